@@ -1,0 +1,205 @@
+package flowlog
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Header is the ordered list of fields a file's records carry.
+type Header struct {
+	Fields []Field
+}
+
+// Names returns the header's field names joined by single spaces, as in a header line. Files
+// with equal Names share a column layout and can be loaded together.
+func (h Header) Names() string {
+	names := make([]string, len(h.Fields))
+	for i, f := range h.Fields {
+		names[i] = f.Name
+	}
+	return strings.Join(names, " ")
+}
+
+// Index returns the position of the field with the given column name, or -1.
+func (h Header) Index(column string) int {
+	for i, f := range h.Fields {
+		if f.Column == column {
+			return i
+		}
+	}
+	return -1
+}
+
+// Has reports whether the header carries the column.
+func (h Header) Has(column string) bool { return h.Index(column) >= 0 }
+
+// validName reports whether s can be a header field name: lower-case letters, digits, '-' or
+// '_', starting with a letter.
+func validName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// LooksLikeHeader reports whether a line is a header line rather than a record: every token is
+// a field name and at least one of them is a known field.
+func LooksLikeHeader(line []byte) bool {
+	toks := SplitFields(line, nil)
+	if len(toks) == 0 {
+		return false
+	}
+	anyKnown := false
+	for _, t := range toks {
+		if !validName(string(t)) {
+			return false
+		}
+		if _, ok := Lookup(string(t)); ok {
+			anyKnown = true
+		}
+	}
+	return anyKnown
+}
+
+// ParseHeader parses a header line. Unknown field names become text columns; a repeated field
+// is an error because two columns would share one name.
+func ParseHeader(line string) (Header, error) {
+	toks := SplitFields([]byte(line), nil)
+	if len(toks) == 0 {
+		return Header{}, fmt.Errorf("empty header line")
+	}
+	h := Header{Fields: make([]Field, 0, len(toks))}
+	seen := make(map[string]bool, len(toks))
+	for _, t := range toks {
+		name := string(t)
+		if !validName(name) {
+			return Header{}, fmt.Errorf("invalid field name %q in header", name)
+		}
+		f, ok := Lookup(name)
+		if !ok {
+			f = Field{Name: name, Column: ColumnName(name), Type: String, Unknown: true}
+		}
+		if seen[f.Column] {
+			return Header{}, fmt.Errorf("field %q appears twice in header", name)
+		}
+		seen[f.Column] = true
+		h.Fields = append(h.Fields, f)
+	}
+	return h, nil
+}
+
+// SplitFields splits a record line on runs of spaces or tabs, dropping a trailing CR. It
+// appends to dst (pass dst[:0] to reuse storage); the returned slices alias line.
+func SplitFields(line []byte, dst [][]byte) [][]byte {
+	line = bytes.TrimRight(line, "\r\n")
+	i := 0
+	for i < len(line) {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		if i >= len(line) {
+			break
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
+			j++
+		}
+		dst = append(dst, line[i:j])
+		i = j
+	}
+	return dst
+}
+
+// RecordError says why a record line was rejected.
+type RecordError struct {
+	Field  string // header name of the offending field, if one field is at fault
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("field %s: %s", e.Field, e.Reason)
+	}
+	return e.Reason
+}
+
+// Check validates the values of one record against the header: the field count must match,
+// numeric fields must be "-" or an in-range non-negative integer, and text must be valid UTF-8
+// without control characters.
+func (h Header) Check(vals [][]byte) error {
+	if len(vals) != len(h.Fields) {
+		return &RecordError{Reason: fmt.Sprintf("expected %d fields, got %d", len(h.Fields), len(vals))}
+	}
+	for i, v := range vals {
+		f := h.Fields[i]
+		if len(v) == 1 && v[0] == '-' {
+			continue
+		}
+		switch f.Type {
+		case Int, BigInt:
+			if err := checkNumber(v, f.Type); err != nil {
+				return &RecordError{Field: f.Name, Reason: err.Error()}
+			}
+		default:
+			if err := checkText(v); err != nil {
+				return &RecordError{Field: f.Name, Reason: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+func checkNumber(v []byte, t Type) error {
+	if len(v) == 0 {
+		return fmt.Errorf("empty number")
+	}
+	maxDigits := 19
+	if t == Int {
+		maxDigits = 10
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return fmt.Errorf("not a number: %q", truncate(v))
+		}
+	}
+	if len(v) > maxDigits {
+		return fmt.Errorf("number out of range: %q", truncate(v))
+	}
+	if len(v) == maxDigits {
+		limit := "9223372036854775807"
+		if t == Int {
+			limit = "2147483647"
+		}
+		if string(v) > limit {
+			return fmt.Errorf("number out of range: %q", truncate(v))
+		}
+	}
+	return nil
+}
+
+func checkText(v []byte) error {
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("control character 0x%02x in text", c)
+		}
+	}
+	if !utf8.Valid(v) {
+		return fmt.Errorf("invalid UTF-8 in %q", truncate(v))
+	}
+	return nil
+}
+
+func truncate(v []byte) string {
+	if len(v) > 40 {
+		return string(v[:40]) + "…"
+	}
+	return string(v)
+}
