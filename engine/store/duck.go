@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/flowq/flowq/engine/flowlog"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+)
+
+// openLoaderDB opens the in-memory DuckDB the loader uses to write Parquet. Memory and threads
+// are bounded so that a load's footprint does not grow with the data.
+func openLoaderDB(ctx context.Context) (*sql.DB, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("opening DuckDB: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"SET TimeZone='UTC'",
+		fmt.Sprintf("SET threads=%d", runtime.GOMAXPROCS(0)),
+		"SET memory_limit='1GB'",
+		"SET preserve_insertion_order=false",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("DuckDB %s: %w", q, err)
+		}
+	}
+	return db, nil
+}
+
+// parquetOptions are the COPY options of every part: partitioned by date, zstd-compressed.
+func parquetOptions(pattern string) string {
+	return fmt.Sprintf("FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN %s, COMPRESSION zstd, ROW_GROUP_SIZE 1000000, OVERWRITE_OR_IGNORE true", sqlString(pattern))
+}
+
+// copySpools turns a group's spool files into Parquet parts under dst.
+func copySpools(ctx context.Context, db *sql.DB, spools, unknown []string, dst, pattern string) error {
+	names, types := spoolColumns(unknown)
+	cols := make([]string, len(names))
+	for i := range names {
+		cols[i] = sqlString(names[i]) + ": " + sqlString(types[i])
+	}
+	files := make([]string, len(spools))
+	for i, s := range spools {
+		files[i] = sqlString(s)
+	}
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='\N',
+		auto_detect=false, strict_mode=false, columns={%s})) TO %s (%s)`,
+		strings.Join(files, ", "), strings.Join(cols, ", "), sqlString(dst), parquetOptions(pattern))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
+	}
+	return nil
+}
+
+// copyParquetSource loads one Parquet delivery, mapping its columns by name onto the table's.
+func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, unknown []string, dst, pattern string) error {
+	have := map[string]bool{}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT name FROM parquet_schema(%s)", sqlString(c.path)))
+	if err != nil {
+		return fmt.Errorf("reading Parquet schema: %w", err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		have[flowlog.ColumnName(strings.ToLower(n))] = true
+	}
+	rows.Close()
+	if !have["start"] && !have["srcaddr"] && !have["action"] && !have["log_status"] {
+		return fmt.Errorf("Parquet file has none of the flow-log columns (start, srcaddr, action, log_status)")
+	}
+	var sel []string
+	for _, f := range flowlog.KnownFields() {
+		switch {
+		case have[f.Column]:
+			sel = append(sel, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlIdent(f.Column), f.Type.SQL(), sqlIdent(f.Column)))
+		case c.hasKey && f.Column == "account_id":
+			sel = append(sel, sqlString(c.key.Account)+" AS account_id")
+		case c.hasKey && f.Column == "region":
+			sel = append(sel, sqlString(c.key.Region)+" AS region")
+		default:
+			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type.SQL(), sqlIdent(f.Column)))
+		}
+	}
+	for _, u := range unknown {
+		sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR) AS %s", sqlIdent(u), sqlIdent(u)))
+	}
+	date := "CAST(to_timestamp(TRY_CAST(start AS BIGINT)) AS DATE)"
+	if c.hasKey {
+		date = "DATE " + sqlString(c.key.Date.Format("2006-01-02"))
+	} else if !have["start"] {
+		date = "DATE '1970-01-01'"
+	}
+	sel = append(sel, fmt.Sprintf("COALESCE(%s, DATE '1970-01-01') AS date", date), fmt.Sprintf("CAST(%d AS BIGINT) AS _source", c.id))
+	src := fmt.Sprintf("SELECT %s FROM read_parquet(%s)", strings.Join(sel, ", "), sqlString(c.path))
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+src+")").Scan(&n); err != nil {
+		return fmt.Errorf("reading Parquet: %w", err)
+	}
+	if n > 0 {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (%s)", src, sqlString(dst), parquetOptions(pattern))); err != nil {
+			return fmt.Errorf("loading Parquet: %w", err)
+		}
+	}
+	c.res.Rows = n
+	c.res.Header = "parquet"
+	for _, u := range unknown {
+		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
+	}
+	for _, f := range flowlog.KnownFields() {
+		if have[f.Column] {
+			c.header.Fields = append(c.header.Fields, f)
+		}
+	}
+	return nil
+}
+
+// rewriteParts writes, for every live part holding rows of the given sources, a replacement
+// part without those rows. It returns the parts to drop at commit.
+func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids []int64, dst string, batch int64) ([]string, error) {
+	drop := map[int64]bool{}
+	idList := make([]string, len(ids))
+	for i, id := range ids {
+		drop[id] = true
+		idList[i] = fmt.Sprint(id)
+	}
+	var dropParts []string
+	for i, p := range led.Parts {
+		hit := false
+		for _, id := range p.Sources {
+			if drop[id] {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		dropParts = append(dropParts, p.Path)
+		full := filepath.Join(s.dir, filepath.FromSlash(p.Path))
+		q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet(%s, hive_partitioning=true, hive_types={'date': DATE}) WHERE _source NOT IN (%s))
+			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), parquetOptions(fmt.Sprintf("b%06d_r%d_{i}", batch, i)))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("rewriting part %s: %w", p.Path, err)
+		}
+	}
+	return dropParts, nil
+}

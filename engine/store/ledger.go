@@ -1,0 +1,141 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Ledger is the commit point of the store: which source files were loaded into which Parquet
+// parts. A part not named here is not part of the table.
+type Ledger struct {
+	Format     int                     `json:"format"`
+	Generation uint64                  `json:"generation"`
+	NextSource int64                   `json:"next_source"`
+	NextBatch  int64                   `json:"next_batch"`
+	Sources    map[string]*SourceEntry `json:"sources"` // by absolute path
+	Parts      []Part                  `json:"parts"`
+	ErrorParts []string                `json:"error_parts"`
+	// Columns beyond the Athena table seen in any loaded file (later known fields and unknown
+	// header fields), so the view shows them only when present.
+	ExtraColumns []string `json:"extra_columns"`
+	// UnknownColumns are extra columns that are not known fields (text columns).
+	UnknownColumns []string `json:"unknown_columns"`
+}
+
+// SourceEntry records one loaded source file.
+type SourceEntry struct {
+	ID       int64     `json:"id"`
+	Path     string    `json:"path"`
+	Size     int64     `json:"size"`
+	ModTime  int64     `json:"mtime_ns"`
+	SHA256   string    `json:"sha256"`
+	Rows     int64     `json:"rows"`
+	Rejected int64     `json:"rejected"`
+	Batch    int64     `json:"batch"`
+	Format   string    `json:"format"` // gzip, text or parquet
+	Header   string    `json:"header,omitempty"`
+	LoadedAt time.Time `json:"loaded_at"`
+}
+
+// Part is one live Parquet file of the flow-log table.
+type Part struct {
+	Path    string  `json:"path"` // relative to the data dir, slash-separated
+	Batch   int64   `json:"batch"`
+	Sources []int64 `json:"sources"`
+}
+
+func newLedger() *Ledger {
+	return &Ledger{Format: 1, NextSource: 1, NextBatch: 1, Sources: map[string]*SourceEntry{}}
+}
+
+func readLedger(path string) (*Ledger, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return newLedger(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading ledger %s: %w", path, err)
+	}
+	l := newLedger()
+	if err := json.Unmarshal(b, l); err != nil {
+		return nil, fmt.Errorf("ledger %s is damaged: %w", path, err)
+	}
+	if l.Sources == nil {
+		l.Sources = map[string]*SourceEntry{}
+	}
+	return l, nil
+}
+
+// write commits the ledger atomically: temp file, fsync, rename, fsync of the folder.
+func (l *Ledger) write(path string) error {
+	l.Generation++
+	sort.Slice(l.Parts, func(i, j int) bool { return l.Parts[i].Path < l.Parts[j].Path })
+	b, err := json.MarshalIndent(l, "", " ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(filePerm); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Files and rows loaded.
+func (l *Ledger) Totals() (files int, rows, rejected int64) {
+	for _, s := range l.Sources {
+		files++
+		rows += s.Rows
+		rejected += s.Rejected
+	}
+	return
+}
+
+// bySHA finds a loaded source with the given checksum and size.
+func (l *Ledger) bySHA(sum string, size int64) *SourceEntry {
+	for _, s := range l.Sources {
+		if s.SHA256 == sum && s.Size == size {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,752 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowq/flowq/engine/flowlog"
+	"golang.org/x/sync/errgroup"
+)
+
+// LoadOptions tune a load.
+type LoadOptions struct {
+	Wait       bool                // wait for another writer instead of failing
+	Workers    int                 // parallel file parsers; default GOMAXPROCS
+	BatchFiles int                 // files per commit; default 2000
+	BatchBytes int64               // compressed bytes per commit; default 512 MiB
+	Progress   func(LoadProgress)  // called as files finish; may be nil
+	Logf       func(string, ...any) // debug messages; may be nil
+}
+
+// LoadProgress reports a running load.
+type LoadProgress struct {
+	FilesDone, FilesTotal int
+	BytesDone, BytesTotal int64
+	Rows                  int64
+}
+
+// LoadSummary is what a load did.
+type LoadSummary struct {
+	Files      int   // candidate files found
+	Loaded     int   // files whose records were added (including replaced ones)
+	Replaced   int   // changed files whose old rows were replaced
+	Skipped    int   // already loaded, unchanged
+	Duplicates int   // same content already loaded under another path
+	Failed     int   // files from which nothing could be loaded
+	Partial    int   // files loaded with some lines rejected or cut short
+	Rows       int64 // records added
+	Rejected   int64 // lines rejected (see the load_errors table)
+	Bytes      int64 // bytes of the loaded source files
+	Failures   []FileError
+	Elapsed    time.Duration
+}
+
+// FileError is a problem with one source file.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e FileError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+
+// candidate is a source file considered for loading.
+type candidate struct {
+	path    string
+	size    int64
+	mtime   int64
+	sha     string
+	kind    string // gzip, text, parquet
+	header  flowlog.Header
+	hasHdr  bool
+	unknown []string // unknown columns (group key)
+	key     flowlog.Key
+	hasKey  bool
+	old     *SourceEntry // previous load of the same path, when the file changed
+	id      int64
+	res     fileResult
+}
+
+// Load loads files and folders (recursively) into the store. Already-loaded files are skipped,
+// changed files replace their rows, and each batch becomes visible atomically with its ledger
+// commit.
+func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (LoadSummary, error) {
+	start := time.Now()
+	var sum LoadSummary
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchFiles <= 0 {
+		opts.BatchFiles = 2000
+	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 512 << 20
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	lock, err := s.LockWriter(ctx, opts.Wait, "flowq load")
+	if err != nil {
+		return sum, err
+	}
+	defer lock.Unlock()
+
+	ledgerPath := filepath.Join(s.dir, ledgerFile)
+	led, err := readLedger(ledgerPath)
+	if err != nil {
+		return sum, err
+	}
+	if err := s.recover(led); err != nil {
+		return sum, err
+	}
+
+	files, ferrs := collectFiles(ctx, paths, s.dir)
+	sum.Files = len(files) + len(ferrs)
+	for _, fe := range ferrs {
+		sum.Failed++
+		sum.Failures = append(sum.Failures, fe)
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+
+	todo, err := s.plan(ctx, led, files, opts.Workers, &sum)
+	if err != nil {
+		return sum, err
+	}
+	logf("load: %d candidate files, %d to load", len(files), len(todo))
+
+	var total int64
+	for _, c := range todo {
+		total += c.size
+	}
+	prog := LoadProgress{FilesTotal: len(todo), BytesTotal: total}
+	report := func() {
+		if opts.Progress != nil {
+			opts.Progress(prog)
+		}
+	}
+	report()
+
+	db, err := openLoaderDB(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer db.Close()
+
+	for len(todo) > 0 {
+		n, size := 0, int64(0)
+		for n < len(todo) && n < opts.BatchFiles && (n == 0 || size+todo[n].size <= opts.BatchBytes) {
+			size += todo[n].size
+			n++
+		}
+		batch := todo[:n]
+		todo = todo[n:]
+		if err := s.loadBatch(ctx, db, led, batch, opts, &sum, &prog, report); err != nil {
+			sum.Elapsed = time.Since(start)
+			return sum, err
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// collectFiles expands folders into the flow-log files under them, skipping hidden entries.
+func collectFiles(ctx context.Context, paths []string, dataDir string) ([]string, []FileError) {
+	var out []string
+	var errs []FileError
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			errs = append(errs, FileError{p, err})
+			continue
+		}
+		info, err := os.Stat(abs)
+		if err != nil {
+			errs = append(errs, FileError{p, err})
+			continue
+		}
+		if !info.IsDir() {
+			add(abs)
+			continue
+		}
+		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, FileError{path, err})
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			name := d.Name()
+			if path != abs && strings.HasPrefix(name, ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				// Never load the store's own tables as sources.
+				if path == filepath.Join(dataDir, tablesDir) || path == filepath.Join(dataDir, stagingDir) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && looksLikeDelivery(name) {
+				add(path)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, FileError{p, err})
+		}
+	}
+	sort.Strings(out)
+	return out, errs
+}
+
+// looksLikeDelivery picks flow-log files out of a folder walk by name; a file named on the
+// command line is always tried.
+func looksLikeDelivery(name string) bool {
+	for _, ext := range []string{".log.gz", ".log", ".gz", ".parquet", ".txt"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// plan decides, per file, whether to skip it (loaded, unchanged), skip it as a duplicate of
+// another loaded file, or load it (new or changed); and sniffs the files to load.
+func (s *Store) plan(ctx context.Context, led *Ledger, files []string, workers int, sum *LoadSummary) ([]*candidate, error) {
+	cands := make([]*candidate, len(files))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, p := range files {
+		i, p := i, p
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			c := &candidate{path: p}
+			cands[i] = c
+			info, err := os.Stat(p)
+			if err != nil {
+				c.res.Fatal = err
+				return nil
+			}
+			c.size, c.mtime = info.Size(), info.ModTime().UnixNano()
+			if e := led.Sources[p]; e != nil && e.Size == c.size && e.ModTime == c.mtime {
+				c.sha = e.SHA256 // unchanged: skip without reading
+				return nil
+			}
+			c.sha, err = fileSHA256(p)
+			if err != nil {
+				c.res.Fatal = err
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	bySHA := make(map[string]*SourceEntry, len(led.Sources))
+	for _, e := range led.Sources {
+		bySHA[e.SHA256+"/"+fmt.Sprint(e.Size)] = e
+	}
+	var todo []*candidate
+	for _, c := range cands {
+		if c.res.Fatal != nil {
+			sum.Failed++
+			sum.Failures = append(sum.Failures, FileError{c.path, c.res.Fatal})
+			continue
+		}
+		prev := led.Sources[c.path]
+		if prev != nil && prev.SHA256 == c.sha && prev.Size == c.size {
+			prev.ModTime = c.mtime
+			sum.Skipped++
+			continue
+		}
+		if other := bySHA[c.sha+"/"+fmt.Sprint(c.size)]; other != nil && other.Path != c.path {
+			sum.Duplicates++
+			continue
+		}
+		bySHA[c.sha+"/"+fmt.Sprint(c.size)] = &SourceEntry{Path: c.path}
+		c.old = prev
+		if err := sniff(c); err != nil {
+			sum.Failed++
+			sum.Failures = append(sum.Failures, FileError{c.path, err})
+			continue
+		}
+		todo = append(todo, c)
+	}
+	// Files of one column layout load together.
+	sort.SliceStable(todo, func(i, j int) bool {
+		return strings.Join(todo[i].unknown, ",") < strings.Join(todo[j].unknown, ",")
+	})
+	return todo, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// sniff detects the file's format by content and reads its header.
+func sniff(c *candidate) error {
+	c.key, c.hasKey = flowlog.ParseKey(filepath.ToSlash(c.path))
+	if c.size == 0 {
+		return errors.New("empty file (0 bytes): not a flow-log delivery")
+	}
+	f, err := os.Open(c.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	n, _ := io.ReadFull(f, magic)
+	if n == 4 && string(magic) == "PAR1" {
+		c.kind = "parquet"
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	r, closeFn, err := openText(f)
+	if err != nil {
+		return fmt.Errorf("not a readable flow-log file: %w", err)
+	}
+	defer closeFn()
+	c.kind = "text"
+	if n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		c.kind = "gzip"
+	}
+	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
+	line, full, err := lr.next()
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("line 1: %w", describeReadErr(err))
+	}
+	if full == 0 {
+		return errors.New("no lines: not a flow-log delivery")
+	}
+	if full <= maxLine && flowlog.LooksLikeHeader(line) {
+		h, err := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
+		if err != nil {
+			return fmt.Errorf("line 1: bad header: %w", err)
+		}
+		c.header, c.hasHdr = h, true
+	} else {
+		c.header = flowlog.DefaultHeader()
+		// A header-less file must at least start with a default-format record; anything else
+		// (an HTML error page, JSON) is not a flow log at all.
+		if full > maxLine || c.header.Check(flowlog.SplitFields(line, nil)) != nil {
+			return fmt.Errorf("line 1: not a flow-log header or default-format record: %q", rawText(line[:min(len(line), 80)]))
+		}
+	}
+	for _, fl := range c.header.Fields {
+		if fl.Unknown {
+			c.unknown = append(c.unknown, fl.Column)
+		}
+	}
+	sort.Strings(c.unknown)
+	return nil
+}
+
+// spoolColumns are the columns of a group's spool and Parquet parts.
+func spoolColumns(unknown []string) (names []string, types []string) {
+	for _, f := range flowlog.KnownFields() {
+		names = append(names, f.Column)
+		types = append(types, f.Type.SQL())
+	}
+	for _, u := range unknown {
+		names = append(names, u)
+		types = append(types, "VARCHAR")
+	}
+	names = append(names, "date", "_source")
+	types = append(types, "DATE", "BIGINT")
+	return
+}
+
+// loadBatch parses a batch of files into spools, turns them into Parquet parts in the staging
+// folder, moves the parts into place and commits the ledger.
+func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []*candidate, opts LoadOptions,
+	sum *LoadSummary, prog *LoadProgress, report func()) error {
+	batchID := led.NextBatch
+	stage := filepath.Join(s.dir, stagingDir, fmt.Sprintf("b%06d", batchID))
+	spoolDir := filepath.Join(s.dir, stagingDir, "spool")
+	if err := os.MkdirAll(stage, dirPerm); err != nil {
+		return fmt.Errorf("creating staging folder: %w", err)
+	}
+	if err := os.MkdirAll(spoolDir, dirPerm); err != nil {
+		return fmt.Errorf("creating staging folder: %w", err)
+	}
+	defer os.RemoveAll(filepath.Join(s.dir, stagingDir))
+
+	nextID := led.NextSource
+	for _, c := range batch {
+		c.id = nextID
+		nextID++
+	}
+
+	// Group by column layout; each group gets one spool per worker.
+	groups := map[string][]*candidate{}
+	var groupKeys []string
+	for _, c := range batch {
+		k := strings.Join(c.unknown, ",")
+		if _, ok := groups[k]; !ok {
+			groupKeys = append(groupKeys, k)
+		}
+		groups[k] = append(groups[k], c)
+	}
+
+	var mu sync.Mutex
+	var lineErrs []LineError
+	for gi, gk := range groupKeys {
+		members := groups[gk]
+		var text, parquet []*candidate
+		for _, c := range members {
+			if c.kind == "parquet" {
+				parquet = append(parquet, c)
+			} else {
+				text = append(text, c)
+			}
+		}
+		spools, err := s.parseGroup(ctx, spoolDir, gi, text, opts.Workers, func(c *candidate) {
+			mu.Lock()
+			defer mu.Unlock()
+			lineErrs = append(lineErrs, c.res.Errors...)
+			prog.FilesDone++
+			prog.BytesDone += c.size
+			prog.Rows += c.res.Rows
+			report()
+		})
+		if err != nil {
+			return err
+		}
+		unknown := members[0].unknown
+		if len(spools) > 0 {
+			if err := copySpools(ctx, db, spools, unknown, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_g%d_{i}", batchID, gi)); err != nil {
+				return err
+			}
+		}
+		for _, c := range parquet {
+			if err := copyParquetSource(ctx, db, c, unknown, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
+				c.res.Fatal = err
+			}
+			mu.Lock()
+			prog.FilesDone++
+			prog.BytesDone += c.size
+			prog.Rows += c.res.Rows
+			report()
+			mu.Unlock()
+		}
+	}
+
+	// Account for each file, and build the ledger changes.
+	var replacedIDs []int64
+	for _, c := range batch {
+		if c.res.Fatal != nil {
+			lineErrs = append(lineErrs, LineError{File: c.path, Reason: c.res.Fatal.Error()})
+		}
+		if c.res.Fatal != nil && c.res.Rows == 0 {
+			sum.Failed++
+			sum.Failures = append(sum.Failures, FileError{c.path, c.res.Fatal})
+			continue
+		}
+		if c.res.Rows == 0 && c.res.Rejected > 0 {
+			sum.Failed++
+			sum.Failures = append(sum.Failures, FileError{c.path, fmt.Errorf("no valid records; %d lines rejected (first: line %d: %s)", c.res.Rejected, c.res.Errors[0].Line, c.res.Errors[0].Reason)})
+			continue
+		}
+		if c.res.Fatal != nil || c.res.Rejected > 0 {
+			sum.Partial++
+			reason := ""
+			if c.res.Fatal != nil {
+				reason = c.res.Fatal.Error()
+			} else {
+				reason = fmt.Sprintf("%d lines rejected (first: line %d: %s)", c.res.Rejected, c.res.Errors[0].Line, c.res.Errors[0].Reason)
+			}
+			sum.Failures = append(sum.Failures, FileError{c.path, fmt.Errorf("partly loaded: %s", reason)})
+		}
+		if c.old != nil {
+			replacedIDs = append(replacedIDs, c.old.ID)
+			sum.Replaced++
+		}
+		sum.Loaded++
+		sum.Rows += c.res.Rows
+		sum.Rejected += c.res.Rejected
+		sum.Bytes += c.size
+		led.Sources[c.path] = &SourceEntry{ID: c.id, Path: c.path, Size: c.size, ModTime: c.mtime, SHA256: c.sha,
+			Rows: c.res.Rows, Rejected: c.res.Rejected, Batch: batchID, Format: c.kind, Header: c.res.Header, LoadedAt: nowUTC()}
+		for _, u := range c.unknown {
+			if !contains(led.UnknownColumns, u) {
+				led.UnknownColumns = append(led.UnknownColumns, u)
+			}
+		}
+		for _, f := range c.header.Fields {
+			if f.Version > 5 || f.Unknown {
+				if !contains(led.ExtraColumns, f.Column) {
+					led.ExtraColumns = append(led.ExtraColumns, f.Column)
+				}
+			}
+		}
+	}
+
+	// Rewrite parts holding rows of replaced files, without those rows.
+	var dropParts []string
+	if len(replacedIDs) > 0 {
+		var err error
+		dropParts, err = s.rewriteParts(ctx, db, led, replacedIDs, filepath.Join(stage, flowTable), batchID)
+		if err != nil {
+			return err
+		}
+	}
+
+	if len(lineErrs) > 0 {
+		if err := writeErrorPart(ctx, db, lineErrs, filepath.Join(stage, errorsTable, fmt.Sprintf("b%06d.parquet", batchID))); err != nil {
+			return err
+		}
+	}
+
+	// Move staged files into place; they stay invisible until the ledger names them.
+	srcByPart, err := partSources(ctx, db, stage)
+	if err != nil {
+		return err
+	}
+	var moved []Part
+	var movedErr []string
+	err = filepath.WalkDir(stage, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(stage, path)
+		dst := filepath.Join(s.dir, tablesDir, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+			return err
+		}
+		if err := os.Chmod(path, filePerm); err != nil {
+			return err
+		}
+		if err := os.Rename(path, dst); err != nil {
+			return err
+		}
+		relData := filepath.ToSlash(filepath.Join(tablesDir, rel))
+		if strings.HasPrefix(filepath.ToSlash(rel), errorsTable+"/") {
+			movedErr = append(movedErr, relData)
+		} else {
+			moved = append(moved, Part{Path: relData, Batch: batchID, Sources: srcByPart[path]})
+		}
+		return syncDir(filepath.Dir(dst))
+	})
+	if err != nil {
+		return fmt.Errorf("moving batch %d into place: %w", batchID, err)
+	}
+
+	drop := map[string]bool{}
+	for _, p := range dropParts {
+		drop[p] = true
+	}
+	kept := led.Parts[:0]
+	for _, p := range led.Parts {
+		if !drop[p.Path] {
+			kept = append(kept, p)
+		}
+	}
+	led.Parts = append(kept, moved...)
+	led.ErrorParts = append(led.ErrorParts, movedErr...)
+	led.NextSource = nextID
+	led.NextBatch = batchID + 1
+	if err := led.write(filepath.Join(s.dir, ledgerFile)); err != nil {
+		return fmt.Errorf("committing batch %d: %w", batchID, err)
+	}
+	for _, p := range dropParts {
+		_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
+	}
+	return nil
+}
+
+// parseGroup parses text files of one column layout in parallel, each worker into its own
+// spool file, and returns the spool paths that received rows.
+func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*candidate, workers int, done func(*candidate)) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	if workers > len(files) {
+		workers = len(files)
+	}
+	work := make(chan *candidate)
+	spools := make([]string, workers)
+	g, gctx := errgroup.WithContext(ctx)
+	for w := 0; w < workers; w++ {
+		w := w
+		g.Go(func() error {
+			path := filepath.Join(stage, fmt.Sprintf("spool_g%d_w%d.tsv", gi, w))
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, filePerm)
+			if err != nil {
+				return fmt.Errorf("creating spool: %w", err)
+			}
+			defer f.Close()
+			bw := bufio.NewWriterSize(f, 1<<20)
+			wrote := false
+			for c := range work {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				parseFile(c, bw)
+				wrote = wrote || c.res.Rows > 0
+				done(c)
+			}
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("writing spool %s: %w", path, err)
+			}
+			if wrote {
+				spools[w] = path
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(work)
+		for _, c := range files {
+			select {
+			case work <- c:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range spools {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func parseFile(c *candidate, bw *bufio.Writer) {
+	f, err := os.Open(c.path)
+	if err != nil {
+		c.res.Fatal = err
+		return
+	}
+	defer f.Close()
+	r, closeFn, err := openText(f)
+	if err != nil {
+		c.res.Fatal = err
+		return
+	}
+	defer closeFn()
+	rw := &rowWriter{w: bw, unknown: c.unknown, sourceID: c.id, key: c.key, hasKey: c.hasKey, fallback: "1970-01-01"}
+	c.res = parseText(c.path, r, rw, c.header, c.hasHdr)
+}
+
+// partSources maps each staged Parquet part to the source ids it holds.
+func partSources(ctx context.Context, db *sql.DB, stage string) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	root := filepath.Join(stage, flowTable)
+	if _, err := os.Stat(root); err != nil {
+		return out, nil
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(
+		`SELECT filename, list(DISTINCT _source ORDER BY _source) FROM read_parquet(%s, filename=true, hive_partitioning=false) GROUP BY filename`,
+		sqlString(filepath.Join(root, "**", "*.parquet"))))
+	if err != nil {
+		return nil, fmt.Errorf("reading staged parts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var ids []any
+		if err := rows.Scan(&name, &ids); err != nil {
+			return nil, err
+		}
+		for _, v := range ids {
+			if id, ok := v.(int64); ok {
+				out[name] = append(out[name], id)
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// errorRow is one load_errors row as spooled to JSON.
+type errorRow struct {
+	File   string `json:"file"`
+	Line   *int64 `json:"line"`
+	Reason string `json:"reason"`
+	Raw    string `json:"raw"`
+	At     string `json:"loaded_at"`
+}
+
+func writeErrorPart(ctx context.Context, db *sql.DB, errs []LineError, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+		return err
+	}
+	spool := dst + ".json"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	at := nowUTC().Format(time.RFC3339)
+	for _, e := range errs {
+		r := errorRow{File: e.File, Reason: e.Reason, Raw: e.Raw, At: at}
+		if e.Line > 0 {
+			l := e.Line
+			r.Line = &l
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(spool, buf.Bytes(), filePerm); err != nil {
+		return fmt.Errorf("writing load errors: %w", err)
+	}
+	defer os.Remove(spool)
+	q := fmt.Sprintf(`COPY (SELECT file, line, reason, raw, CAST(loaded_at AS TIMESTAMP) AS loaded_at FROM read_json(%s, format='newline_delimited',
+		columns={'file':'VARCHAR','line':'BIGINT','reason':'VARCHAR','raw':'VARCHAR','loaded_at':'VARCHAR'})) TO %s (FORMAT parquet)`,
+		sqlString(spool), sqlString(dst))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("writing load errors: %w", err)
+	}
+	return nil
+}
+
+// sqlString quotes s as a SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlIdent quotes s as a SQL identifier.
+func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

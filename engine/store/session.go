@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/flowq/flowq/engine/flowlog"
+)
+
+// SessionOptions configure a query session.
+type SessionOptions struct {
+	// Init runs once on the session's connection after the views exist, e.g. to register the
+	// Athena compatibility functions.
+	Init func(ctx context.Context, conn *sql.Conn) error
+	// ReadOnly forbids writes and file or network access outside the data dir.
+	ReadOnly    bool
+	Threads     int
+	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; default DuckDB's
+}
+
+// Session is an in-memory DuckDB with views over the store's committed Parquet files. It has
+// one connection, so cancelling a query's context interrupts exactly that query.
+type Session struct {
+	DB    *sql.DB
+	Conn  *sql.Conn
+	store *Store
+	gen   uint64
+	stamp string
+	ro    bool
+}
+
+// OpenSession opens a session over the store's data.
+func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("opening DuckDB: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening DuckDB: %w", err)
+	}
+	sess := &Session{DB: db, Conn: conn, store: s, ro: opts.ReadOnly}
+	setup := []string{"SET TimeZone='UTC'"}
+	if opts.Threads > 0 {
+		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		setup = append(setup, "SET memory_limit="+sqlString(opts.MemoryLimit))
+	}
+	for _, q := range setup {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("DuckDB %s: %w", q, err)
+		}
+	}
+	if err := sess.refresh(ctx, true); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	if opts.Init != nil {
+		if err := opts.Init(ctx, conn); err != nil {
+			sess.Close()
+			return nil, err
+		}
+	}
+	if opts.ReadOnly {
+		// Only the store's tables may be read; nothing may be written, and the settings are
+		// locked so a hostile script cannot turn access back on.
+		for _, q := range []string{
+			"SET allowed_directories=[" + sqlString(filepath.Join(s.dir, tablesDir)+"/") + "]",
+			"SET enable_external_access=false",
+			"SET lock_configuration=true",
+		} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				sess.Close()
+				return nil, fmt.Errorf("read-only mode, %s: %w", q, err)
+			}
+		}
+	}
+	return sess, nil
+}
+
+// Close closes the session.
+func (s *Session) Close() error {
+	if s.Conn != nil {
+		s.Conn.Close()
+	}
+	return s.DB.Close()
+}
+
+// Refresh rebuilds the views when another process committed new data since the last call.
+// Call it before each statement; it costs one stat when nothing changed.
+func (s *Session) Refresh(ctx context.Context) error { return s.refresh(ctx, false) }
+
+func (s *Session) refresh(ctx context.Context, force bool) error {
+	path := filepath.Join(s.store.dir, ledgerFile)
+	stamp := ""
+	if info, err := os.Stat(path); err == nil {
+		stamp = fmt.Sprintf("%d/%d", info.Size(), info.ModTime().UnixNano())
+	}
+	if !force && stamp == s.stamp {
+		return nil
+	}
+	if s.ro && !force {
+		// In read-only mode new files are outside what the locked settings allow; keep the
+		// snapshot the session opened with.
+		return nil
+	}
+	led, err := readLedger(path)
+	if err != nil {
+		return err
+	}
+	for _, q := range viewSQL(s.store.dir, led) {
+		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("creating views: %w", err)
+		}
+	}
+	s.stamp, s.gen = stamp, led.Generation
+	return nil
+}
+
+// Generation is the ledger generation the views show.
+func (s *Session) Generation() uint64 { return s.gen }
+
+// TableColumns returns the flow-log view's columns for a ledger: the Athena table's, then later
+// known fields and unknown fields present in the data, then date.
+func TableColumns(led *Ledger) []flowlog.Field {
+	var cols []flowlog.Field
+	for i, f := range flowlog.KnownFields() {
+		if i < flowlog.AthenaColumns || contains(led.ExtraColumns, f.Column) {
+			cols = append(cols, f)
+		}
+	}
+	for _, u := range led.UnknownColumns {
+		cols = append(cols, flowlog.Field{Name: u, Column: u, Type: flowlog.String, Unknown: true})
+	}
+	return cols
+}
+
+// viewSQL builds the statements that (re)create the views over the ledger's parts.
+func viewSQL(dir string, led *Ledger) []string {
+	cols := TableColumns(led)
+	var sel []string
+	for _, f := range cols {
+		sel = append(sel, sqlIdent(f.Column))
+	}
+	sel = append(sel, `"date"`)
+	var out []string
+	if len(led.Parts) == 0 {
+		var empty []string
+		for _, f := range cols {
+			empty = append(empty, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type.SQL(), sqlIdent(f.Column)))
+		}
+		empty = append(empty, `CAST(NULL AS DATE) AS "date"`)
+		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s WHERE false", flowTable, strings.Join(empty, ", ")))
+	} else {
+		files := make([]string, len(led.Parts))
+		for i, p := range led.Parts {
+			files[i] = sqlString(filepath.Join(dir, filepath.FromSlash(p.Path)))
+		}
+		union := ""
+		if len(led.UnknownColumns) > 0 {
+			union = ", union_by_name=true"
+		}
+		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning=true, hive_types={'date': DATE}%s)",
+			flowTable, strings.Join(sel, ", "), strings.Join(files, ", "), union))
+	}
+	if len(led.ErrorParts) == 0 {
+		out = append(out, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS BIGINT) AS line,
+			CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS raw, CAST(NULL AS TIMESTAMP) AS loaded_at WHERE false`, errorsTable))
+	} else {
+		files := make([]string, len(led.ErrorParts))
+		for i, p := range led.ErrorParts {
+			files[i] = sqlString(filepath.Join(dir, filepath.FromSlash(p)))
+		}
+		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT file, line, reason, raw, loaded_at FROM read_parquet([%s])", errorsTable, strings.Join(files, ", ")))
+	}
+	return out
+}

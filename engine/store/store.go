@@ -1,0 +1,138 @@
+// Package store owns flowq's data directory: the writer lock, the ledger of loaded files, the
+// loader that turns flow-log files into Parquet, and DuckDB sessions over the loaded data.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Store is an opened data directory. Reading needs no lock; writing (Load) takes the writer lock.
+type Store struct {
+	dir string
+}
+
+// Layout of the data directory.
+const (
+	ledgerFile   = "ledger.json"
+	lockFile     = "lock"
+	tablesDir    = "tables"
+	flowTable    = "vpc_flow_logs"
+	errorsTable  = "load_errors"
+	stagingDir   = "staging"
+	dirPerm      = 0o700
+	filePerm     = 0o600
+	mirrorSubdir = "mirror"
+)
+
+// DefaultDir returns the data directory: $FLOWQ_DATA_DIR, else $XDG_DATA_HOME/flowq, else
+// ~/.local/share/flowq.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("FLOWQ_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "flowq"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the data directory: %w (set --data-dir or FLOWQ_DATA_DIR)", err)
+	}
+	return filepath.Join(home, ".local", "share", "flowq"), nil
+}
+
+// Open opens (creating if needed, mode 0700) the data directory.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, dirPerm); err != nil {
+		return nil, fmt.Errorf("creating data dir %s: %w", abs, err)
+	}
+	return &Store{dir: abs}, nil
+}
+
+// Dir is the data directory's absolute path.
+func (s *Store) Dir() string { return s.dir }
+
+// MirrorDir is where synced objects are kept, in their S3 key layout.
+func (s *Store) MirrorDir(parts ...string) string {
+	return filepath.Join(append([]string{s.dir, mirrorSubdir}, parts...)...)
+}
+
+// TableDir is the folder holding a table's Parquet files.
+func (s *Store) TableDir(table string) string { return filepath.Join(s.dir, tablesDir, table) }
+
+// Ledger reads the current ledger (an empty one if nothing was loaded yet).
+func (s *Store) Ledger() (*Ledger, error) { return readLedger(filepath.Join(s.dir, ledgerFile)) }
+
+// recover removes what a crashed writer may have left: the staging folder, temp files and
+// Parquet files no committed ledger names. Called with the writer lock held.
+func (s *Store) recover(l *Ledger) error {
+	if err := os.RemoveAll(filepath.Join(s.dir, stagingDir)); err != nil {
+		return fmt.Errorf("removing staging folder: %w", err)
+	}
+	live := make(map[string]bool)
+	for _, p := range l.Parts {
+		live[p.Path] = true
+	}
+	for _, p := range l.ErrorParts {
+		live[p] = true
+	}
+	root := filepath.Join(s.dir, tablesDir)
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(s.dir, path)
+		rel = filepath.ToSlash(rel)
+		if !live[rel] && (strings.HasSuffix(rel, ".parquet") || strings.Contains(d.Name(), ".tmp")) {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("removing orphan %s: %w", path, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cleaning %s: %w", root, err)
+	}
+	return nil
+}
+
+// DiskUsage is the total size of the files under the data directory, mirror excluded and
+// counted separately.
+func (s *Store) DiskUsage() (tables, mirror int64) {
+	_ = filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		if strings.HasPrefix(path, filepath.Join(s.dir, mirrorSubdir)+string(os.PathSeparator)) {
+			mirror += info.Size()
+		} else {
+			tables += info.Size()
+		}
+		return nil
+	})
+	return tables, mirror
+}
+
+func nowUTC() time.Time { return time.Now().UTC() }
