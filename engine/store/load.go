@@ -26,11 +26,11 @@ import (
 
 // LoadOptions tune a load.
 type LoadOptions struct {
-	Wait       bool                // wait for another writer instead of failing
-	Workers    int                 // parallel file parsers; default GOMAXPROCS
-	BatchFiles int                 // files per commit; default 2000
-	BatchBytes int64               // compressed bytes per commit; default 512 MiB
-	Progress   func(LoadProgress)  // called as files finish; may be nil
+	Wait       bool                 // wait for another writer instead of failing
+	Workers    int                  // parallel file parsers; default GOMAXPROCS
+	BatchFiles int                  // files per commit; default 2000
+	BatchBytes int64                // compressed bytes per commit; default 512 MiB
+	Progress   func(LoadProgress)   // called as files finish; may be nil
 	Logf       func(string, ...any) // debug messages; may be nil
 }
 
