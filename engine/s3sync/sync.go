@@ -1,0 +1,303 @@
+// Package s3sync mirrors flow-log objects from an S3 bucket to a local folder that keeps the key
+// layout: pruned parallel listing, parallel verified downloads, atomic files and a sync journal.
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// API is the part of *s3.Client the sync uses, so tests and callers can wrap it.
+type API interface {
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// Options says what to mirror and how.
+type Options struct {
+	Bucket    string
+	Prefix    string // folder in the bucket ("" for all); flow-log layouts are found below it
+	MirrorDir string // local root; an object KEY is stored at MirrorDir/KEY
+
+	Accounts []string  // keep only these account ids (empty: all)
+	Regions  []string  // keep only these flow-log regions (empty: all)
+	From, To time.Time // partition time range, inclusive; zero means open (To defaults to now when From is set)
+
+	Concurrency     int           // parallel downloads (default 32)
+	ListConcurrency int           // parallel list calls (default 16)
+	Attempts        int           // download attempts per object, on top of the SDK's own retries (default 5)
+	RetryBase       time.Duration // first backoff between download attempts (default 200ms), doubled each time, full jitter
+	AttemptTimeout  time.Duration // limit for one GET including its body (default 2m)
+	DryRun          bool          // list and plan only; Result.Plan says what would be downloaded
+
+	// OnProgress is called after listing and after each object; calls are serialised.
+	OnProgress func(Progress)
+	// Now is the clock for an open-ended range (default time.Now).
+	Now func() time.Time
+}
+
+// Progress is a snapshot for a progress bar.
+type Progress struct {
+	Listed     int   // objects selected by the listing
+	Total      int   // objects to download
+	Done       int   // objects finished (downloaded or failed)
+	Failed     int   // objects failed so far
+	Bytes      int64 // bytes downloaded so far
+	TotalBytes int64 // bytes to download
+}
+
+// Result sums up one run. Errors name the key of every failed or refused object.
+type Result struct {
+	Listed     int
+	Downloaded int
+	Skipped    int // unchanged since the last sync
+	Failed     int
+	Refused    int // unsafe keys, never written
+	Bytes      int64
+	Duration   time.Duration
+	ListCalls  int64
+	Files      []string // local paths written in this run
+	Plan       []Object // with DryRun: the objects that would be downloaded
+	Errors     []error
+}
+
+// OK reports whether every listed object is now in the mirror.
+func (r Result) OK() bool { return r.Failed == 0 && r.Refused == 0 }
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (o *Options) defaults() error {
+	if o.Bucket == "" {
+		return errors.New("sync: no bucket")
+	}
+	if o.MirrorDir == "" {
+		return errors.New("sync: no mirror dir")
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	if o.ListConcurrency <= 0 {
+		o.ListConcurrency = 16
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 5
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = 200 * time.Millisecond
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 2 * time.Minute
+	}
+	return nil
+}
+
+// NormalizePrefix turns a user prefix into a folder prefix: no leading "/", one trailing "/".
+func NormalizePrefix(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return p + "/"
+}
+
+// Sync mirrors the selected objects into opts.MirrorDir. Objects already synced with the same
+// size and ETag, whose file is still in place, are skipped without a request. A failing object
+// does not stop the others; the error return is for failures of the run itself (listing,
+// the mirror folder, cancellation).
+func Sync(ctx context.Context, api API, opts Options) (Result, error) {
+	start := time.Now()
+	var res Result
+	if err := opts.defaults(); err != nil {
+		return res, err
+	}
+	mirror, err := filepath.Abs(opts.MirrorDir)
+	if err != nil {
+		return res, fmt.Errorf("mirror dir %s: %w", opts.MirrorDir, err)
+	}
+	opts.MirrorDir = mirror
+	if err := os.MkdirAll(mirror, 0o700); err != nil {
+		return res, fmt.Errorf("create mirror dir %s: %w", mirror, err)
+	}
+	if !opts.DryRun {
+		if err := cleanTemps(mirror); err != nil {
+			return res, err
+		}
+	}
+	st, err := openState(mirror)
+	if err != nil {
+		return res, err
+	}
+	defer st.close()
+
+	objs, calls, err := listObjects(ctx, api, &opts, NormalizePrefix(opts.Prefix))
+	res.ListCalls = calls
+	if err != nil {
+		res.Duration = time.Since(start)
+		return res, err
+	}
+	var todo []Object
+	var todoBytes int64
+	for _, o := range objs {
+		if strings.HasSuffix(o.Key, "/") && o.Size == 0 {
+			continue // folder marker made by consoles, not data
+		}
+		res.Listed++
+		p, err := LocalPath(mirror, o.Key)
+		if err != nil {
+			res.Refused++
+			res.Errors = append(res.Errors, err)
+			continue
+		}
+		o.Path = p
+		if e, ok := st.lookup(o.Key); ok && e.Size == o.Size && e.ETag == o.ETag && fileHasSize(p, o.Size) {
+			res.Skipped++
+			continue
+		}
+		todo = append(todo, o)
+		todoBytes += o.Size
+	}
+	if opts.DryRun {
+		res.Plan = todo
+		res.Duration = time.Since(start)
+		return res, nil
+	}
+
+	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes}}
+	d.progress()
+	err = d.run(ctx, todo)
+	if ferr := st.close(); err == nil && ferr != nil {
+		err = ferr
+	}
+	res.Duration = time.Since(start)
+	return res, err
+}
+
+func fileHasSize(p string, size int64) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == size
+}
+
+// cleanTemps removes temp files left by a crashed run; they never carry a final name.
+func cleanTemps(mirror string) error {
+	err := filepath.WalkDir(mirror, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable corners are not ours to fix
+		}
+		if !de.IsDir() && strings.Contains(de.Name(), tmpMarker) {
+			if rerr := os.Remove(p); rerr != nil && !os.IsNotExist(rerr) {
+				return fmt.Errorf("remove leftover temp file %s: %w", p, rerr)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("clean mirror %s: %w", mirror, err)
+	}
+	return nil
+}
+
+// downloader runs the worker pool and gathers the outcome.
+type downloader struct {
+	api    API
+	opts   *Options
+	mirror string
+	st     *state
+	mu     sync.Mutex
+	res    *Result
+	prog   Progress
+	dirs   sync.Map // folders already checked to lie inside the mirror
+}
+
+func (d *downloader) progress() {
+	if d.opts.OnProgress != nil {
+		d.opts.OnProgress(d.prog)
+	}
+}
+
+func (d *downloader) run(ctx context.Context, todo []Object) error {
+	jobs := make(chan Object)
+	var wg sync.WaitGroup
+	stopFlush := make(chan struct{})
+	flushed := make(chan error, 1)
+	go func() { // group commit of the journal, so each object does not pay an fsync
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		var ferr error
+		for {
+			select {
+			case <-t.C:
+				if err := d.st.flush(); err != nil && ferr == nil {
+					ferr = err
+				}
+			case <-stopFlush:
+				flushed <- ferr
+				return
+			}
+		}
+	}()
+	for range min(d.opts.Concurrency, max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for o := range jobs {
+				d.one(ctx, o)
+			}
+		}()
+	}
+feed:
+	for _, o := range todo {
+		select {
+		case jobs <- o:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(stopFlush)
+	ferr := <-flushed
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sync s3://%s/%s cancelled: %w", d.opts.Bucket, d.opts.Prefix, err)
+	}
+	return ferr
+}
+
+func (d *downloader) one(ctx context.Context, o Object) {
+	n, err := d.fetch(ctx, o)
+	if err == nil {
+		err = d.st.record(stateEntry{Key: o.Key, Size: n.size, ETag: n.etag})
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ctx.Err() != nil && err != nil {
+		return // cancelled: neither done nor failed; the next run picks it up
+	}
+	d.prog.Done++
+	if err != nil {
+		d.res.Failed++
+		d.prog.Failed++
+		d.res.Errors = append(d.res.Errors, err)
+	} else if n.adopted {
+		d.res.Skipped++
+	} else {
+		d.res.Downloaded++
+		d.res.Bytes += n.size
+		d.prog.Bytes += n.size
+		d.res.Files = append(d.res.Files, o.Path)
+	}
+	d.progress()
+}

@@ -1,0 +1,310 @@
+package s3sync
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSyncFullNoopAndChanged(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	api := f.client(t, nil)
+	mirror := t.TempDir()
+	ctx := context.Background()
+
+	res, err := Sync(ctx, api, testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 layouts × 2 regions × 3 days, hourly layouts with 4 hours each: 6 + 24 + 6 + 24, plus 1 Parquet.
+	if len(seed) != 61 || res.Listed != 61 || res.Downloaded != 61 || res.Failed != 0 || res.Refused != 0 || len(res.Files) != 61 {
+		t.Fatalf("first sync: seeded %d, result %+v", len(seed), res)
+	}
+	var total int64
+	for _, o := range seed {
+		total += int64(len(o.body))
+	}
+	if res.Bytes != total {
+		t.Errorf("bytes = %d, want %d", res.Bytes, total)
+	}
+	assertMirror(t, mirror, seed)
+	if fi, err := os.Stat(filepath.Join(mirror, seed[0].key)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mirror file mode: %v %v, want 0600", fi.Mode(), err)
+	}
+
+	// A no-op re-run sends no GET at all.
+	gets := f.getCount.Load()
+	res, err = Sync(ctx, api, testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Downloaded != 0 || res.Skipped != 61 || f.getCount.Load() != gets {
+		t.Fatalf("no-op sync: %+v, GETs %d → %d", res, gets, f.getCount.Load())
+	}
+
+	// A changed object (same key, new bytes) and a new one are fetched; nothing else is.
+	seed[5].body = flowGzip(seed[5].key+"v2", 9)
+	f.put(seed[5].key, seed[5].body)
+	added := seedObj{key: "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/05/03/new.log.gz", body: flowGzip("new", 2)}
+	f.put(added.key, added.body)
+	seed = append(seed, added)
+	res, err = Sync(ctx, api, testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Downloaded != 2 || res.Skipped != 60 || len(res.Files) != 2 {
+		t.Fatalf("sync after change: %+v", res)
+	}
+	assertMirror(t, mirror, seed)
+
+	// A file deleted locally is fetched again even though the journal knows it.
+	os.Remove(filepath.Join(mirror, seed[7].key))
+	res, err = Sync(ctx, api, testOpts(mirror))
+	if err != nil || res.Downloaded != 1 {
+		t.Fatalf("sync after local delete: %+v %v", res, err)
+	}
+	assertMirror(t, mirror, seed)
+}
+
+// keyHash spreads faults over keys deterministically.
+func keyHash(key string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return h.Sum32()
+}
+
+func TestSyncConvergesUnderFaults(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	// First attempt of every key meets a fault of a kind chosen by its hash; some keys get a
+	// second fault too. Every fourth list call is throttled.
+	kinds := []fault{fSlowDown, f500, fCut, fLongLength, fShortLen, fStall}
+	f.decide = func(key string, n int) fault {
+		h := keyHash(key)
+		switch {
+		case n == 1:
+			return kinds[h%uint32(len(kinds))]
+		case n == 2 && h%3 == 0:
+			return kinds[(h/7)%uint32(len(kinds))]
+		}
+		return fNone
+	}
+	f.listFault = func(n int64) bool { return n%4 == 0 }
+	mirror := t.TempDir()
+	opts := testOpts(mirror)
+	opts.AttemptTimeout = 300 * time.Millisecond
+	res, err := Sync(context.Background(), f.client(t, nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Downloaded != len(seed) || res.Failed != 0 {
+		t.Fatalf("result %+v errors %v", res, res.Errors)
+	}
+	for _, k := range append(kinds, fSlowDown) {
+		if f.injectedCount(k) == 0 {
+			t.Errorf("fault %d was never injected", k)
+		}
+	}
+	assertMirror(t, mirror, seed)
+}
+
+func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	bad := seed[10].key
+	f.decide = func(key string, n int) fault {
+		if key == bad {
+			return fCut
+		}
+		return fNone
+	}
+	mirror := t.TempDir()
+	opts := testOpts(mirror)
+	opts.Attempts = 3
+	res, err := Sync(context.Background(), f.client(t, nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 1 || res.Downloaded != len(seed)-1 || res.OK() || len(res.Errors) != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	if msg := res.Errors[0].Error(); !strings.Contains(msg, bad) || !strings.Contains(msg, "3 attempts") {
+		t.Errorf("error %q should name the key and the attempts", msg)
+	}
+	f.mu.Lock()
+	attempts := f.attempts[bad]
+	f.mu.Unlock()
+	if attempts != 3 {
+		t.Errorf("bad key fetched %d times, want 3", attempts)
+	}
+	assertMirror(t, mirror, append(append([]seedObj{}, seed[:10]...), seed[11:]...))
+
+	// Once the server heals, a re-run fetches only the failed object.
+	f.decide = nil
+	res, err = Sync(context.Background(), f.client(t, nil), opts)
+	if err != nil || res.Downloaded != 1 || res.Skipped != len(seed)-1 {
+		t.Fatalf("re-run %+v %v", res, err)
+	}
+	assertMirror(t, mirror, seed)
+}
+
+func TestSyncObjectChangedBetweenListAndGet(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	once, always := seed[3].key, seed[4].key
+	v := 0
+	f.beforeGet = func(key string, n int) {
+		switch {
+		case key == once && n == 1:
+			seed[3].body = flowGzip(once+"new", 4)
+			f.put(once, seed[3].body)
+		case key == always:
+			v++
+			f.put(always, flowGzip(always+string(rune('a'+v)), 4))
+		}
+	}
+	mirror := t.TempDir()
+	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 1 || res.Downloaded != len(seed)-1 {
+		t.Fatalf("result %+v", res)
+	}
+	if msg := res.Errors[0].Error(); !strings.Contains(msg, always) || !errors.Is(res.Errors[0], ErrChanged) {
+		t.Errorf("error %q should name %s and say it changed", msg, always)
+	}
+	got := mirrorFiles(t, mirror)
+	if !bytes.Equal(got[once], seed[3].body) {
+		t.Errorf("%s: mirror holds %d bytes, want the new version's %d", once, len(got[once]), len(seed[3].body))
+	}
+	if _, ok := got[always]; ok {
+		t.Errorf("%s: an object that never held still is in the mirror", always)
+	}
+}
+
+func TestSyncRefusesObjectDamagedInS3(t *testing.T) {
+	f := newFakeS3(t)
+	good := flowGzip("x", 3)
+	bad := append([]byte{}, good...)
+	bad[len(bad)-6] ^= 0xff // break the CRC trailer
+	key := "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/05/01/broken.log.gz"
+	f.put(key, bad)
+	okKey := "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/05/01/good.log.gz"
+	f.put(okKey, good)
+	mirror := t.TempDir()
+	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 1 || res.Downloaded != 1 || !errors.Is(res.Errors[0], ErrCorrupt) || !strings.Contains(res.Errors[0].Error(), key) {
+		t.Fatalf("result %+v", res)
+	}
+	f.mu.Lock()
+	n := f.attempts[key]
+	f.mu.Unlock()
+	if n != 1 {
+		t.Errorf("damaged object fetched %d times; its MD5 matches the ETag so one is enough", n)
+	}
+	assertMirror(t, mirror, []seedObj{{key: okKey, body: good}})
+}
+
+func TestSyncCancelThenResume(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	f.latency = 5 * time.Millisecond
+	mirror := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := testOpts(mirror)
+	opts.OnProgress = func(p Progress) {
+		if p.Done >= 15 {
+			cancel()
+		}
+	}
+	res1, err := Sync(ctx, f.client(t, nil), opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want cancellation, got %v (%+v)", err, res1)
+	}
+	if res1.Downloaded < 15 || res1.Downloaded >= len(seed) || res1.Failed != 0 {
+		t.Fatalf("cancelled run: %+v", res1)
+	}
+	// Nothing half-written under a final name, and no temp files left behind.
+	got := mirrorFiles(t, mirror)
+	if len(got) != res1.Downloaded {
+		t.Errorf("mirror holds %d files after cancel, run reported %d downloads", len(got), res1.Downloaded)
+	}
+	for _, o := range seed {
+		if b, ok := got[o.key]; ok && !bytes.Equal(b, o.body) {
+			t.Errorf("%s is damaged after cancel", o.key)
+		}
+	}
+	res2, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res1.Downloaded+res2.Downloaded != len(seed) || res2.Skipped != res1.Downloaded {
+		t.Errorf("resume: first %d + second %d downloads, %d skipped, want %d total", res1.Downloaded, res2.Downloaded, res2.Skipped, len(seed))
+	}
+	assertMirror(t, mirror, seed)
+}
+
+func TestSyncRecoversFromCrashLeftovers(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	mirror := t.TempDir()
+	// A crashed run left: a temp file, a complete file renamed into place but not journalled,
+	// and a journal whose last line was torn mid-write.
+	tmp := filepath.Join(mirror, filepath.Dir(seed[0].key), ".x.log.gz"+tmpMarker+"123")
+	os.MkdirAll(filepath.Dir(tmp), 0o700)
+	os.WriteFile(tmp, []byte("partial"), 0o600)
+	placed := filepath.Join(mirror, seed[1].key)
+	if err := os.MkdirAll(filepath.Dir(placed), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(placed, seed[1].body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(mirror, stateFile), []byte(`{"k":"`+seed[2].key+`","s":1`), 0o600)
+
+	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Downloaded != len(seed)-1 || res.Skipped != 1 {
+		t.Fatalf("downloaded %d, skipped %d: the unjournalled complete file should be adopted, not fetched", res.Downloaded, res.Skipped)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("leftover temp file still there: %v", err)
+	}
+	assertMirror(t, mirror, seed)
+	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil || res.Downloaded != 0 || res.Skipped != len(seed) {
+		t.Fatalf("re-run %+v %v", res, err)
+	}
+}
+
+func TestSyncDryRun(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	mirror := t.TempDir()
+	opts := testOpts(mirror)
+	opts.DryRun = true
+	res, err := Sync(context.Background(), f.client(t, nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Plan) != len(seed) || res.Downloaded != 0 || f.getCount.Load() != 0 {
+		t.Fatalf("dry run: plan %d, result %+v, GETs %d", len(res.Plan), res, f.getCount.Load())
+	}
+	if files := mirrorFiles(t, mirror); len(files) != 0 {
+		t.Errorf("dry run wrote %d files", len(files))
+	}
+}
