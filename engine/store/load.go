@@ -32,6 +32,9 @@ type LoadOptions struct {
 	BatchBytes int64                // compressed bytes per commit; default 512 MiB
 	Progress   func(LoadProgress)   // called as files finish; may be nil
 	Logf       func(string, ...any) // debug messages; may be nil
+	// Held is the writer lock when the caller already holds it (sync holds it across its
+	// download and load); nil makes Load take it.
+	Held *Lock
 }
 
 // LoadProgress reports a running load.
@@ -101,11 +104,13 @@ func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (Loa
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	lock, err := s.LockWriter(ctx, opts.Wait, "flowq load")
-	if err != nil {
-		return sum, err
+	if opts.Held == nil {
+		lock, err := s.LockWriter(ctx, opts.Wait, "flowq load")
+		if err != nil {
+			return sum, err
+		}
+		defer lock.Unlock()
 	}
-	defer lock.Unlock()
 
 	ledgerPath := filepath.Join(s.dir, ledgerFile)
 	led, err := readLedger(ledgerPath)

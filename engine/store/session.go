@@ -22,11 +22,11 @@ type SessionOptions struct {
 	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; default DuckDB's
 }
 
-// Session is an in-memory DuckDB with views over the store's committed Parquet files. It has
-// one connection, so cancelling a query's context interrupts exactly that query.
+// Session is an in-memory DuckDB with views over the store's committed Parquet files. Its pool
+// holds exactly one connection, kept for the session's life (temporary macros live on it), so
+// cancelling a query's context interrupts exactly that query.
 type Session struct {
 	DB    *sql.DB
-	Conn  *sql.Conn
 	store *Store
 	gen   uint64
 	stamp string
@@ -40,12 +40,17 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
 	}
 	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
 	}
-	sess := &Session{DB: db, Conn: conn, store: s, ro: opts.ReadOnly}
+	// The set-up runs on the pool's one connection, which is then handed back for queries.
+	defer conn.Close()
+	sess := &Session{DB: db, store: s, ro: opts.ReadOnly}
 	setup := []string{"SET TimeZone='UTC'"}
 	if opts.Threads > 0 {
 		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
@@ -59,7 +64,7 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 			return nil, fmt.Errorf("DuckDB %s: %w", q, err)
 		}
 	}
-	if err := sess.refresh(ctx, true); err != nil {
+	if err := sess.refreshOn(ctx, conn, true); err != nil {
 		sess.Close()
 		return nil, err
 	}
@@ -87,18 +92,20 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 }
 
 // Close closes the session.
-func (s *Session) Close() error {
-	if s.Conn != nil {
-		s.Conn.Close()
-	}
-	return s.DB.Close()
-}
+func (s *Session) Close() error { return s.DB.Close() }
 
 // Refresh rebuilds the views when another process committed new data since the last call.
 // Call it before each statement; it costs one stat when nothing changed.
-func (s *Session) Refresh(ctx context.Context) error { return s.refresh(ctx, false) }
+func (s *Session) Refresh(ctx context.Context) error {
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return s.refreshOn(ctx, conn, false)
+}
 
-func (s *Session) refresh(ctx context.Context, force bool) error {
+func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) error {
 	path := filepath.Join(s.store.dir, ledgerFile)
 	stamp := ""
 	if info, err := os.Stat(path); err == nil {
@@ -117,7 +124,7 @@ func (s *Session) refresh(ctx context.Context, force bool) error {
 		return err
 	}
 	for _, q := range viewSQL(s.store.dir, led) {
-		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("creating views: %w", err)
 		}
 	}

@@ -74,7 +74,7 @@ func queryInt(t *testing.T, sess *Session, q string, args ...any) int64 {
 		t.Fatal(err)
 	}
 	var n sql.NullInt64
-	if err := sess.Conn.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
+	if err := sess.DB.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n.Int64
@@ -83,7 +83,7 @@ func queryInt(t *testing.T, sess *Session, q string, args ...any) int64 {
 func queryStr(t *testing.T, sess *Session, q string, args ...any) string {
 	t.Helper()
 	var s sql.NullString
-	if err := sess.Conn.QueryRowContext(context.Background(), q, args...).Scan(&s); err != nil {
+	if err := sess.DB.QueryRowContext(context.Background(), q, args...).Scan(&s); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	if !s.Valid {
@@ -104,7 +104,7 @@ func TestSchemaMatchesAthenaDDL(t *testing.T) {
 	sublocation_type VARCHAR, sublocation_id VARCHAR, pkt_src_aws_service VARCHAR,
 	pkt_dst_aws_service VARCHAR, flow_direction VARCHAR, traffic_path INTEGER, date DATE`
 	check := func(label string) {
-		rows, err := sess.Conn.QueryContext(ctx, "DESCRIBE vpc_flow_logs")
+		rows, err := sess.DB.QueryContext(ctx, "DESCRIBE vpc_flow_logs")
 		if err != nil {
 			t.Fatal(err)
 		}
