@@ -273,6 +273,17 @@ func (c *Catalog) CompleteSQL(text string, cursor int) ([]Candidate, int) {
 	if word == "" {
 		return nil, cursor
 	}
+	if n >= 1 && sig[n-1].Kind == sqlscan.Word && strings.EqualFold(sig[n-1].Text, "AS") {
+		if !inCast(sig) {
+			return nil, cursor // a new alias: nothing to complete
+		}
+		for _, t := range typeNames {
+			if strings.HasPrefix(strings.ToLower(t), prefix) {
+				add(t, "type")
+			}
+		}
+		return out, start
+	}
 	// General position: the statement's columns first, then functions, keywords, tables.
 	if len(refs) > 0 {
 		var ts []*Table
@@ -309,6 +320,28 @@ func (c *Catalog) CompleteSQL(text string, cursor int) ([]Candidate, int) {
 	}
 	addTables()
 	return out, start
+}
+
+// typeNames are offered after CAST(x AS.
+var typeNames = []string{"BIGINT", "BLOB", "BOOLEAN", "DATE", "DECIMAL", "DOUBLE", "FLOAT", "HUGEINT",
+	"INTEGER", "INTERVAL", "JSON", "SMALLINT", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TINYINT", "UBIGINT",
+	"UINTEGER", "USMALLINT", "UTINYINT", "UUID", "VARCHAR"}
+
+// inCast reports whether the innermost open parenthesis of sig follows CAST or TRY_CAST.
+func inCast(sig []sqlscan.Token) bool {
+	depth := 0
+	for i := len(sig) - 1; i >= 0; i-- {
+		switch sig[i].Text {
+		case ")":
+			depth++
+		case "(":
+			if depth == 0 {
+				return i > 0 && (strings.EqualFold(sig[i-1].Text, "CAST") || strings.EqualFold(sig[i-1].Text, "TRY_CAST"))
+			}
+			depth--
+		}
+	}
+	return false
 }
 
 // lastClause returns the last clause-starting word among sig, upper case.

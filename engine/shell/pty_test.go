@@ -266,6 +266,11 @@ func TestPTYSession(t *testing.T) {
 	if err := sh.exit(5 * time.Second); err != nil {
 		t.Fatalf("shell exit: %v", err)
 	}
+	if os.Getenv("SHOWPTY") != "" {
+		sh.mu.Lock()
+		t.Logf("%q", sh.out.String())
+		sh.mu.Unlock()
+	}
 	if !cooked(sh.termios()) {
 		t.Errorf("terminal not restored to cooked mode: lflag=%#x", sh.termios().Lflag)
 	}
