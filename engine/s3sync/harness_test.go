@@ -391,4 +391,3 @@ func assertMirror(t testing.TB, mirror string, want []seedObj) {
 		t.Errorf("unexpected file in mirror: %s", k)
 	}
 }
-

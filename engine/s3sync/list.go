@@ -183,7 +183,7 @@ func (l *lister) walk(ctx context.Context, node string, depth int, spawn spawner
 		if depth > maxPreDepth {
 			return nil
 		}
-		subs, err := l.page2(ctx, node)
+		subs, err := l.children(ctx, node)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (l *lister) walk(ctx context.Context, node string, depth int, spawn spawner
 	}
 	switch len(rest) {
 	case 0:
-		subs, err := l.page2(ctx, node)
+		subs, err := l.children(ctx, node)
 		if err != nil {
 			return err
 		}
@@ -226,7 +226,7 @@ func (l *lister) walk(ctx context.Context, node string, depth int, spawn spawner
 		if strings.TrimPrefix(rest[1], "aws-service=") != "vpcflowlogs" {
 			return nil
 		}
-		subs, err := l.page2(ctx, node)
+		subs, err := l.children(ctx, node)
 		if err != nil {
 			return err
 		}
@@ -254,9 +254,6 @@ func (l *lister) walk(ctx context.Context, node string, depth int, spawn spawner
 	}
 	return nil
 }
-
-// page2 lists sub-folders only.
-func (l *lister) page2(ctx context.Context, node string) ([]string, error) { return l.children(ctx, node) }
 
 // walkDate handles a region folder (parts empty) or a year/month/day/hour folder below it.
 func (l *lister) walkDate(ctx context.Context, node string, parts []int, spawn spawner) error {
