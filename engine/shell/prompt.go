@@ -70,7 +70,10 @@ func (s *session) runInteractive(ctx context.Context) (retErr error) {
 		fmt.Fprintf(s.errw(), "flowq: no terminal (%v); reading input as a script\n", err)
 		s.interactive = false
 		s.hist, _ = LoadHistory("", 0)
-		return s.runScript(ctx, s.cfg.In, "<stdin>")
+		if err := s.runScript(ctx, s.cfg.In, "<stdin>"); !errors.Is(err, errQuit) {
+			return err
+		}
+		return nil
 	}
 	defer tty.Close()
 	ttyFd := int(tty.Fd())

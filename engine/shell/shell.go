@@ -192,7 +192,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return s.runInteractive(ctx)
 	}
 	s.hist, _ = LoadHistory("", 0) // scripts leave the user's history alone
-	return s.runScript(ctx, cfg.In, "<stdin>")
+	err = s.runScript(ctx, cfg.In, "<stdin>")
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
 }
 
 func (s *session) screen() io.Writer { return s.out }
@@ -312,6 +316,11 @@ func (s *session) runStatement(ctx context.Context, stmt string) error {
 	return s.runSQL(ctx, stmt, nil, s.athena)
 }
 
+// blank reports whether SQL text holds nothing but whitespace and comments.
+func blank(sqlText string) bool {
+	return len(sqlscan.Significant(sqlscan.Tokenize(sqlText))) == 0
+}
+
 // isMeta reports whether the pending input is a meta-command line.
 func isMeta(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), ".")
@@ -340,14 +349,14 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 		if line != "" {
 			lineNo++
 		}
-		if strings.TrimSpace(pending.String()) == "" && isMeta(line) {
+		if blank(pending.String()) && isMeta(line) {
 			pending.Reset()
 			stmtLine = lineNo
 			if err := s.dispatch(ctx, line); err != nil {
 				return fail(err)
 			}
 		} else if line != "" {
-			if strings.TrimSpace(pending.String()) == "" {
+			if blank(pending.String()) {
 				pending.Reset()
 				stmtLine = lineNo
 			}

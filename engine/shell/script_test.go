@@ -1,0 +1,145 @@
+package shell
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func runScriptText(t *testing.T, cfg Config, script string) (stdout, stderr string, err error) {
+	t.Helper()
+	if cfg.DB == nil {
+		cfg.DB = testDB(t)
+	}
+	var out, errb bytes.Buffer
+	cfg.In, cfg.Out, cfg.Err = strings.NewReader(script), &out, &errb
+	err = Run(context.Background(), cfg)
+	return out.String(), errb.String(), err
+}
+
+// TestScriptGolden runs a report through the plain-reader path. The golden file was checked by
+// hand against the planted rows: ACCEPT 4 flows 1,238,147 bytes (1000+2500+80+1234567), REJECT
+// 1 flow 500 bytes; top talkers 10.0.0.1 = 1,236,067 and 10.0.0.4 = 2,500; packets by port
+// 22 → 5, 53 → 1, 443 → 33.
+func TestScriptGolden(t *testing.T) {
+	script, err := os.ReadFile("testdata/report.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runScriptText(t, Config{Queries: fakeQueries{}, NoTiming: true}, string(script))
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, errOut)
+	}
+	if errOut != "" {
+		t.Errorf("stderr not empty (prompt noise?):\n%s", errOut)
+	}
+	golden := filepath.Join("testdata", "report.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", golden, out, want)
+	}
+}
+
+func TestScriptStopsAtFirstError(t *testing.T) {
+	script := "SELECT 1 AS one;\nSELECT 2 AS two,\n  nosuch FROM vpc_flow_logs;\nSELECT 3 AS three;\n"
+	out, errOut, err := runScriptText(t, Config{Format: "csv", NoTiming: true}, script)
+	if !errors.Is(err, ErrReported) {
+		t.Fatalf("err = %v, want ErrReported", err)
+	}
+	if out != "one\n1\n" {
+		t.Errorf("stdout = %q, want only the first result", out)
+	}
+	// The failing statement starts on line 2; DuckDB marks the column on its LINE 2.
+	for _, want := range []string{"Error: <stdin> line 2: Binder Error: Referenced column \"nosuch\" not found",
+		"LINE 2:   nosuch FROM vpc_flow_logs\n          ^"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestScriptTimingToStderr(t *testing.T) {
+	out, errOut, err := runScriptText(t, Config{Format: "csv"}, "SELECT 1 AS x; SELECT * FROM range(3);\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "x\n1\nrange\n0\n1\n2\n" {
+		t.Errorf("stdout = %q", out)
+	}
+	if !regexp.MustCompile(`^\(1 row, [^)]+\)\n\(3 rows, [^)]+\)\n$`).MatchString(errOut) {
+		t.Errorf("stderr = %q, want one footer per result", errOut)
+	}
+}
+
+func TestScriptLastStatementWithoutSemicolon(t *testing.T) {
+	out, _, err := runScriptText(t, Config{Format: "csv", NoTiming: true}, "select 41 + 1 as a")
+	if err != nil || out != "a\n42\n" {
+		t.Errorf("out = %q, err = %v", out, err)
+	}
+	out, _, err = runScriptText(t, Config{Format: "csv", NoTiming: true}, "select 1 as a; -- trailing comment only\n")
+	if err != nil || out != "a\n1\n" {
+		t.Errorf("out = %q, err = %v", out, err)
+	}
+}
+
+func TestScriptOutputAndRead(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "out.csv")
+	inc := filepath.Join(dir, "inc.sql")
+	if err := os.WriteFile(inc, []byte("SELECT count(*) AS rejected FROM vpc_flow_logs\nWHERE action = 'REJECT';\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := ".output " + file + "\nSELECT count(*) AS flows FROM vpc_flow_logs;\n.output\n.read " + inc + "\n"
+	out, errOut, err := runScriptText(t, Config{Format: "csv", NoTiming: true}, script)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	got, _ := os.ReadFile(file)
+	if string(got) != "flows\n5\n" {
+		t.Errorf(".output file = %q", got)
+	}
+	if out != "rejected\n1\n" {
+		t.Errorf("stdout = %q", out)
+	}
+}
+
+func TestScriptAthena(t *testing.T) {
+	rewrite := func(s string) (string, error) {
+		return strings.ReplaceAll(s, "approx_distinct(", "approx_count_distinct("), nil
+	}
+	script := ".athena on\nSELECT approx_distinct(srcaddr) AS n FROM vpc_flow_logs;\n.athena off\nSELECT approx_distinct(srcaddr) AS n FROM vpc_flow_logs;\n"
+	out, errOut, err := runScriptText(t, Config{Format: "csv", NoTiming: true, Rewrite: rewrite}, script)
+	// three distinct sources: 10.0.0.1, 10.0.0.4, 10.0.0.5
+	if out != "n\n3\n" {
+		t.Errorf("stdout = %q", out)
+	}
+	if !errors.Is(err, ErrReported) || !strings.Contains(errOut, "line 4") || !strings.Contains(errOut, "approx_distinct") {
+		t.Errorf("without rewrite: err = %v, stderr = %q", err, errOut)
+	}
+}
+
+func TestScriptQuit(t *testing.T) {
+	out, _, err := runScriptText(t, Config{Format: "csv", NoTiming: true}, "SELECT 1 AS a;\n.quit\nSELECT 2 AS b;\n")
+	if err != nil && !errors.Is(err, errQuit) {
+		t.Fatal(err)
+	}
+	if out != "a\n1\n" {
+		t.Errorf("stdout = %q", out)
+	}
+}
