@@ -1,0 +1,250 @@
+// Package compat makes Athena (Trino) SQL run unchanged on DuckDB: session settings, Trino
+// functions as macros and Go UDFs, a tokenizer-aware rewrite, and Athena DDL for the store.
+package compat
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"math/big"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// Dialect selects the SQL behaviours that differ between Athena and plain DuckDB.
+type Dialect int
+
+const (
+	// Athena: integer division truncates (7/2 = 3), contains() on a CIDR is a network test,
+	// sum(bigint) is BIGINT, date_diff counts whole units. The default, and what saved queries use.
+	Athena Dialect = iota
+	// DuckDB: DuckDB's own semantics; the Trino functions stay available under their names.
+	DuckDB
+)
+
+func (d Dialect) String() string {
+	if d == DuckDB {
+		return "duckdb"
+	}
+	return "athena"
+}
+
+// ParseDialect reads "athena" or "duckdb" (any case), as given to --dialect.
+func ParseDialect(s string) (Dialect, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "athena", "trino", "presto":
+		return Athena, nil
+	case "duckdb":
+		return DuckDB, nil
+	}
+	return Athena, fmt.Errorf("unknown SQL dialect %q (want athena or duckdb)", s)
+}
+
+// Register prepares one connection for Athena SQL: see RegisterDialect.
+func Register(ctx context.Context, conn *sql.Conn) error {
+	return RegisterDialect(ctx, conn, Athena)
+}
+
+// RegisterDialect sets the session to UTC, installs the Trino functions (TEMP macros and types on
+// this connection, Go UDFs in the database) and applies the dialect's settings. Sessions must
+// also pass every statement through d.Rewrite before running it.
+func RegisterDialect(ctx context.Context, conn *sql.Conn, d Dialect) error {
+	if _, err := conn.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
+		return fmt.Errorf("compat: set time zone: %w", err)
+	}
+	if err := registerUDFs(ctx, conn); err != nil {
+		return err
+	}
+	for _, m := range macros {
+		if _, err := conn.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("compat: %s: %w", firstLine(m), err)
+		}
+	}
+	return SetDialect(ctx, conn, d)
+}
+
+// SetDialect switches the settings that differ by dialect on a registered connection (the
+// shell's .athena on|off). Rewriting is chosen by calling the matching Dialect's Rewrite.
+func SetDialect(ctx context.Context, conn *sql.Conn, d Dialect) error {
+	q := "SET integer_division = true"
+	if d == DuckDB {
+		q = "SET integer_division = false"
+	}
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("compat: %s: %w", q, err)
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '('); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// macros are the Trino functions DuckDB can express in SQL. TEMP keeps them per connection and
+// out of any attached database file. A macro of the same name and arity as a DuckDB function
+// would shadow it, so the only such one, date_add, repeats DuckDB's own 2-argument body.
+var macros = []string{
+	`CREATE TEMP TYPE IF NOT EXISTS ipaddress AS VARCHAR`,
+	`CREATE TEMP TYPE IF NOT EXISTS ipprefix AS VARCHAR`,
+
+	// Time. Athena sessions are UTC, and from_unixtime gives a timestamp with time zone.
+	`CREATE OR REPLACE TEMP MACRO from_unixtime(x) AS to_timestamp(x),
+		(x, zone) AS timezone(zone, to_timestamp(x))`,
+	`CREATE OR REPLACE TEMP MACRO to_unixtime(ts) AS epoch(ts)`,
+	// Trino prints milliseconds, and 'Z' for a UTC timestamp with time zone; typeof folds to a
+	// constant, so only one branch runs.
+	`CREATE OR REPLACE TEMP MACRO to_iso8601(x) AS CASE typeof(x)
+		WHEN 'DATE' THEN strftime(x, '%Y-%m-%d')
+		WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(timezone('UTC', x), '%Y-%m-%dT%H:%M:%S.%gZ')
+		ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%g') END`,
+	`CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+	`CREATE OR REPLACE TEMP MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
+	`CREATE OR REPLACE TEMP MACRO date_format(ts, f) AS strftime(ts, flowq_mysql_format(f))`,
+	`CREATE OR REPLACE TEMP MACRO day_of_week(x) AS isodow(x)`,
+	`CREATE OR REPLACE TEMP MACRO dow(x) AS isodow(x)`,
+	`CREATE OR REPLACE TEMP MACRO day_of_month(x) AS dayofmonth(x)`,
+	`CREATE OR REPLACE TEMP MACRO day_of_year(x) AS dayofyear(x)`,
+	`CREATE OR REPLACE TEMP MACRO doy(x) AS dayofyear(x)`,
+	`CREATE OR REPLACE TEMP MACRO week_of_year(x) AS week(x)`,
+	`CREATE OR REPLACE TEMP MACRO year_of_week(x) AS isoyear(x)`,
+	`CREATE OR REPLACE TEMP MACRO yow(x) AS isoyear(x)`,
+	`CREATE OR REPLACE TEMP MACRO last_day_of_month(x) AS last_day(x)`,
+	`CREATE OR REPLACE TEMP MACRO current_timezone() AS current_setting('TimeZone')`,
+	`CREATE OR REPLACE TEMP MACRO flowq_interval(unit, n) AS CASE lower(unit)
+		WHEN 'millisecond' THEN INTERVAL 1 MILLISECOND * n
+		WHEN 'second' THEN INTERVAL 1 SECOND * n
+		WHEN 'minute' THEN INTERVAL 1 MINUTE * n
+		WHEN 'hour' THEN INTERVAL 1 HOUR * n
+		WHEN 'day' THEN INTERVAL 1 DAY * n
+		WHEN 'week' THEN INTERVAL 7 DAY * n
+		WHEN 'month' THEN INTERVAL 1 MONTH * n
+		WHEN 'quarter' THEN INTERVAL 3 MONTH * n
+		WHEN 'year' THEN INTERVAL 1 YEAR * n
+		ELSE error('date_add: unknown unit ' || unit) END`,
+	// Trino's date_add(unit, n, x) keeps x's type; DuckDB's date_add(date, interval) is
+	// "date + interval", repeated here because this macro hides the built-in one.
+	`CREATE OR REPLACE TEMP MACRO date_add(d, i) AS d + i,
+		(unit VARCHAR, n BIGINT, ts DATE) AS CAST(ts + flowq_interval(unit, n) AS DATE),
+		(unit VARCHAR, n BIGINT, ts TIMESTAMP) AS ts + flowq_interval(unit, n),
+		(unit VARCHAR, n BIGINT, ts TIMESTAMPTZ) AS ts + flowq_interval(unit, n)`,
+
+	// Aggregates.
+	`CREATE OR REPLACE TEMP MACRO approx_distinct(x) AS approx_count_distinct(x),
+		(x, e) AS approx_count_distinct(x)`,
+	`CREATE OR REPLACE TEMP MACRO approx_percentile(x, p) AS approx_quantile(x, p)`,
+	// Target of Rewrite's sum(...): Trino's sum(bigint) is bigint (and fails on overflow, as
+	// this cast does); other types keep DuckDB's sum.
+	`CREATE OR REPLACE TEMP MACRO flowq_sum(x BIGINT) AS CAST(sum(x) AS BIGINT), (x) AS sum(x)`,
+
+	// Strings, regexps, bits, arrays, JSON.
+	`CREATE OR REPLACE TEMP MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
+	`CREATE OR REPLACE TEMP MACRO bitwise_and(a, b) AS (a & b)`,
+	`CREATE OR REPLACE TEMP MACRO bitwise_or(a, b) AS (a | b)`,
+	`CREATE OR REPLACE TEMP MACRO bitwise_xor(a, b) AS xor(a, b)`,
+	`CREATE OR REPLACE TEMP MACRO bitwise_not(a) AS (~a)`,
+	`CREATE OR REPLACE TEMP MACRO array_join(a, sep) AS array_to_string(a, sep),
+		(a, sep, nullrep) AS array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), nullrep)), sep)`,
+	`CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)`,
+	`CREATE OR REPLACE TEMP MACRO json_parse(s) AS CAST(s AS JSON)`,
+	`CREATE OR REPLACE TEMP MACRO json_format(j) AS CAST(j AS VARCHAR)`,
+	`CREATE OR REPLACE TEMP MACRO is_nan(x) AS isnan(x)`,
+	`CREATE OR REPLACE TEMP MACRO codepoint(s) AS unicode(s)`,
+
+	// Networks: Trino's contains(network, address) is rewritten to cidr_contains.
+	`CREATE OR REPLACE TEMP MACRO is_subnet_of(net, addr) AS cidr_contains(net, addr)`,
+}
+
+// udf is a Go scalar function for duckdb.RegisterScalarUDF.
+type udf struct {
+	cfg duckdb.ScalarFuncConfig
+	fn  duckdb.RowExecutorFn
+}
+
+func (u *udf) Config() duckdb.ScalarFuncConfig     { return u.cfg }
+func (u *udf) Executor() duckdb.ScalarFuncExecutor { return duckdb.ScalarFuncExecutor{RowExecutor: u.fn} }
+
+func registerUDFs(ctx context.Context, conn *sql.Conn) error {
+	// Go UDFs land in the database's system catalog, shared by its connections: register once.
+	var n int
+	if err := conn.QueryRowContext(ctx,
+		`SELECT count(*) FROM duckdb_functions() WHERE function_name = 'cidr_contains'`).Scan(&n); err != nil {
+		return fmt.Errorf("compat: look up functions: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	varchar, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	if err != nil {
+		return fmt.Errorf("compat: %w", err)
+	}
+	boolean, _ := duckdb.NewTypeInfo(duckdb.TYPE_BOOLEAN)
+	bigint, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	anyT, _ := duckdb.NewTypeInfo(duckdb.TYPE_ANY)
+	timestamp, _ := duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP)
+	list, err := duckdb.NewListInfo(anyT)
+	if err != nil {
+		return fmt.Errorf("compat: %w", err)
+	}
+	fns := []struct {
+		name string
+		f    *udf
+	}{
+		{"cidr_contains", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar, varchar}, ResultTypeInfo: boolean},
+			fn: func(v []driver.Value) (any, error) {
+				c, _ := v[0].(string)
+				ip, _ := v[1].(string)
+				if in, ok := cidrContains(c, ip); ok {
+					return in, nil
+				}
+				return nil, nil
+			},
+		}},
+		{"flowq_mysql_format", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: varchar},
+			fn: func(v []driver.Value) (any, error) {
+				s, _ := v[0].(string)
+				return translateMySQLFormat(s)
+			},
+		}},
+		{"date_parse", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar, varchar}, ResultTypeInfo: timestamp},
+			fn: func(v []driver.Value) (any, error) {
+				s, _ := v[0].(string)
+				f, _ := v[1].(string)
+				return parseMySQL(s, f)
+			},
+		}},
+		// DuckDB's cardinality takes only maps; this adds the array overload beside it.
+		{"cardinality", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{list}, ResultTypeInfo: bigint},
+			fn: func(v []driver.Value) (any, error) {
+				l, _ := v[0].([]any)
+				return int64(len(l)), nil
+			},
+		}},
+	}
+	for _, f := range fns {
+		if err := duckdb.RegisterScalarUDF(conn, f.name, f.f); err != nil {
+			return fmt.Errorf("compat: register %s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// Normalize turns a *big.Int that fits in 64 bits into an int64. DuckDB returns HUGEINT (Go
+// *big.Int) where Athena has bigint: sum(DISTINCT …), sum(…) OVER and sum(…) FILTER, which the
+// rewrite cannot reach, and sums in the DuckDB dialect. Renderers call it on every value so such
+// columns print as plain integers; other values pass through unchanged.
+func Normalize(v any) any {
+	if b, ok := v.(*big.Int); ok && b.IsInt64() {
+		return b.Int64()
+	}
+	return v
+}

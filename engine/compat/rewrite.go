@@ -1,0 +1,162 @@
+package compat
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/flowq/flowq/engine/sqlscan"
+)
+
+// Rewrite applies the Athena dialect's rewrite; see Dialect.Rewrite.
+func Rewrite(stmt string) (string, error) { return Athena.Rewrite(stmt) }
+
+// Rewrite adjusts one statement for what macros and UDFs cannot do, working on tokens so that
+// strings, quoted identifiers and comments are never touched. In the Athena dialect it renames
+// only function names in calls:
+//
+//   - contains(net, addr) → cidr_contains(net, addr) when the call is Trino's CIDR test: addr is
+//     CAST(… AS IPADDRESS) / IPADDRESS '…', or net is a CIDR string literal or an IPPREFIX;
+//     contains on lists and strings is left to DuckDB;
+//   - sum(x) → flowq_sum(x), which returns BIGINT for integer input as Trino does (DuckDB gives
+//     HUGEINT); sum(DISTINCT …), sum(…) FILTER and sum(…) OVER are left alone, since macros cannot
+//     take them (they still return HUGEINT);
+//   - date_diff(unit, a, b) → date_sub(unit, a, b): Trino counts whole units, DuckDB's date_diff
+//     counts boundaries crossed, DuckDB's date_sub counts whole units.
+//
+// The DuckDB dialect returns the statement unchanged.
+func (d Dialect) Rewrite(stmt string) (string, error) {
+	if d != Athena {
+		return stmt, nil
+	}
+	all := sqlscan.Tokenize(stmt)
+	toks := sqlscan.Significant(all)
+	type edit struct {
+		pos, n int
+		text   string
+	}
+	var edits []edit
+	for i, t := range toks {
+		if t.Kind != sqlscan.Word || i+1 >= len(toks) || toks[i+1].Text != "(" {
+			continue
+		}
+		if i > 0 && (toks[i-1].Text == "." || toks[i-1].Text == "::") {
+			continue // qualified (system.main.sum) or a type: not ours to rename
+		}
+		name := strings.ToLower(t.Text)
+		if name != "contains" && name != "sum" && name != "date_diff" {
+			continue
+		}
+		args, end, ok := callArgs(toks, i+1)
+		if !ok {
+			continue
+		}
+		var repl string
+		switch name {
+		case "contains":
+			if len(args) == 2 && (isIPAddressExpr(args[1]) || isCIDRExpr(args[0])) {
+				repl = "cidr_contains"
+			}
+		case "sum":
+			after := ""
+			if end+1 < len(toks) {
+				after = strings.ToLower(toks[end+1].Text)
+			}
+			if len(args) == 1 && len(args[0]) > 0 && after != "filter" && after != "over" {
+				first := strings.ToLower(args[0][0].Text)
+				if first != "distinct" && first != "all" && args[0][0].Text != "*" {
+					repl = "flowq_sum"
+				}
+			}
+		case "date_diff":
+			if len(args) == 3 {
+				repl = "date_sub"
+			}
+		}
+		if repl != "" {
+			edits = append(edits, edit{t.Pos, len(t.Text), repl})
+		}
+	}
+	if len(edits) == 0 {
+		return stmt, nil
+	}
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(stmt[last:e.pos])
+		b.WriteString(e.text)
+		last = e.pos + e.n
+	}
+	b.WriteString(stmt[last:])
+	return b.String(), nil
+}
+
+// callArgs splits the argument list that opens at toks[open] ("(") into top-level arguments and
+// returns the index of the closing ")". ok is false when the list is not closed.
+func callArgs(toks []sqlscan.Token, open int) (args [][]sqlscan.Token, end int, ok bool) {
+	depth := 0
+	start := open + 1
+	for j := open; j < len(toks); j++ {
+		switch toks[j].Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				if j > start || len(args) > 0 {
+					args = append(args, toks[start:j])
+				}
+				return args, j, true
+			}
+		case ",":
+			if depth == 1 {
+				args = append(args, toks[start:j])
+				start = j + 1
+			}
+		}
+	}
+	return nil, 0, false
+}
+
+// isIPAddressExpr reports whether an argument is typed IPADDRESS in Trino: CAST(x AS IPADDRESS),
+// TRY_CAST(…), x::IPADDRESS or the literal IPADDRESS '…'.
+func isIPAddressExpr(arg []sqlscan.Token) bool { return isTypedAs(arg, "ipaddress") }
+
+// isCIDRExpr reports whether an argument is a network: a string literal holding a valid CIDR,
+// or an expression typed IPPREFIX.
+func isCIDRExpr(arg []sqlscan.Token) bool {
+	if len(arg) == 1 && arg[0].Kind == sqlscan.String {
+		s, ok := stringValue(arg[0].Text)
+		if !ok {
+			return false
+		}
+		_, err := netip.ParsePrefix(s)
+		return err == nil
+	}
+	return isTypedAs(arg, "ipprefix")
+}
+
+func isTypedAs(arg []sqlscan.Token, typ string) bool {
+	n := len(arg)
+	if n == 2 && strings.EqualFold(arg[0].Text, typ) && arg[1].Kind == sqlscan.String {
+		return true // type-prefixed literal
+	}
+	if n >= 2 && arg[n-2].Text == "::" && strings.EqualFold(arg[n-1].Text, typ) {
+		return true
+	}
+	if n >= 6 && arg[1].Text == "(" && arg[n-1].Text == ")" &&
+		(strings.EqualFold(arg[0].Text, "cast") || strings.EqualFold(arg[0].Text, "try_cast")) &&
+		strings.EqualFold(arg[n-3].Text, "as") && strings.EqualFold(arg[n-2].Text, typ) {
+		// The closing paren must close the CAST's own paren, not an inner one.
+		_, end, ok := callArgs(arg, 1)
+		return ok && end == n-1
+	}
+	return false
+}
+
+// stringValue returns the value of a plain '…' string literal token.
+func stringValue(tok string) (string, bool) {
+	if len(tok) < 2 || tok[0] != '\'' || tok[len(tok)-1] != '\'' {
+		return "", false
+	}
+	return strings.ReplaceAll(tok[1:len(tok)-1], "''", "'"), true
+}
