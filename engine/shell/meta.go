@@ -36,13 +36,11 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func onOff(string) func(*Env, []string) []Candidate {
-	return func(_ *Env, prev []string) []Candidate {
-		if len(prev) > 0 {
-			return nil
-		}
-		return []Candidate{{Text: "on"}, {Text: "off"}}
+func onOff(_ *Env, prev []string) []Candidate {
+	if len(prev) > 0 {
+		return nil
 	}
+	return []Candidate{{Text: "on"}, {Text: "off"}}
 }
 
 func parseOnOff(args []string) (bool, error) {
@@ -117,7 +115,7 @@ FROM duckdb_columns() WHERE NOT internal`
 				return env.s.runSaved(ctx, args)
 			}},
 		{Name: ".timing", Usage: "on|off", Help: "show row count and elapsed time after each result",
-			Args: onOff("timing"),
+			Args: onOff,
 			Run: func(ctx context.Context, env *Env, args []string) error {
 				v, err := parseOnOff(args)
 				env.s.timing = v
@@ -182,7 +180,7 @@ FROM duckdb_columns() WHERE NOT internal`
 				return nil
 			}},
 		{Name: ".athena", Usage: "on|off", Help: "rewrite Athena/Trino SQL (functions, syntax) before running it",
-			Args: onOff("athena"),
+			Args: onOff,
 			Run: func(ctx context.Context, env *Env, args []string) error {
 				v, err := parseOnOff(args)
 				if err != nil {
@@ -225,7 +223,7 @@ func parseMeta(line string) (name string, args []string, err error) {
 	if len(fields) == 0 || !strings.HasPrefix(fields[0], ".") {
 		return "", nil, fmt.Errorf("not a meta-command: %q", line)
 	}
-	return strings.ToLower(fields[0]), fields[1:], nil
+	return strings.ToLower(fields[0]), append([]string{}, fields[1:]...), nil
 }
 
 // splitArgs is a small shell-like word splitter; open reports a quote left open at the end.
