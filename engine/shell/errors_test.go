@@ -10,7 +10,7 @@ import (
 type posErr struct{ pos int }
 
 func (e posErr) Error() string { return "athena rewrite: unexpected token" }
-func (e posErr) Position() int  { return e.pos }
+func (e posErr) Position() int { return e.pos }
 
 func TestFormatError(t *testing.T) {
 	duck := errors.New("Parser Error: syntax error at or near \"selec\"\n\nLINE 1: selec 1\n        ^")
