@@ -166,8 +166,10 @@ type udf struct {
 	fn  duckdb.RowExecutorFn
 }
 
-func (u *udf) Config() duckdb.ScalarFuncConfig     { return u.cfg }
-func (u *udf) Executor() duckdb.ScalarFuncExecutor { return duckdb.ScalarFuncExecutor{RowExecutor: u.fn} }
+func (u *udf) Config() duckdb.ScalarFuncConfig { return u.cfg }
+func (u *udf) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: u.fn}
+}
 
 func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 	// Go UDFs land in the database's system catalog, shared by its connections: register once.

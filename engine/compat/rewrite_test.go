@@ -1,0 +1,63 @@
+package compat
+
+import "testing"
+
+func TestRewrite(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SELECT contains('10.0.0.0/8', CAST(srcaddr AS IPADDRESS)) FROM t",
+			"SELECT cidr_contains('10.0.0.0/8', CAST(srcaddr AS IPADDRESS)) FROM t"},
+		{"select CONTAINS ( '2600::/16' , cast(x as ipaddress) )",
+			"select cidr_contains ( '2600::/16' , cast(x as ipaddress) )"},
+		{"SELECT contains(net, TRY_CAST(a AS IPADDRESS))", "SELECT cidr_contains(net, TRY_CAST(a AS IPADDRESS))"},
+		{"SELECT contains(net, a::ipaddress)", "SELECT cidr_contains(net, a::ipaddress)"},
+		{"SELECT contains(net, IPADDRESS '10.0.0.1')", "SELECT cidr_contains(net, IPADDRESS '10.0.0.1')"},
+		{"SELECT contains('10.0.0.0/8', srcaddr)", "SELECT cidr_contains('10.0.0.0/8', srcaddr)"},
+		{"SELECT contains(CAST(n AS IPPREFIX), a)", "SELECT cidr_contains(CAST(n AS IPPREFIX), a)"},
+		// Not CIDR tests: arrays, substrings, a cast that ends inside the argument.
+		{"SELECT contains(ARRAY[1, 2], 2)", "SELECT contains(ARRAY[1, 2], 2)"},
+		{"SELECT contains(srcaddr, '10.')", "SELECT contains(srcaddr, '10.')"},
+		{"SELECT contains('abc/8', 'b')", "SELECT contains('abc/8', 'b')"},
+		{"SELECT contains(l, CAST(a AS IPADDRESS) || 'x')", "SELECT contains(l, CAST(a AS IPADDRESS) || 'x')"},
+		// Strings, quoted identifiers and comments are never touched.
+		{"SELECT 'contains(''10.0.0.0/8'', CAST(x AS IPADDRESS)) sum(x)' -- sum(y) contains('1.0.0.0/8', a)\n",
+			"SELECT 'contains(''10.0.0.0/8'', CAST(x AS IPADDRESS)) sum(x)' -- sum(y) contains('1.0.0.0/8', a)\n"},
+		{"SELECT /* sum(bytes) */ sum(bytes) FROM t", "SELECT /* sum(bytes) */ flowq_sum(bytes) FROM t"},
+		{`SELECT "sum"(x), "contains"('10.0.0.0/8', CAST(a AS IPADDRESS))`,
+			`SELECT "sum"(x), "contains"('10.0.0.0/8', CAST(a AS IPADDRESS))`},
+		{"SELECT $$sum(x)$$, E'\\'sum(x)'", "SELECT $$sum(x)$$, E'\\'sum(x)'"},
+		// sum: plain calls only; the forms macros cannot take are left to DuckDB.
+		{"SELECT SUM(packets) AS n, sum (bytes) FROM t", "SELECT flowq_sum(packets) AS n, flowq_sum (bytes) FROM t"},
+		{"SELECT sum(DISTINCT x), sum(ALL x), sum(x) FILTER (WHERE y), sum(x) OVER ()",
+			"SELECT sum(DISTINCT x), sum(ALL x), sum(x) FILTER (WHERE y), sum(x) OVER ()"},
+		{"SELECT sum(sum(x)) OVER (PARTITION BY g)", "SELECT sum(flowq_sum(x)) OVER (PARTITION BY g)"},
+		{"SELECT main.sum(x), t.sum, sum", "SELECT main.sum(x), t.sum, sum"},
+		{"SELECT sum(coalesce(a, 0) * (b + 1))", "SELECT flowq_sum(coalesce(a, 0) * (b + 1))"},
+		{"SELECT date_diff('hour', a, b), datediff('hour', a, b)", "SELECT date_sub('hour', a, b), datediff('hour', a, b)"},
+		// Unclosed calls are left for DuckDB to report.
+		{"SELECT sum(x", "SELECT sum(x"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		got, err := Rewrite(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("Rewrite(%q)\n got %q, %v\nwant %q", tc.in, got, err, tc.want)
+		}
+		if same, _ := DuckDB.Rewrite(tc.in); same != tc.in {
+			t.Errorf("DuckDB.Rewrite(%q) = %q, want it unchanged", tc.in, same)
+		}
+	}
+}
+
+func TestParseDialect(t *testing.T) {
+	for in, want := range map[string]Dialect{"athena": Athena, "ATHENA": Athena, "trino": Athena, "duckdb": DuckDB} {
+		if got, err := ParseDialect(in); err != nil || got != want {
+			t.Errorf("ParseDialect(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseDialect("mysql"); err == nil {
+		t.Error("ParseDialect(mysql) did not fail")
+	}
+	if Athena.String() != "athena" || DuckDB.String() != "duckdb" {
+		t.Error("Dialect.String")
+	}
+}
