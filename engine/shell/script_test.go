@@ -143,3 +143,19 @@ func TestScriptQuit(t *testing.T) {
 		t.Errorf("stdout = %q", out)
 	}
 }
+
+func TestScriptStatusStatements(t *testing.T) {
+	// SET, CREATE and INSERT answer with one-column status results: they become status lines
+	// on stderr; a query that happens to name its column "Success" is still printed.
+	out, errOut, err := runScriptText(t, Config{Format: "csv"},
+		"SET threads = 1; CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2); SELECT true AS \"Success\" WHERE false;\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "Success\n" {
+		t.Errorf("stdout = %q", out)
+	}
+	if !regexp.MustCompile(`^\(OK, [^)]+\)\n\(OK, [^)]+\)\n\(2 rows affected, [^)]+\)\n\(0 rows, [^)]+\)\n$`).MatchString(errOut) {
+		t.Errorf("stderr = %q", errOut)
+	}
+}

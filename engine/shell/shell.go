@@ -289,6 +289,11 @@ func (s *session) runSQL(ctx context.Context, stmt string, args []any, rewrite b
 		return &stmtError{q, err}
 	}
 	defer rows.Close()
+	if cols, _ := rows.Columns(); len(cols) == 1 && (cols[0] == "Success" || cols[0] == "Count") && !isQuery(q) {
+		// SET, CREATE, INSERT...: DuckDB answers with a one-column status result; a table of it
+		// is noise, so it becomes a status line where the footer goes.
+		return s.statusResult(rows, cols[0], start)
+	}
 	st, err := output.Render(ctx, s.resultWriter(), rows, s.format, s.renderOptions())
 	if err == nil {
 		err = rows.Err()
@@ -300,14 +305,64 @@ func (s *session) runSQL(ctx context.Context, stmt string, args []any, rewrite b
 		return &stmtError{q, err}
 	}
 	if s.timing {
-		foot := output.Footer(st, time.Since(start))
-		if s.interactive {
-			fmt.Fprintln(s.screen(), foot)
-		} else {
-			fmt.Fprintln(s.errw(), foot)
-		}
+		s.footer(output.Footer(st, time.Since(start)))
 	}
 	return nil
+}
+
+func (s *session) statusResult(rows *sql.Rows, col string, start time.Time) error {
+	var affected int64
+	n := 0
+	for rows.Next() {
+		var v sql.NullInt64
+		if col == "Count" {
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			affected += v.Int64
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !s.timing {
+		return nil
+	}
+	msg := "OK"
+	if col == "Count" && n > 0 {
+		msg = fmt.Sprintf("%d rows affected", affected)
+		if affected == 1 {
+			msg = "1 row affected"
+		}
+	}
+	s.footer(fmt.Sprintf("(%s, %s)", msg, output.FormatElapsed(time.Since(start))))
+	return nil
+}
+
+func (s *session) footer(line string) {
+	if s.interactive {
+		fmt.Fprintln(s.screen(), line)
+	} else {
+		fmt.Fprintln(s.errw(), line)
+	}
+}
+
+// isQuery reports whether a statement is one whose result is data (not a status).
+func isQuery(stmt string) bool {
+	sig := sqlscan.Significant(sqlscan.Tokenize(stmt))
+	for _, t := range sig {
+		if t.Text == "(" {
+			continue
+		}
+		switch strings.ToUpper(t.Text) {
+		case "SELECT", "WITH", "FROM", "VALUES", "TABLE", "SUMMARIZE", "DESCRIBE", "SHOW", "PIVOT",
+			"UNPIVOT", "EXPLAIN", "CALL", "PRAGMA":
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // runStatement runs typed SQL (with the Athena rewrite when on) and remembers it for .why etc.
