@@ -28,7 +28,7 @@ type ClientOptions struct {
 	EndpointURL string // S3-compatible endpoint, e.g. http://127.0.0.1:9000
 	PathStyle   bool   // path-style addressing (most S3-compatible stores need it)
 
-	Concurrency int           // expected parallel requests; sizes the idle connection pool (default 32)
+	Concurrency int           // expected parallel requests; sizes the idle connection pool (default DefaultConcurrency)
 	MaxAttempts int           // SDK attempts per request (default 10)
 	MaxBackoff  time.Duration // SDK backoff cap between attempts (default 20s)
 
@@ -43,7 +43,7 @@ type ClientOptions struct {
 // for throttling, 5xx, timeouts and connection resets.
 func NewClient(ctx context.Context, o ClientOptions) (*s3.Client, error) {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 32
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10

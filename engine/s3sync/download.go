@@ -57,7 +57,9 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 		last = err
 		var src *sourceCorrupt
 		switch {
-		case errors.As(err, &src):
+		case stopsRun(err):
+			return fetched{}, fmt.Errorf("%w: s3://%s/%s: %w", ErrStopped, d.opts.Bucket, o.Key, err)
+		case errors.As(err, &src), permanent(err):
 			return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, err)
 		case errors.Is(err, ErrChanged):
 			if relisted {

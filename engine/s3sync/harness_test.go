@@ -48,6 +48,7 @@ const (
 	fLongLength // advertise more bytes than sent, then close
 	fShortLen   // advertise and send fewer bytes than the object has
 	fStall      // send half the body, then stall past the client's attempt timeout
+	fExpired    // 400 ExpiredToken, as when a session token runs out mid-sync
 )
 
 // fakeS3 is gofakes3 behind a fault-injecting handler on a loopback listener.
@@ -60,6 +61,8 @@ type fakeS3 struct {
 	latency time.Duration
 	// decide picks the fault for a GET of key on its n-th attempt (1-based); nil: none.
 	decide func(key string, n int) fault
+	// decideN picks a fault by the server-wide GET count (1-based); nil: none.
+	decideN func(n int64) fault
 	// listFault makes some list calls answer 503 SlowDown.
 	listFault func(n int64) bool
 	// beforeGet runs before a GET is served (tests use it to change an object mid-sync).
@@ -126,7 +129,7 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := path[1:]
-	f.getCount.Add(1)
+	gets := f.getCount.Add(1)
 	f.mu.Lock()
 	f.attempts[key]++
 	n := f.attempts[key]
@@ -138,6 +141,9 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 	if f.decide != nil {
 		ft = f.decide(key, n)
 	}
+	if f.decideN != nil && ft == fNone {
+		ft = f.decideN(gets)
+	}
 	if ft != fNone {
 		f.note(ft)
 	}
@@ -147,6 +153,11 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case fSlowDown:
 		slowDown(w)
+		return
+	case fExpired:
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>`)
 		return
 	case f500:
 		w.Header().Set("Content-Type", "application/xml")
@@ -390,4 +401,10 @@ func assertMirror(t testing.TB, mirror string, want []seedObj) {
 	for _, k := range extra {
 		t.Errorf("unexpected file in mirror: %s", k)
 	}
+}
+
+// summary prints a result's counts and errors, not its (long) file list.
+func summary(r Result) string {
+	return fmt.Sprintf("listed %d, downloaded %d, skipped %d, failed %d, refused %d, list calls %d, errors %v",
+		r.Listed, r.Downloaded, r.Skipped, r.Failed, r.Refused, r.ListCalls, r.Errors)
 }

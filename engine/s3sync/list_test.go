@@ -40,7 +40,7 @@ func TestFiltersPruneListing(t *testing.T) {
 		return (o.account == "111111111111" || o.account == "444444444444") && o.region == "us-east-1" && o.day.Equal(may2)
 	})
 	if len(want) != 6 || res.Downloaded != 6 || res.Listed != 6 {
-		t.Fatalf("want 6 planted objects, got %d; result %+v", len(want), res)
+		t.Fatalf("want 6 planted objects, got %d; result %s", len(want), summary(res))
 	}
 	assertMirror(t, mirror, want)
 
@@ -93,7 +93,7 @@ func TestFiltersPruneHours(t *testing.T) {
 		return o.account == "222222222222" && o.region == "eu-west-1" && o.day.Equal(may2) && (o.hour == 6 || o.hour == 7)
 	})
 	if len(want) != 2 || res.Downloaded != 2 {
-		t.Fatalf("want the 2 planted objects of hours 06 and 07, result %+v", res)
+		t.Fatalf("want the 2 planted objects of hours 06 and 07, result %s", summary(res))
 	}
 	assertMirror(t, mirror, want)
 	day := "logs/AWSLogs/222222222222/vpcflowlogs/eu-west-1/2024/05/02/"
@@ -136,7 +136,7 @@ func TestSinceRangeKeepsPartialDays(t *testing.T) {
 	// By hand: daily layouts 2 accounts × 2 regions × 2 days + Parquet = 9; hourly layouts
 	// 2 accounts × 2 regions × (4 + 3 hours) = 28.
 	if len(want) != 37 || res.Downloaded != 37 {
-		t.Fatalf("want 37, planted %d, result %+v", len(want), res)
+		t.Fatalf("want 37, planted %d, result %s", len(want), summary(res))
 	}
 	assertMirror(t, mirror, want)
 }

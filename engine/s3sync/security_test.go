@@ -99,7 +99,7 @@ func TestSyncRefusesUnsafeKeysAndWritesNothingOutside(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Refused != len(unsafe) || res.Downloaded != 1 || res.OK() {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	msgs := ""
 	for _, e := range res.Errors {
@@ -135,7 +135,7 @@ func TestSyncRefusesSymlinkOutOfMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Failed != 1 || !errors.Is(res.Errors[0], ErrUnsafeKey) {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	var found []string
 	filepath.Walk(outside, func(p string, fi os.FileInfo, err error) error {
@@ -185,7 +185,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Failed != 1 {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	out := dbg.String()
 	for _, want := range []string{"GET ", ": 503 ", ": 500 ", "credentials from"} {
@@ -236,7 +236,7 @@ func TestSyncRefusesKeysTheServerCannotCarry(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Refused != len(keys) || res.Downloaded != 0 || len(res.Errors) != len(keys) {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	msgs := ""
 	for _, e := range res.Errors {

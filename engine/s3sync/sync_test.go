@@ -25,7 +25,7 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 	}
 	// 4 layouts × 2 regions × 3 days, hourly layouts with 4 hours each: 6 + 24 + 6 + 24, plus 1 Parquet.
 	if len(seed) != 61 || res.Listed != 61 || res.Downloaded != 61 || res.Failed != 0 || res.Refused != 0 || len(res.Files) != 61 {
-		t.Fatalf("first sync: seeded %d, result %+v", len(seed), res)
+		t.Fatalf("first sync: seeded %d, result %s", len(seed), summary(res))
 	}
 	var total int64
 	for _, o := range seed {
@@ -46,7 +46,7 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Downloaded != 0 || res.Skipped != 61 || f.getCount.Load() != gets {
-		t.Fatalf("no-op sync: %+v, GETs %d → %d", res, gets, f.getCount.Load())
+		t.Fatalf("no-op sync: %s, GETs %d → %d", summary(res), gets, f.getCount.Load())
 	}
 
 	// A changed object (same key, new bytes) and a new one are fetched; nothing else is.
@@ -60,7 +60,7 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Downloaded != 2 || res.Skipped != 60 || len(res.Files) != 2 {
-		t.Fatalf("sync after change: %+v", res)
+		t.Fatalf("sync after change: %s", summary(res))
 	}
 	assertMirror(t, mirror, seed)
 
@@ -68,7 +68,7 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 	os.Remove(filepath.Join(mirror, seed[7].key))
 	res, err = Sync(ctx, api, testOpts(mirror))
 	if err != nil || res.Downloaded != 1 {
-		t.Fatalf("sync after local delete: %+v %v", res, err)
+		t.Fatalf("sync after local delete: %s %v", summary(res), err)
 	}
 	assertMirror(t, mirror, seed)
 }
@@ -105,7 +105,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Downloaded != len(seed) || res.Failed != 0 {
-		t.Fatalf("result %+v errors %v", res, res.Errors)
+		t.Fatalf("result %s", summary(res))
 	}
 	for _, k := range append(kinds, fSlowDown) {
 		if f.injectedCount(k) == 0 {
@@ -133,7 +133,7 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Failed != 1 || res.Downloaded != len(seed)-1 || res.OK() || len(res.Errors) != 1 {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	if msg := res.Errors[0].Error(); !strings.Contains(msg, bad) || !strings.Contains(msg, "3 attempts") {
 		t.Errorf("error %q should name the key and the attempts", msg)
@@ -150,7 +150,7 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 	f.decide = nil
 	res, err = Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil || res.Downloaded != 1 || res.Skipped != len(seed)-1 {
-		t.Fatalf("re-run %+v %v", res, err)
+		t.Fatalf("re-run %s %v", summary(res), err)
 	}
 	assertMirror(t, mirror, seed)
 }
@@ -176,7 +176,7 @@ func TestSyncObjectChangedBetweenListAndGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Failed != 1 || res.Downloaded != len(seed)-1 {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	if msg := res.Errors[0].Error(); !strings.Contains(msg, always) || !errors.Is(res.Errors[0], ErrChanged) {
 		t.Errorf("error %q should name %s and say it changed", msg, always)
@@ -205,7 +205,7 @@ func TestSyncRefusesObjectDamagedInS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Failed != 1 || res.Downloaded != 1 || !errors.Is(res.Errors[0], ErrCorrupt) || !strings.Contains(res.Errors[0].Error(), key) {
-		t.Fatalf("result %+v", res)
+		t.Fatalf("result %s", summary(res))
 	}
 	f.mu.Lock()
 	n := f.attempts[key]
@@ -231,10 +231,10 @@ func TestSyncCancelThenResume(t *testing.T) {
 	}
 	res1, err := Sync(ctx, f.client(t, nil), opts)
 	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("want cancellation, got %v (%+v)", err, res1)
+		t.Fatalf("want cancellation, got %v (%s)", err, summary(res1))
 	}
 	if res1.Downloaded < 15 || res1.Downloaded >= len(seed) || res1.Failed != 0 {
-		t.Fatalf("cancelled run: %+v", res1)
+		t.Fatalf("cancelled run: %s", summary(res1))
 	}
 	// Nothing half-written under a final name, and no temp files left behind.
 	got := mirrorFiles(t, mirror)
@@ -287,7 +287,7 @@ func TestSyncRecoversFromCrashLeftovers(t *testing.T) {
 	assertMirror(t, mirror, seed)
 	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || res.Downloaded != 0 || res.Skipped != len(seed) {
-		t.Fatalf("re-run %+v %v", res, err)
+		t.Fatalf("re-run %s %v", summary(res), err)
 	}
 }
 
@@ -307,4 +307,44 @@ func TestSyncDryRun(t *testing.T) {
 	if files := mirrorFiles(t, mirror); len(files) != 0 {
 		t.Errorf("dry run wrote %d files", len(files))
 	}
+}
+
+func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	f.decideN = func(n int64) fault {
+		if n > 10 {
+			return fExpired
+		}
+		return fNone
+	}
+	mirror := t.TempDir()
+	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "ExpiredToken") {
+		t.Fatalf("want a stop naming ExpiredToken, got %v", err)
+	}
+	// GETs 1–10 succeed at the server; one of them may still be in flight when the run stops.
+	first := res.Downloaded
+	if first < 10-8 || first > 10 || res.Failed != 1 {
+		t.Errorf("downloaded %d, failed %d; want at most 10 and exactly 1", first, res.Failed)
+	}
+	// Each of the 8 workers meets the expired token at most once: no storm of doomed requests.
+	if n := f.getCount.Load(); n > 10+8 {
+		t.Errorf("%d GETs; the run should stop after the first rejection", n)
+	}
+	got := mirrorFiles(t, mirror)
+	if len(got) != first {
+		t.Errorf("mirror holds %d files, the run reported %d downloads", len(got), first)
+	}
+	for _, o := range seed {
+		if b, ok := got[o.key]; ok && !bytes.Equal(b, o.body) {
+			t.Errorf("%s damaged", o.key)
+		}
+	}
+	f.decideN = nil
+	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil || res.Downloaded != len(seed)-first || res.Skipped != first {
+		t.Fatalf("resume: %s %v", summary(res), err)
+	}
+	assertMirror(t, mirror, seed)
 }
