@@ -37,8 +37,12 @@ func helperMain() int {
 		return 2
 	}
 	defer db.Close()
+	// .boom panics while its argument is completed, i.e. inside go-prompt with the terminal raw.
+	boom := Command{Name: ".boom", Help: "test: panic in completion",
+		Args: func(*Env, []string) []Candidate { panic("boom in completer") },
+		Run:  func(context.Context, *Env, []string) error { return nil }}
 	err = Run(ctx, Config{DB: db, Interactive: true, HistoryPath: os.Getenv("FLOWQ_SHELL_HISTORY"),
-		Queries: fakeQueries{}, Banner: "flowq test shell"})
+		Queries: fakeQueries{}, Banner: "flowq test shell", ExtraCommands: []Command{boom}})
 	switch {
 	case errors.Is(err, ErrTerminated):
 		fmt.Fprintln(os.Stderr, "helper: terminated")
@@ -319,5 +323,23 @@ func TestPTYSigterm(t *testing.T) {
 	}
 	if !cooked(sh.termios()) {
 		t.Errorf("terminal not restored after SIGTERM: lflag=%#x", sh.termios().Lflag)
+	}
+}
+
+func TestPTYPanicRestoresTerminal(t *testing.T) {
+	sh := startShell(t, "")
+	sh.wait(`flowq> `, 20*time.Second)
+	if cooked(sh.termios()) {
+		t.Fatal("terminal cooked at the prompt; the test could not tell a restore")
+	}
+	sh.typeText(".boom x")
+	err := sh.exit(5 * time.Second)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit = %v, want a panic (exit status 2)", err)
+	}
+	sh.wait(`boom in completer`, 2*time.Second)
+	if !cooked(sh.termios()) {
+		t.Errorf("terminal not restored after a panic: lflag=%#x", sh.termios().Lflag)
 	}
 }
