@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fixtureCatalog is a hand-made schema: two tables, a few functions (one of them a flowq macro)
@@ -107,10 +108,12 @@ func TestLoadCatalog(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `CREATE MACRO flowq_test_proto(p) AS CASE p WHEN 6 THEN 'tcp' ELSE 'other' END`); err != nil {
 		t.Fatal(err)
 	}
+	t0 := time.Now()
 	cat, err := LoadCatalog(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("LoadCatalog: %v (%d functions, %d keywords)", time.Since(t0), len(cat.Functions), len(cat.Keywords))
 	tbl := cat.table("vpc_flow_logs")
 	if tbl == nil {
 		t.Fatal("vpc_flow_logs not in catalog")

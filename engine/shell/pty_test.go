@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -240,6 +241,8 @@ func TestPTYSession(t *testing.T) {
 	sh.wait(`flowq> `, 5*time.Second)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("prompt took %v to come back after Ctrl-C", d)
+	} else {
+		t.Logf("Ctrl-C to prompt: %v", d)
 	}
 	sh.typeText("SELECT sum(bytes) AS total FROM vpc_flow_logs;")
 	sh.key(keyEnter)
@@ -253,6 +256,19 @@ func TestPTYSession(t *testing.T) {
 	out = sh.wait(`(?s)Error: .*flowq> `, 5*time.Second)
 	if !strings.Contains(out, `Referenced column "nosuchcol" not found`) || !regexp.MustCompile(`LINE 1: .*\n +\^`).MatchString(out) {
 		t.Errorf("error without message or position; output:\n%s", out)
+	}
+
+	// A wide result fits the 120-column terminal.
+	sh.typeText("SELECT * FROM vpc_flow_logs ORDER BY bytes;")
+	sh.key(keyEnter)
+	out = sh.wait(`(?s)\(5 rows[^)]*\).*flowq> `, 10*time.Second)
+	for _, line := range strings.Split(out, "\n") {
+		if w := utf8.RuneCountInString(strings.TrimRight(line, "\r")); w > 120 {
+			t.Errorf("line of %d columns in a 120-column terminal: %q", w, line)
+		}
+	}
+	if !strings.Contains(out, "1,234,567") {
+		t.Errorf("wide result lacks the bytes of the planted row:\n%s", out)
 	}
 
 	// Ctrl-C at the prompt clears the line.

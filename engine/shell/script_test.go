@@ -159,3 +159,27 @@ func TestScriptStatusStatements(t *testing.T) {
 		t.Errorf("stderr = %q", errOut)
 	}
 }
+
+func TestScriptMaxRows(t *testing.T) {
+	out, _, err := runScriptText(t, Config{Format: "line", NoTiming: true}, ".maxrows 2\nSELECT range AS r FROM range(5);\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "3 more rows") || strings.Contains(out, "= 2\n") {
+		t.Errorf("cap of 2 rows not applied:\n%s", out)
+	}
+}
+
+func TestIsTerminal(t *testing.T) {
+	if IsTerminal(strings.NewReader("x")) {
+		t.Error("a strings.Reader is not a terminal")
+	}
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if IsTerminal(f) {
+		t.Error("/dev/null is not a terminal")
+	}
+}

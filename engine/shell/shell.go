@@ -458,3 +458,10 @@ func (s *session) readFile(ctx context.Context, path string) error {
 	}
 	return err
 }
+
+// IsTerminal reports whether r is a terminal, i.e. whether Config.Interactive should be set
+// for it (the CLI passes os.Stdin).
+func IsTerminal(r io.Reader) bool {
+	f, ok := r.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
