@@ -4,6 +4,7 @@ package flowgen
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -98,7 +99,8 @@ type Config struct {
 	// One flow log (VPC) per account and region. FlowLogWeights share the traffic between them
 	// (default 1/(i+1)), which makes object sizes vary like real busy and quiet VPCs.
 	FlowLogWeights []float64
-	ENIsPerVPC     int // background ENIs per VPC; default 8
+	Steady         bool // no day/night traffic curve: object sizes then depend on the flow log only
+	ENIsPerVPC     int  // background ENIs per VPC; default 8
 
 	MaxObjectRecords int // a window's records are split into objects of at most this many; default 200000
 	PlainEvery       int // every Nth object is plain text (.log) rather than gzip; 0 = never
@@ -187,28 +189,36 @@ func Bench(records int) Config {
 		Accounts:       []string{"012345678901", "123456789012"},
 		Regions:        []string{"us-east-1", "eu-west-1"},
 		Formats:        []Format{FormatDefault, FormatV5},
-		FlowLogWeights: []float64{8, 4, 2, 1},
+		FlowLogWeights: []float64{24, 6, 2, 1},
 		ENIsPerVPC:     24,
-		Scenarios:      true,
+		// A busy VPC's half-hour object reaches ~5 MB at 10 M records/day.
+		MaxObjectRecords: 330000,
+		Scenarios:        true,
 	}
 }
 
-// SyncBench gives about `objects` small objects (8–64 KB gzip) for sync benchmarks: 20 flow
-// logs delivering every 5 minutes.
+// SyncBench gives exactly `objects` small objects (8–64 KB gzip, v5 format) when objects is a
+// multiple of 20: 20 flow logs delivering every 5 minutes, with flow-log weights spread 1–8×.
 func SyncBench(objects int) Config {
 	accounts := make([]string, 10)
 	for i := range accounts {
 		accounts[i] = fmt.Sprintf("%012d", 100000000000+int64(i)*111111111)
 	}
+	weights := make([]float64, 20)
+	for i := range weights {
+		weights[i] = math.Pow(8, float64(i)/19)
+	}
 	windows := (objects + 19) / 20
 	return Config{
-		Seed:      9,
-		Records:   objects * 500,
-		Start:     defaultStart,
-		Span:      time.Duration(windows) * 5 * time.Minute,
-		Accounts:  accounts,
-		Regions:   []string{"us-east-1", "eu-west-1"},
-		Formats:   []Format{FormatDefault},
-		Scenarios: false,
+		Seed:           9,
+		Records:        objects * 1050,
+		Start:          defaultStart,
+		Span:           time.Duration(windows) * 5 * time.Minute,
+		Accounts:       accounts,
+		Regions:        []string{"us-east-1", "eu-west-1"},
+		Formats:        []Format{FormatV5},
+		FlowLogWeights: weights,
+		Steady:         true,
+		Scenarios:      false,
 	}
 }

@@ -90,6 +90,9 @@ func (w *world) budget() []int {
 		t := w.cfg.Start.Add(time.Duration(win) * w.cfg.Window)
 		h := float64(t.Hour()) + float64(t.Minute())/60
 		diurnal := 1 + 0.5*math.Sin(2*math.Pi*(h-9)/24)
+		if w.cfg.Steady {
+			diurnal = 1
+		}
 		for _, fl := range w.fls {
 			x := fl.weight * diurnal
 			weights[win*len(w.fls)+fl.idx] = x
