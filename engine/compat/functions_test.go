@@ -14,6 +14,13 @@ import (
 // newConn opens an in-memory DuckDB and registers the compatibility layer on one connection.
 func newConn(t *testing.T, d Dialect) *sql.Conn {
 	t.Helper()
+	return newConnDialect(t, d)
+}
+
+func newConnTB(tb testing.TB) *sql.Conn { return newConnDialect(tb, Athena) }
+
+func newConnDialect(t testing.TB, d Dialect) *sql.Conn {
+	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
