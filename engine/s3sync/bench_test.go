@@ -5,6 +5,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -49,7 +53,7 @@ func BenchmarkSync5000(b *testing.B) {
 	b.Run("first", func(b *testing.B) {
 		var elapsed time.Duration
 		for b.Loop() {
-			opts := Options{Bucket: testBucket, MirrorDir: b.TempDir()}
+			opts := Options{Bucket: testBucket, MirrorDir: b.TempDir(), Concurrency: benchConcurrency()}
 			start := time.Now()
 			res, err := Sync(ctx, api, opts)
 			elapsed += time.Since(start)
@@ -62,7 +66,7 @@ func BenchmarkSync5000(b *testing.B) {
 		b.ReportMetric(float64(total)/1e6/per, "MB/s")
 	})
 	b.Run("noop", func(b *testing.B) {
-		opts := Options{Bucket: testBucket, MirrorDir: b.TempDir()}
+		opts := Options{Bucket: testBucket, MirrorDir: b.TempDir(), Concurrency: benchConcurrency()}
 		if res, err := Sync(ctx, api, opts); err != nil || res.Downloaded != n {
 			b.Fatalf("%s %v", summary(res), err)
 		}
@@ -77,4 +81,55 @@ func BenchmarkSync5000(b *testing.B) {
 		}
 		b.ReportMetric(n/(elapsed.Seconds()/float64(b.N)), "objects/s")
 	})
+}
+
+// BenchmarkAWSCLISync5000 runs `aws s3 sync` (default settings) on the same objects and
+// latency, as the baseline for BenchmarkSync5000; it needs the aws CLI on PATH.
+func BenchmarkAWSCLISync5000(b *testing.B) {
+	const n = 5000
+	aws, err := exec.LookPath("aws")
+	if err != nil {
+		b.Skip("aws CLI not installed: no baseline")
+	}
+	f := newFakeS3(b)
+	total := seedSmall(f, n)
+	f.latency = 20 * time.Millisecond
+	cfg := b.TempDir()
+	env := append(os.Environ(),
+		"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecretKey, "AWS_SESSION_TOKEN=",
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE="+filepath.Join(cfg, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(cfg, "credentials"), "AWS_EC2_METADATA_DISABLED=true")
+	run := func(dir string) time.Duration {
+		cmd := exec.Command(aws, "s3", "sync", "--only-show-errors", "--endpoint-url", f.srv.URL, "s3://"+testBucket, dir)
+		cmd.Env = env
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("aws s3 sync: %v\n%s", err, out)
+		}
+		return time.Since(start)
+	}
+	b.Run("first", func(b *testing.B) {
+		var elapsed time.Duration
+		for b.Loop() {
+			elapsed += run(b.TempDir())
+		}
+		per := elapsed.Seconds() / float64(b.N)
+		b.ReportMetric(n/per, "objects/s")
+		b.ReportMetric(float64(total)/1e6/per, "MB/s")
+	})
+	b.Run("noop", func(b *testing.B) {
+		dir := b.TempDir()
+		run(dir)
+		var elapsed time.Duration
+		for b.Loop() {
+			elapsed += run(dir)
+		}
+		b.ReportMetric(n/(elapsed.Seconds()/float64(b.N)), "objects/s")
+	})
+}
+
+// benchConcurrency lets FLOWQ_BENCH_CONCURRENCY try other worker counts (0: the default).
+func benchConcurrency() int {
+	n, _ := strconv.Atoi(os.Getenv("FLOWQ_BENCH_CONCURRENCY"))
+	return n
 }

@@ -131,8 +131,7 @@ func (d *downloader) get(ctx context.Context, o Object) error {
 			os.Remove(tmp)
 		}
 	}()
-	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(f, h), out.Body)
+	n, err := io.Copy(f, out.Body)
 	if err != nil {
 		return fmt.Errorf("read body after %d of %d bytes: %w", n, o.Size, err)
 	}
@@ -142,9 +141,10 @@ func (d *downloader) get(ctx context.Context, o Object) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("fsync %s: %w", tmp, err)
 	}
-	md5OK := isMD5(o.ETag) && hex.EncodeToString(h.Sum(nil)) == o.ETag
 	if err := verifyFormat(f, n); err != nil {
-		if md5OK {
+		// MD5 only on failure, off the hot path: if the bytes match the ETag, S3 itself
+		// holds the damage and no retry can help.
+		if sum, herr := fileMD5(tmp); herr == nil && isMD5(o.ETag) && sum == o.ETag {
 			return &sourceCorrupt{err}
 		}
 		return err
@@ -222,16 +222,21 @@ func sameAsLocal(o Object) (bool, error) {
 	if !isMD5(o.ETag) || !fileHasSize(o.Path, o.Size) {
 		return false, nil
 	}
-	f, err := os.Open(o.Path)
+	sum, err := fileMD5(o.Path)
+	return err == nil && sum == o.ETag, err
+}
+
+func fileMD5(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	defer f.Close()
 	h := md5.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return false, err
+		return "", fmt.Errorf("read %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)) == o.ETag, nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func isMD5(etag string) bool {

@@ -302,7 +302,7 @@ func TestSyncDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(res.Plan) != len(seed) || res.Downloaded != 0 || f.getCount.Load() != 0 {
-		t.Fatalf("dry run: plan %d, result %+v, GETs %d", len(res.Plan), res, f.getCount.Load())
+		t.Fatalf("dry run: plan %d, result %s, GETs %d", len(res.Plan), summary(res), f.getCount.Load())
 	}
 	if files := mirrorFiles(t, mirror); len(files) != 0 {
 		t.Errorf("dry run wrote %d files", len(files))
