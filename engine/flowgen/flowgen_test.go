@@ -450,6 +450,27 @@ func TestTruthMatchesRecount(t *testing.T) {
 	if tr.TopPairs[0].Src != top[0] || tr.TopPairs[0].Dst != top[1] || tr.TopPairs[0].Bytes != topB {
 		t.Errorf("top pair in files %v %d, truth %+v", top, topB, tr.TopPairs[0])
 	}
+	// Per instance (only where the file has the column), per source, and public destinations.
+	inst, bySrc := map[string]int64{}, map[string]int64{}
+	for _, r := range rows {
+		if r.s("log_status") != "OK" {
+			continue
+		}
+		if i, ok := r.vals["instance_id"]; ok && i != "-" {
+			inst[i] += r.n(t, "bytes")
+		}
+		bySrc[r.s("srcaddr")] += r.n(t, "bytes")
+	}
+	gotInst, gotSrc := map[string]int64{}, map[string]int64{}
+	for k, v := range tr.Instances {
+		gotInst[k] = v.Bytes
+	}
+	for k, v := range tr.BySource {
+		gotSrc[k] = v.Bytes
+	}
+	compareMaps(t, "instance bytes", gotInst, inst)
+	compareMaps(t, "source bytes", gotSrc, bySrc)
+
 	gotGaps := map[string]int64{}
 	for _, g := range tr.SkipdataGaps {
 		gotGaps[g.Interface+"@"+g.Hour.Format(time.RFC3339)] = g.Rows

@@ -232,3 +232,13 @@ func (w *world) newENI(r *rand.Rand, fl *flowLog, role string, v6 bool) *eni {
 }
 
 func timeDur(n int) time.Duration { return time.Duration(n) }
+
+// has reports whether the flow log's format carries a field.
+func (fl *flowLog) has(id fieldID) bool {
+	for _, f := range fl.fields {
+		if f == id {
+			return true
+		}
+	}
+	return false
+}

@@ -56,12 +56,16 @@ type Truth struct {
 	TopPairs           []PairStat       `json:"top_pairs"`            // top 20 src→dst by bytes
 	TopSources         []AddrStat       `json:"top_sources"`          // top 20 srcaddr by bytes
 	TopDestinations    []AddrStat       `json:"top_destinations"`     // top 20 dstaddr by bytes
-	HTTPSDestinations  []AddrStat       `json:"https_destinations"`   // dstport 443 by dstaddr, most packets first (all)
-	PublicDestinations []AddrStat       `json:"public_destinations"`  // public dstaddr by bytes, most first (all; every such row is ACCEPT)
+	HTTPSDestinations  []AddrStat       `json:"https_destinations"`   // dstport 443 (any protocol) by dstaddr, most packets first
+	PublicDestinations []AddrStat       `json:"public_destinations"`  // public dstaddr (IPv6 GUA ENI addresses are public too) by bytes, all actions, most first
 	UDPSources         []AddrStat       `json:"udp_sources"`          // protocol 17 by srcaddr, most bytes first (all)
-	Interfaces         map[string]Count `json:"interfaces"`           // interface-id → OK rows
-	Instances          map[string]Count `json:"instances"`            // instance-id → OK rows (not "-")
-	Subnets            map[string]Count `json:"subnets"`              // subnet-id → OK rows
+	BySource           map[string]Count `json:"by_source"`            // srcaddr → OK rows (every address)
+	ByDest             map[string]Count `json:"by_dest"`              // dstaddr → OK rows (every address)
+	// By the logging ENI, counting only rows whose file format has the column (a default-format
+	// row has no instance-id: the table shows NULL there).
+	Interfaces map[string]Count `json:"interfaces"` // interface-id → OK rows
+	Instances  map[string]Count `json:"instances"`  // instance-id → OK rows (not "-")
+	Subnets    map[string]Count `json:"subnets"`    // subnet-id → OK rows
 }
 
 // ScanThreshold is the number of distinct REJECTed destination ports that makes a source a
@@ -633,6 +637,13 @@ func (a *acc) fill(w *world, t *Truth) {
 		}
 	}
 	t.PublicDestinations = w.addrStats(pub, 0, false)
+	t.BySource, t.ByDest = map[string]Count{}, map[string]Count{}
+	for k, v := range srcs {
+		t.BySource[w.addrs[k].s] = *v
+	}
+	for k, v := range dsts {
+		t.ByDest[w.addrs[k].s] = *v
+	}
 
 	t.SkipdataGaps = nil
 	for k, n := range a.gaps {
@@ -655,11 +666,16 @@ func (a *acc) fill(w *world, t *Truth) {
 			continue
 		}
 		e := w.enis[i]
-		t.Interfaces[e.id] = addC(t.Interfaces[e.id], c)
-		if e.instance != "-" {
+		fl := w.fls[e.fl]
+		if fl.has(fInterface) {
+			t.Interfaces[e.id] = addC(t.Interfaces[e.id], c)
+		}
+		if e.instance != "-" && fl.has(fInstance) {
 			t.Instances[e.instance] = addC(t.Instances[e.instance], c)
 		}
-		t.Subnets[e.subnet] = addC(t.Subnets[e.subnet], c)
+		if fl.has(fSubnet) {
+			t.Subnets[e.subnet] = addC(t.Subnets[e.subnet], c)
+		}
 	}
 }
 
