@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/flowq/flowq/engine/store"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+)
+
+func newLoadCmd(f *factory) *cobra.Command {
+	var opts struct {
+		strict, wait, jsonOut bool
+		workers               int
+	}
+	cmd := &cobra.Command{
+		Use:   "load PATH...",
+		Short: "Load flow-log files or folders into the local table",
+		Long: `Load flow-log files (gzip or plain text with a header line, or Parquet) and folders of them
+(recursively) into the vpc_flow_logs table. Files already loaded are skipped; a file that changed
+replaces its rows. Rejected lines are kept in the load_errors table.
+
+Exit status: 0 when every file loaded; 3 when a whole file could not be loaded (or, with --strict,
+when any line was rejected); 1 on other errors.`,
+		Example: `  flowq load ~/flowlogs
+  flowq load AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/05/01/*.log.gz`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := f.Store(ctx)
+			if err != nil {
+				return err
+			}
+			sum, err := runLoad(f, cmd, st, args, store.LoadOptions{Wait: opts.wait, Workers: opts.workers})
+			if opts.jsonOut {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				_ = enc.Encode(summaryJSON(sum))
+			}
+			if err != nil {
+				return err
+			}
+			return loadExit(sum, opts.strict)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.strict, "strict", false, "exit non-zero when any line is rejected")
+	cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait for another flowq writer to finish instead of failing")
+	cmd.Flags().BoolVar(&opts.jsonOut, "json", false, "print the summary as JSON on stdout")
+	cmd.Flags().IntVar(&opts.workers, "workers", 0, "parallel file parsers (default: number of CPUs)")
+	return cmd
+}
+
+// runLoad loads with a progress bar on a terminal and prints the summary to stderr.
+func runLoad(f *factory, cmd *cobra.Command, st *store.Store, paths []string, lo store.LoadOptions) (store.LoadSummary, error) {
+	var bar *progressbar.ProgressBar
+	if f.IO.ShowProgress() {
+		lo.Progress = func(p store.LoadProgress) {
+			if bar == nil && p.BytesTotal > 0 {
+				bar = progressbar.NewOptions64(p.BytesTotal,
+					progressbar.OptionSetWriter(f.IO.ErrOut),
+					progressbar.OptionSetDescription("loading"),
+					progressbar.OptionShowBytes(true),
+					progressbar.OptionShowCount(),
+					progressbar.OptionSetWidth(30),
+					progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionClearOnFinish())
+			}
+			if bar != nil {
+				_ = bar.Set64(p.BytesDone)
+			}
+		}
+	}
+	if f.Debug {
+		lo.Logf = f.Debugf
+	}
+	sum, err := st.Load(cmd.Context(), paths, lo)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	printLoadSummary(f.IO.ErrOut, sum)
+	return sum, err
+}
+
+func printLoadSummary(w io.Writer, s store.LoadSummary) {
+	secs := s.Elapsed.Seconds()
+	rate := ""
+	if secs > 0 && s.Rows > 0 {
+		rate = fmt.Sprintf(", %.0f rows/s", float64(s.Rows)/secs)
+	}
+	fmt.Fprintf(w, "load: %d files: %d loaded (%d replaced), %d already loaded, %d duplicates, %d failed, %d partly loaded; %d rows added, %d lines rejected, %s in %.2fs%s\n",
+		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, humanBytes(s.Bytes), secs, rate)
+	const maxShown = 20
+	for i, fe := range s.Failures {
+		if i == maxShown {
+			fmt.Fprintf(w, "  … and %d more (see the load_errors table)\n", len(s.Failures)-maxShown)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", fe.Error())
+	}
+}
+
+func loadExit(s store.LoadSummary, strict bool) error {
+	if s.Failed > 0 || (strict && (s.Rejected > 0 || s.Partial > 0)) {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+func summaryJSON(s store.LoadSummary) map[string]any {
+	var fails []map[string]string
+	for _, fe := range s.Failures {
+		fails = append(fails, map[string]string{"path": fe.Path, "error": fe.Err.Error()})
+	}
+	return map[string]any{
+		"files": s.Files, "loaded": s.Loaded, "replaced": s.Replaced, "skipped": s.Skipped,
+		"duplicates": s.Duplicates, "failed": s.Failed, "partial": s.Partial, "rows": s.Rows,
+		"rejected": s.Rejected, "bytes": s.Bytes, "seconds": s.Elapsed.Seconds(), "failures": fails,
+	}
+}

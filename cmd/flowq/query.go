@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/flowq/flowq/engine/output"
+	"github.com/flowq/flowq/engine/sqlscan"
+	"github.com/flowq/flowq/engine/store"
+	"github.com/spf13/cobra"
+)
+
+// outputFlags are the result-format flags shared by query and run.
+type outputFlags struct {
+	format   string
+	out      string
+	maxRows  int
+	readOnly bool
+	dialect  string
+}
+
+func (o *outputFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.format, "format", "", "output format: table, csv, json, ndjson, markdown, line (default table on a terminal, else csv)")
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write results to FILE instead of stdout")
+	cmd.Flags().IntVar(&o.maxRows, "max-rows", 1000, "rows shown in table/markdown/line mode (0 = all); csv and json are never capped")
+	cmd.Flags().BoolVar(&o.readOnly, "read-only", false, "forbid writes and file or network access outside the data dir (for .sql files from others)")
+	cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, f := range output.Formats() {
+			out = append(out, string(f))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// sink opens the result destination and decides the format.
+func (o *outputFlags) sink(f *factory) (io.Writer, output.Format, output.Options, func() error, error) {
+	w := f.IO.Out
+	closeFn := func() error { return nil }
+	terminal := f.IO.IsStdoutTTY()
+	if o.out != "" {
+		file, err := os.OpenFile(o.out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return nil, "", output.Options{}, nil, fmt.Errorf("opening output %s: %w", o.out, err)
+		}
+		w, closeFn, terminal = file, file.Close, false
+	}
+	format := output.CSV
+	if terminal {
+		format = output.Table
+	}
+	if o.format != "" {
+		ff, err := output.ParseFormat(o.format)
+		if err != nil {
+			return nil, "", output.Options{}, nil, usageErr("%v", err)
+		}
+		format = ff
+	}
+	opts := output.Options{Terminal: terminal, MaxRows: o.maxRows}
+	if terminal {
+		opts.Width = f.IO.TerminalWidth()
+	}
+	return w, format, opts, closeFn, nil
+}
+
+func newQueryCmd(f *factory) *cobra.Command {
+	var of outputFlags
+	var file string
+	cmd := &cobra.Command{
+		Use:   "query [SQL]",
+		Short: "Run SQL against the loaded flow logs",
+		Long: `Run one or more SQL statements (separated by ';') against the vpc_flow_logs table and print
+the results. Athena queries run unchanged: the Trino functions Athena users rely on are provided.`,
+		Example: `  flowq query "SELECT action, count(*) FROM vpc_flow_logs GROUP BY action"
+  flowq query -f report.sql --format json
+  echo "SELECT count(*) FROM vpc_flow_logs" | flowq query -f -`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var text string
+			switch {
+			case file != "" && len(args) > 0:
+				return usageErr("give either SQL or -f FILE, not both")
+			case file == "-":
+				b, err := io.ReadAll(f.IO.In)
+				if err != nil {
+					return err
+				}
+				text = string(b)
+			case file != "":
+				b, err := os.ReadFile(file)
+				if err != nil {
+					return fmt.Errorf("reading %s: %w", file, err)
+				}
+				text = string(b)
+			case len(args) == 1:
+				text = args[0]
+			default:
+				return usageErr("no SQL given: pass it as an argument or with -f FILE")
+			}
+			stmts, rest := sqlscan.Split(text)
+			if strings.TrimSpace(rest) != "" {
+				stmts = append(stmts, rest)
+			}
+			if len(stmts) == 0 {
+				return usageErr("no SQL statement found")
+			}
+			ctx := cmd.Context()
+			sess, err := f.openSession(ctx, of.readOnly, of.dialect)
+			if err != nil {
+				return err
+			}
+			defer sess.Close()
+			return runStatements(ctx, f, sess, stmts, nil, &of)
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "read SQL from FILE ('-' for stdin)")
+	of.register(cmd)
+	return cmd
+}
+
+// openSession opens a query session with the compatibility layer for the dialect.
+func (f *factory) openSession(ctx context.Context, readOnly bool, dialect string) (*store.Session, error) {
+	if dialect != "athena" && dialect != "duckdb" {
+		return nil, usageErr("unknown dialect %q (want athena or duckdb)", dialect)
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.OpenSession(ctx, store.SessionOptions{Init: f.sessionInit(dialect), ReadOnly: readOnly})
+}
+
+// runStatements runs statements in order, rendering each result; args bind to the last one.
+func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts []string, args []any, of *outputFlags) error {
+	w, format, opts, closeFn, err := of.sink(f)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	for i, stmt := range stmts {
+		if err := sess.Refresh(ctx); err != nil {
+			return err
+		}
+		q, err := f.rewrite(stmt, of.dialect)
+		if err != nil {
+			return err
+		}
+		var a []any
+		if i == len(stmts)-1 {
+			a = args
+		}
+		start := time.Now()
+		rows, err := sess.DB.QueryContext(ctx, q, a...)
+		if err != nil {
+			return fmt.Errorf("statement %d: %w", i+1, err)
+		}
+		cols, _ := rows.Columns()
+		if len(cols) == 0 {
+			rows.Close()
+			continue
+		}
+		st, err := output.Render(ctx, w, rows, format, opts)
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("statement %d: %w", i+1, err)
+		}
+		if opts.Terminal {
+			fmt.Fprintln(f.IO.ErrOut, output.Footer(st, time.Since(start)))
+		}
+		if i < len(stmts)-1 && (format == output.Table || format == output.Markdown || format == output.Line) {
+			fmt.Fprintln(w)
+		}
+	}
+	return closeFn()
+}

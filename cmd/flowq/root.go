@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/flowq/flowq/engine/iostreams"
+	"github.com/flowq/flowq/engine/store"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes scripts can rely on.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // the command failed
+	exitUsage       = 2   // bad flags or arguments
+	exitPartial     = 3   // the command finished, but some files or objects failed
+	exitAlert       = 4   // `run --alert`: the report returned rows
+	exitInterrupted = 130 // cancelled by Ctrl-C / SIGTERM
+)
+
+// exitError carries a specific exit code; err (may be nil) is printed to stderr.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// factory holds what commands share: streams, global flags and how to open the store.
+type factory struct {
+	IO      *iostreams.IOStreams
+	DataDir string
+	Debug   bool
+	// SessionInit installs the Athena compatibility layer on every session.
+	SessionInit func(ctx context.Context, conn *sql.Conn) error
+}
+
+func newFactory(io *iostreams.IOStreams) *factory {
+	return &factory{IO: io, SessionInit: compatInit}
+}
+
+// Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
+func (f *factory) Store(ctx context.Context) (*store.Store, error) {
+	dir := f.DataDir
+	if dir == "" {
+		d, err := store.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return store.Open(ctx, dir)
+}
+
+// Debugf writes a debug message to stderr when --debug is set.
+func (f *factory) Debugf(format string, args ...any) {
+	if f.Debug {
+		fmt.Fprintf(f.IO.ErrOut, "debug: "+format+"\n", args...)
+	}
+}
+
+func newRootCmd(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "flowq",
+		Short: "Analyse AWS VPC Flow Logs on your own machine",
+		Long: `flowq copies VPC Flow Logs from S3 to a local mirror, loads them into an embedded DuckDB
+table named vpc_flow_logs with the same columns as the Athena table AWS documents, and lets
+you query them with SQL, an interactive shell and saved reports.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.IO.IsStdinTTY() {
+				if sh, _, err := cmd.Find([]string{"shell"}); err == nil && sh != cmd {
+					return sh.RunE(sh, nil)
+				}
+			}
+			return cmd.Help()
+		},
+	}
+	root.PersistentFlags().StringVar(&f.DataDir, "data-dir", "", "data directory (default $FLOWQ_DATA_DIR or $XDG_DATA_HOME/flowq)")
+	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print debug messages to stderr")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
+	})
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	for _, c := range commands(f) {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// usageErr marks an argument error so the process exits with exitUsage.
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// humanBytes formats a byte count for summaries.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// envOr returns the environment variable's value or def.
+func envOr(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// statusInfo is what `flowq status` reports.
+type statusInfo struct {
+	DataDir      string   `json:"data_dir"`
+	Files        int      `json:"files"`
+	Rows         int64    `json:"rows"`
+	Rejected     int64    `json:"rejected_lines"`
+	FirstDate    string   `json:"first_date,omitempty"`
+	LastDate     string   `json:"last_date,omitempty"`
+	Accounts     []string `json:"accounts"`
+	Regions      []string `json:"regions"`
+	ENIs         int64    `json:"enis"`
+	TableBytes   int64    `json:"table_bytes"`
+	MirrorBytes  int64    `json:"mirror_bytes"`
+	Parts        int      `json:"parquet_files"`
+	LedgerGen    uint64   `json:"ledger_generation"`
+	ExtraColumns []string `json:"extra_columns,omitempty"`
+}
+
+func newStatusCmd(f *factory) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show what is loaded: files, rows, dates, accounts, regions, disk used",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := f.Store(ctx)
+			if err != nil {
+				return err
+			}
+			led, err := st.Ledger()
+			if err != nil {
+				return err
+			}
+			info := statusInfo{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation, ExtraColumns: led.ExtraColumns}
+			info.Files, info.Rows, info.Rejected = led.Totals()
+			info.TableBytes, info.MirrorBytes = st.DiskUsage()
+			sess, err := f.openSession(ctx, false, "duckdb")
+			if err != nil {
+				return err
+			}
+			defer sess.Close()
+			var first, last *string
+			var accts, regions string
+			err = sess.DB.QueryRowContext(ctx, `SELECT CAST(min("date") AS VARCHAR), CAST(max("date") AS VARCHAR),
+				coalesce(string_agg(DISTINCT account_id, ',' ORDER BY account_id), ''),
+				coalesce(string_agg(DISTINCT region, ',' ORDER BY region), ''),
+				count(DISTINCT interface_id) FROM vpc_flow_logs`).Scan(&first, &last, &accts, &regions, &info.ENIs)
+			if err != nil {
+				return fmt.Errorf("reading the table: %w", err)
+			}
+			if first != nil {
+				info.FirstDate, info.LastDate = *first, *last
+			}
+			info.Accounts, info.Regions = splitNonEmpty(accts), splitNonEmpty(regions)
+			if jsonOut {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(info)
+			}
+			w := f.IO.Out
+			fmt.Fprintf(w, "data dir:    %s\n", info.DataDir)
+			fmt.Fprintf(w, "files:       %d loaded (%d Parquet files in the table)\n", info.Files, info.Parts)
+			fmt.Fprintf(w, "rows:        %d (%d lines rejected: see the load_errors table)\n", info.Rows, info.Rejected)
+			if info.FirstDate != "" {
+				fmt.Fprintf(w, "dates:       %s .. %s\n", info.FirstDate, info.LastDate)
+			} else {
+				fmt.Fprintf(w, "dates:       (no data yet: run 'flowq load PATH' or 'flowq sync s3://BUCKET')\n")
+			}
+			fmt.Fprintf(w, "accounts:    %s\n", listOrNone(info.Accounts))
+			fmt.Fprintf(w, "regions:     %s\n", listOrNone(info.Regions))
+			fmt.Fprintf(w, "ENIs:        %d\n", info.ENIs)
+			fmt.Fprintf(w, "disk:        %s table, %s mirror\n", humanBytes(info.TableBytes), humanBytes(info.MirrorBytes))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print as JSON")
+	return cmd
+}
+
+func splitNonEmpty(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "(none)"
+	}
+	return strings.Join(l, ", ")
+}
