@@ -2,6 +2,7 @@ package compat
 
 import (
 	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/flowq/flowq/engine/sqlscan"
@@ -35,6 +36,7 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 		text   string
 	}
 	var edits []edit
+	clause := clauses(toks)
 	for i, t := range toks {
 		if t.Kind != sqlscan.Word || i+1 >= len(toks) || toks[i+1].Text != "(" {
 			continue
@@ -72,13 +74,28 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 				repl = "date_sub"
 			}
 		}
-		if repl != "" {
-			edits = append(edits, edit{t.Pos, len(t.Text), repl})
+		if repl == "" {
+			continue
+		}
+		edits = append(edits, edit{t.Pos, len(t.Text), repl})
+		// A renamed call that is a whole select item keeps the column name DuckDB would have
+		// given the original call ("sum(bytes)", not "flowq_sum(bytes)").
+		prev, next := "", ""
+		if i > 0 {
+			prev = strings.ToLower(toks[i-1].Text)
+		}
+		if end+1 < len(toks) {
+			next = strings.ToLower(toks[end+1].Text)
+		}
+		if clause[i] == "select" && itemStart[prev] && itemEnd[next] {
+			alias := name + stmt[toks[i+1].Pos:toks[end].Pos+1]
+			edits = append(edits, edit{toks[end].Pos + 1, 0, ` AS "` + strings.ReplaceAll(alias, `"`, `""`) + `"`})
 		}
 	}
 	if len(edits) == 0 {
 		return stmt, nil
 	}
+	sort.Slice(edits, func(a, b int) bool { return edits[a].pos < edits[b].pos })
 	var b strings.Builder
 	last := 0
 	for _, e := range edits {
@@ -88,6 +105,43 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 	}
 	b.WriteString(stmt[last:])
 	return b.String(), nil
+}
+
+var (
+	itemStart = map[string]bool{"select": true, ",": true, "distinct": true, "all": true}
+	itemEnd   = map[string]bool{"": true, ",": true, "from": true, ")": true, ";": true, "union": true,
+		"except": true, "intersect": true, "order": true, "limit": true, "where": true, "group": true,
+		"having": true, "window": true, "qualify": true, "into": true}
+	clauseWords = map[string]bool{"select": true, "from": true, "where": true, "group": true,
+		"having": true, "order": true, "limit": true, "window": true, "qualify": true, "on": true,
+		"using": true, "values": true, "set": true, "returning": true, "union": true, "except": true,
+		"intersect": true}
+)
+
+// clauses returns, for each token, the clause keyword last seen at its parenthesis depth
+// ("select", "from", …, or "" inside a call's parentheses before any clause keyword).
+func clauses(toks []sqlscan.Token) []string {
+	out := make([]string, len(toks))
+	stack := []string{""}
+	for i, t := range toks {
+		switch t.Text {
+		case "(", "[", "{":
+			out[i] = stack[len(stack)-1]
+			stack = append(stack, "")
+			continue
+		case ")", "]", "}":
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+			out[i] = stack[len(stack)-1]
+			continue
+		}
+		if w := strings.ToLower(t.Text); t.Kind == sqlscan.Word && clauseWords[w] {
+			stack[len(stack)-1] = w
+		}
+		out[i] = stack[len(stack)-1]
+	}
+	return out
 }
 
 // callArgs splits the argument list that opens at toks[open] ("(") into top-level arguments and
