@@ -63,7 +63,7 @@ func TestDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	s.out, s.err = &out, &out
+	s.out, s.err, s.scr = &out, &out, &out
 	ctx := context.Background()
 
 	ok := []struct {
@@ -138,7 +138,7 @@ func TestHistoryCommand(t *testing.T) {
 		s.hist.Add(e)
 	}
 	var out strings.Builder
-	s.out = &out
+	s.out, s.scr = &out, &out
 	if err := s.dispatch(context.Background(), ".history search srcaddr"); err != nil {
 		t.Fatal(err)
 	}

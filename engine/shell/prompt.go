@@ -152,7 +152,14 @@ func (s *session) runInteractive(ctx context.Context) (retErr error) {
 		return sugg, istrings.RuneNumber(utf8.RuneCountInString(before[:start])),
 			istrings.RuneNumber(utf8.RuneCountInString(before))
 	}
-	p = prompt.New(func(string) {},
+	opts := []prompt.Option{}
+	if !isTerm(s.out) && isTerm(s.err) {
+		// flowq shell > file: results go to the file; the editor, notes and footers to the
+		// terminal on stderr.
+		opts = append(opts, prompt.WithWriter(prompt.NewStderrWriter()))
+		s.scr = s.err
+	}
+	p = prompt.New(func(string) {}, append(opts,
 		prompt.WithReader(reader),
 		prompt.WithCustomHistory(s.hist),
 		prompt.WithCompleter(completer),
@@ -191,7 +198,7 @@ func (s *session) runInteractive(ctx context.Context) (retErr error) {
 			search = histSearch{active: true, query: query, index: i, result: entry}
 			return true
 		}}),
-	)
+	)...)
 
 	for {
 		entered = false

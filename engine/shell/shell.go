@@ -114,6 +114,7 @@ func (e *Env) Exec(ctx context.Context, stmt string, args ...any) error {
 type session struct {
 	cfg         Config
 	out, err    io.Writer
+	scr         io.Writer // notes and footers: Out, or Err when Out is redirected to a file
 	interactive bool
 	format      output.Format
 	maxRows     int
@@ -142,7 +143,7 @@ func newSession(cfg Config) (*session, error) {
 	if cfg.Err == nil {
 		cfg.Err = os.Stderr
 	}
-	s := &session{cfg: cfg, out: cfg.Out, err: cfg.Err, interactive: cfg.Interactive,
+	s := &session{cfg: cfg, out: cfg.Out, err: cfg.Err, scr: cfg.Out, interactive: cfg.Interactive,
 		format: cfg.Format, timing: !cfg.NoTiming, athena: cfg.Athena && cfg.Rewrite != nil}
 	if s.format == "" {
 		s.format = output.Table
@@ -199,7 +200,7 @@ func Run(ctx context.Context, cfg Config) error {
 	return err
 }
 
-func (s *session) screen() io.Writer { return s.out }
+func (s *session) screen() io.Writer { return s.scr }
 func (s *session) errw() io.Writer   { return s.err }
 
 func (s *session) resultWriter() io.Writer {
@@ -461,7 +462,9 @@ func (s *session) readFile(ctx context.Context, path string) error {
 
 // IsTerminal reports whether r is a terminal, i.e. whether Config.Interactive should be set
 // for it (the CLI passes os.Stdin).
-func IsTerminal(r io.Reader) bool {
-	f, ok := r.(interface{ Fd() uintptr })
+func IsTerminal(r io.Reader) bool { return isTerm(r) }
+
+func isTerm(x any) bool {
+	f, ok := x.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
 }
