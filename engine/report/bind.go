@@ -1,0 +1,179 @@
+package report
+
+import (
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flowq/flowq/engine/sqlscan"
+)
+
+// fixedNow is the clock used to validate relative-time defaults when a file is parsed; any
+// instant works, only the syntax is checked.
+var fixedNow = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Bind returns the query's statement and its arguments: one sql.Named per parameter the
+// statement uses, holding the caller's value or the default. Values are bound, never spliced
+// into the text. Relative times ("7d") count back from now.
+func Bind(q Query, params map[string]string) (stmt string, args []any, err error) {
+	return BindAt(q, params, time.Now())
+}
+
+// BindAt is Bind with an explicit clock for relative times.
+func BindAt(q Query, params map[string]string, now time.Time) (stmt string, args []any, err error) {
+	vals, err := Values(q, params, now)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, name := range paramRefs(q.SQL) {
+		args = append(args, sql.Named(name, vals[name]))
+	}
+	return q.SQL, args, nil
+}
+
+// Values converts the caller's parameters (and the defaults of the others) to the values that
+// are bound: int64 for int and time parameters, string for string and cidr ones, nil for an
+// empty value (SQL NULL, which the queries read as "no filter").
+func Values(q Query, params map[string]string, now time.Time) (map[string]any, error) {
+	for k := range params {
+		if _, ok := q.Param(k); !ok {
+			return nil, fmt.Errorf("query %s has no parameter %q (parameters: %s)", q.Name, k, listOrNone(q.ParamNames()))
+		}
+	}
+	out := make(map[string]any, len(q.Params))
+	for _, p := range q.Params {
+		v, given := params[p.Name]
+		if !given {
+			v = p.Default
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			if p.Required {
+				return nil, fmt.Errorf("query %s: parameter %s is required (%s)", q.Name, p.Name, p.Description)
+			}
+			out[p.Name] = nil
+			continue
+		}
+		x, err := convert(p, v, now)
+		if err != nil {
+			return nil, fmt.Errorf("query %s: parameter %s: %w", q.Name, p.Name, err)
+		}
+		out[p.Name] = x
+	}
+	return out, nil
+}
+
+// convert turns one non-empty value into its bound form.
+func convert(p Param, v string, now time.Time) (any, error) {
+	if len(p.Choices) > 0 && !slices.Contains(p.Choices, v) {
+		return nil, fmt.Errorf("%q is not one of %s", v, strings.Join(p.Choices, ", "))
+	}
+	switch p.Type {
+	case TypeInt:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", v)
+		}
+		return n, nil
+	case TypeTime:
+		t, err := ParseTime(v, now)
+		if err != nil {
+			return nil, err
+		}
+		return t.Unix(), nil
+	case TypeCIDR:
+		return ParseCIDR(v)
+	}
+	return v, nil
+}
+
+// ParseTime reads a time parameter: a duration back from now ("7d", "36h", "90m", "2w",
+// "1h30m"), a date ("2024-05-01", midnight UTC), a date and time (RFC 3339, or
+// "2024-05-01 10:00[:00]" / "2024-05-01T10:00[:00]" in UTC), or Unix seconds.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	if len(s) > 1 && (s[len(s)-1] == 'd' || s[len(s)-1] == 'w') {
+		if n, err := strconv.Atoi(s[:len(s)-1]); err == nil && n >= 0 {
+			days := n
+			if s[len(s)-1] == 'w' {
+				days *= 7
+			}
+			return now.Add(-time.Duration(days) * 24 * time.Hour).UTC(), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use a duration back from now (7d, 36h, 90m), a date (2024-05-01), RFC 3339 (2024-05-01T10:00:00Z) or Unix seconds", s)
+}
+
+// ParseCIDR reads an address or a CIDR and returns the canonical CIDR ("10.1.2.3" → "10.1.2.3/32").
+// Host bits are kept as written: Trino's contains() masks them too.
+func ParseCIDR(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.String(), nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		return netip.PrefixFrom(a, a.BitLen()).String(), nil
+	}
+	return "", fmt.Errorf("%q is not an IP address or CIDR (e.g. 10.0.0.0/8, 203.0.113.7, 2001:db8::/32)", s)
+}
+
+// ParseAssignments reads "k=v" words (from --param flags or a shell .run line) into a map.
+// A repeated name is an error: silently keeping one of them hides a typo.
+func ParseAssignments(words []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, w := range words {
+		k, v, ok := strings.Cut(w, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("parameter %q: want NAME=VALUE", w)
+		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("parameter %s given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// Render returns the statement with the parameters written as SQL literals, for reading or for
+// pasting into Athena's console. flowq itself never runs rendered text: it binds.
+func Render(q Query, params map[string]string, now time.Time) (string, error) {
+	vals, err := Values(q, params, now)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, t := range sqlscan.Tokenize(q.SQL) {
+		if t.Kind != sqlscan.Param {
+			b.WriteString(t.Text)
+			continue
+		}
+		switch v := vals[strings.TrimPrefix(t.Text, "$")].(type) {
+		case nil:
+			b.WriteString("NULL")
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case string:
+			b.WriteString("'" + strings.ReplaceAll(v, "'", "''") + "'")
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,42 @@
+-- name: top-talkers
+-- description: Top talkers by bytes (and packets): per src→dst pair, address, ENI, instance or subnet.
+-- finds: Who moves the most data. by=pair groups by source and destination address, src by
+--   source, dst by destination, eni by interface_id, instance by instance_id, subnet by subnet_id.
+-- false-positives: Traffic between two ENIs of the flow log's scope is logged by both, so it
+--   counts twice; traffic with the outside world once. instance and subnet need a custom format
+--   with instance-id / subnet-id (version 3): records in the default format have none and are left
+--   out, as are interfaces without an instance (NAT gateways, load balancers: "-").
+-- portability: Athena (Trino) SQL. The grouping is a CASE on the bound $by value, since SQL
+--   cannot take a column name as a parameter.
+-- param: since = | Only records starting at or after this time: 7d, 36h, 2024-05-01, RFC 3339 or Unix seconds (default: all)
+-- param: until = | Only records starting before this time, same forms (default: all)
+-- param: account = | Only this account id (default: all)
+-- param: region = | Only this region, e.g. us-east-1 (default: all)
+-- param: by = pair [pair src dst eni instance subnet] | What to group by
+-- param: limit = 20 | Rows to return
+SELECT talker,
+       sum(bytes) AS bytes,
+       sum(packets) AS packets,
+       count(*) AS records
+FROM (
+  SELECT CASE $by
+           WHEN 'src' THEN srcaddr
+           WHEN 'dst' THEN dstaddr
+           WHEN 'eni' THEN interface_id
+           WHEN 'instance' THEN instance_id
+           WHEN 'subnet' THEN subnet_id
+           ELSE srcaddr || ' -> ' || dstaddr
+         END AS talker,
+         bytes, packets
+  FROM vpc_flow_logs
+  WHERE coalesce(log_status, 'OK') = 'OK'
+    AND srcaddr <> '-'
+  AND ($since IS NULL OR start >= $since)
+  AND ($until IS NULL OR start < $until)
+  AND ($account IS NULL OR account_id = $account)
+  AND ($region IS NULL OR region = $region)
+) t
+WHERE talker IS NOT NULL AND talker <> '-'
+GROUP BY talker
+ORDER BY bytes DESC, talker
+LIMIT $limit
