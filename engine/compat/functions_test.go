@@ -172,6 +172,14 @@ func TestFunctions(t *testing.T) {
 		{"SELECT contains(ARRAY[1, 2], 2)", "true"},
 		{"SELECT contains('abc', 'b')", "true"},
 		{"SELECT current_timezone()", "UTC"},
+
+		// NULL in, NULL out, never an error.
+		{"SELECT from_unixtime(CAST(NULL AS BIGINT))", "NULL"},
+		{"SELECT date_format(CAST(NULL AS TIMESTAMP), '%Y')", "NULL"},
+		{"SELECT date_parse(NULL, '%Y')", "NULL"},
+		{"SELECT to_iso8601(CAST(NULL AS DATE))", "NULL"},
+		{"SELECT day_of_week(CAST(NULL AS DATE))", "NULL"},
+		{"SELECT cardinality([])", "0"},
 	}
 	for _, tc := range tests {
 		v, err := value(t, conn, Athena, tc.q)
