@@ -261,7 +261,7 @@ func (f *fakeS3) client(t testing.TB, debug io.Writer) *s3.Client {
 		PathStyle:   true,
 		MaxAttempts: 4,
 		MaxBackoff:  20 * time.Millisecond,
-		Credentials: credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, testToken),
+		Credentials: staticTestCreds(),
 		Debug:       debug,
 	})
 	if err != nil {
@@ -407,4 +407,8 @@ func assertMirror(t testing.TB, mirror string, want []seedObj) {
 func summary(r Result) string {
 	return fmt.Sprintf("listed %d, downloaded %d, skipped %d, failed %d, refused %d, list calls %d, errors %v",
 		r.Listed, r.Downloaded, r.Skipped, r.Failed, r.Refused, r.ListCalls, r.Errors)
+}
+
+func staticTestCreds() credentials.StaticCredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, testToken)
 }
