@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,22 +16,28 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	out := flag.String("out", "", "output folder (required); objects go under it by S3 key, truth.json beside them")
-	preset := flag.String("preset", "small", "small | demo | bench | sync")
-	records := flag.Int("records", 0, "approximate record count (sync: object count); 0 keeps the preset's")
-	seed := flag.Int64("seed", 0, "random seed; 0 keeps the preset's")
-	prefix := flag.String("prefix", "", "bucket prefix before AWSLogs/")
-	org := flag.String("org", "", "organisation segment after AWSLogs/ (o-xxxx)")
-	flag.Parse()
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("flowgen", flag.ContinueOnError)
+	out := fs.String("out", "", "output folder (required); objects go under it by S3 key, truth.json beside them")
+	preset := fs.String("preset", "small", "small | demo | bench | sync")
+	records := fs.Int("records", 0, "approximate record count (sync: object count); 0 keeps the preset's")
+	seed := fs.Int64("seed", 0, "random seed; 0 keeps the preset's")
+	prefix := fs.String("prefix", "", "bucket prefix before AWSLogs/")
+	org := fs.String("org", "", "organisation segment after AWSLogs/ (o-xxxx)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if *out == "" {
-		flag.Usage()
+		fs.Usage()
 		return fmt.Errorf("--out is required")
 	}
 	var cfg flowgen.Config
@@ -66,8 +73,6 @@ func run() error {
 	if *org != "" {
 		cfg.Org = *org
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	began := time.Now()
 	t, err := flowgen.Generate(ctx, cfg, flowgen.DirSink(*out))
 	if err != nil {
@@ -89,7 +94,7 @@ func run() error {
 	for _, fs := range t.Files {
 		size += int64(fs.Size)
 	}
-	fmt.Printf("wrote %d records in %d objects (%.1f MB) to %s in %s; truth in %s\n",
+	fmt.Fprintf(stdout, "wrote %d records in %d objects (%.1f MB) to %s in %s; truth in %s\n",
 		t.Records, t.Objects, float64(size)/1e6, *out, time.Since(began).Round(time.Millisecond), path)
 	return nil
 }

@@ -451,7 +451,7 @@ func TestTruthMatchesRecount(t *testing.T) {
 		t.Errorf("top pair in files %v %d, truth %+v", top, topB, tr.TopPairs[0])
 	}
 	// Per instance (only where the file has the column), per source, and public destinations.
-	inst, bySrc := map[string]int64{}, map[string]int64{}
+	inst, bySrc, rejSrc := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, r := range rows {
 		if r.s("log_status") != "OK" {
 			continue
@@ -460,6 +460,9 @@ func TestTruthMatchesRecount(t *testing.T) {
 			inst[i] += r.n(t, "bytes")
 		}
 		bySrc[r.s("srcaddr")] += r.n(t, "bytes")
+		if r.s("action") == "REJECT" {
+			rejSrc[r.s("srcaddr")]++
+		}
 	}
 	gotInst, gotSrc := map[string]int64{}, map[string]int64{}
 	for k, v := range tr.Instances {
@@ -470,6 +473,7 @@ func TestTruthMatchesRecount(t *testing.T) {
 	}
 	compareMaps(t, "instance bytes", gotInst, inst)
 	compareMaps(t, "source bytes", gotSrc, bySrc)
+	compareMaps(t, "rejects by source", tr.RejectedBySource, rejSrc)
 
 	gotGaps := map[string]int64{}
 	for _, g := range tr.SkipdataGaps {

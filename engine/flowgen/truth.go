@@ -47,8 +47,9 @@ type Truth struct {
 	IPv6       Count         `json:"ipv6"`
 	ByProtocol map[int]Count `json:"by_protocol"`
 
-	RejectedTCP        int64            `json:"rejected_tcp"`         // OK rows, protocol 6, REJECT
-	RejectedByDstPort  map[int]int64    `json:"rejected_by_dst_port"` // REJECT rows by dstport
+	RejectedTCP        int64            `json:"rejected_tcp"` // OK rows, protocol 6, REJECT
+	RejectedByDstPort  map[int]int64    `json:"rejected_by_dst_port"`
+	RejectedBySource   map[string]int64 `json:"rejected_by_source"`   // REJECT rows by dstport
 	SSHRejects         []SourceStat     `json:"ssh_rejects"`          // every source of TCP 22 REJECTs, most first
 	RDPRejects         []SourceStat     `json:"rdp_rejects"`          // every source of TCP 3389 REJECTs, most first
 	AcceptedFromPublic []AccessStat     `json:"accepted_from_public"` // TCP 22/3389 ACCEPT rows with a public srcaddr
@@ -561,6 +562,10 @@ func (a *acc) fill(w *world, t *Truth) {
 	t.RejectedByDstPort = map[int]int64{}
 	for p, n := range a.rejPort {
 		t.RejectedByDstPort[p] = n
+	}
+	t.RejectedBySource = map[string]int64{}
+	for src, n := range a.rejBySrc {
+		t.RejectedBySource[w.addrs[src].s] = n
 	}
 	t.SSHRejects = w.sourceStats(a.ssh)
 	t.RDPRejects = w.sourceStats(a.rdp)
