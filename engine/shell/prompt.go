@@ -84,12 +84,6 @@ func (s *session) runInteractive(ctx context.Context) (retErr error) {
 	// Whatever happens (error, panic, signal), the terminal leaves in the state we found it in.
 	restore := func() { _ = term.Restore(ttyFd, saved) }
 	defer restore()
-	defer func() {
-		if r := recover(); r != nil {
-			restore()
-			panic(r)
-		}
-	}()
 
 	s.hist, err = LoadHistory(s.cfg.HistoryPath, s.cfg.HistorySize)
 	if err != nil {
@@ -103,6 +97,17 @@ func (s *session) runInteractive(ctx context.Context) (retErr error) {
 		terminating atomic.Bool
 		reader      = &ttyReader{Reader: prompt.NewStdinReader()}
 	)
+	defer func() {
+		if r := recover(); r != nil {
+			restore()
+			if terminating.Load() {
+				// SIGHUP: the terminal is gone and go-prompt panics on the failed write.
+				retErr = ErrTerminated
+				return
+			}
+			panic(r)
+		}
+	}()
 	sigCh := make(chan os.Signal, 4)
 	signal.Notify(sigCh, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigCh)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -181,5 +182,24 @@ func TestIsTerminal(t *testing.T) {
 	defer f.Close()
 	if IsTerminal(f) {
 		t.Error("/dev/null is not a terminal")
+	}
+}
+
+func TestScriptBeforeStatement(t *testing.T) {
+	db := testDB(t)
+	calls := 0
+	before := func(ctx context.Context) error {
+		calls++
+		// Stands in for the store rebuilding its views after another process loaded data.
+		_, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW fresh AS SELECT "+strconv.Itoa(calls)+" AS generation")
+		return err
+	}
+	out, _, err := runScriptText(t, Config{DB: db, Format: "csv", NoTiming: true, BeforeStatement: before},
+		"SELECT * FROM fresh; SELECT * FROM fresh;\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "generation\n1\ngeneration\n2\n" || calls != 2 {
+		t.Errorf("stdout = %q after %d calls", out, calls)
 	}
 }

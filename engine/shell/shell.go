@@ -220,6 +220,9 @@ func (s *session) catalog() *Catalog {
 }
 
 func (s *session) refreshCatalog(ctx context.Context) {
+	if s.cfg.BeforeStatement != nil {
+		_ = s.cfg.BeforeStatement(ctx) // pick up columns of newly loaded data; errors show at the next statement
+	}
 	c, err := LoadCatalog(ctx, s.cfg.DB)
 	if err != nil {
 		return // completion keeps the previous snapshot
