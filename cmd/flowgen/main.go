@@ -91,8 +91,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	var size int64
-	for _, fs := range t.Files {
-		size += int64(fs.Size)
+	for _, st := range t.Files {
+		size += int64(st.Size)
 	}
 	fmt.Fprintf(stdout, "wrote %d records in %d objects (%.1f MB) to %s in %s; truth in %s\n",
 		t.Records, t.Objects, float64(size)/1e6, *out, time.Since(began).Round(time.Millisecond), path)
