@@ -64,6 +64,10 @@ type histSearch struct {
 // own SIGINT/SIGTERM handler that calls os.Exit (skipping our cleanup) and leaves a Ctrl-C typed
 // during a statement queued, which then exits the program at the next prompt.
 func (s *session) runInteractive(ctx context.Context) (retErr error) {
+	// The caller's context is typically signal.NotifyContext(SIGINT, SIGTERM): a Ctrl-C meant for
+	// one query would cancel it and end the session. The interactive loop handles SIGINT, SIGTERM
+	// and SIGHUP itself, so it keeps the context's values but not its cancellation.
+	ctx = context.WithoutCancel(ctx)
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		// go-prompt's reader panics without a controlling terminal: read the input as a script.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -31,7 +32,10 @@ func TestMain(m *testing.M) {
 }
 
 func helperMain() int {
-	ctx := context.Background()
+	// Like cmd/flowq's main: a context cancelled by SIGINT/SIGTERM. Ctrl-C during a query must
+	// still only cancel that query.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	db, err := openFlowDB(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)

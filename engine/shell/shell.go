@@ -58,7 +58,7 @@ type Config struct {
 	// In, Out, Err default to os.Stdin, os.Stdout, os.Stderr.
 	In       io.Reader
 	Out, Err io.Writer
-	// Interactive selects the go-prompt terminal UI; otherwise In is read as a script.
+	// Interactive selects the go-prompt terminal UI (see Run); otherwise In is read as a script.
 	Interactive bool
 	// Format of results (default table); MaxRows caps rows shown by table/markdown/line (0 = 1000
 	// interactively, no cap otherwise; -1 = no cap).
@@ -176,9 +176,14 @@ func (s *session) indexOf(name string) int {
 	return -1
 }
 
-// Run runs the shell until .quit, end of input, Ctrl-D, ctx cancellation or (non-interactive)
-// the first failing statement. A failed statement ends a script with an error wrapping
+// Run runs the shell until .quit, end of input, Ctrl-D or (non-interactive) the first failing
+// statement or ctx cancellation. A failed statement ends a script with an error wrapping
 // ErrReported: the details were already written to Config.Err.
+//
+// Interactive sessions read the terminal (/dev/tty), not Config.In, and handle SIGINT (cancel
+// the running statement), SIGTERM and SIGHUP (end the session, returning ErrTerminated)
+// themselves; they ignore the cancellation of ctx, which a caller's signal.NotifyContext would
+// trigger on the very Ctrl-C meant for one query.
 func Run(ctx context.Context, cfg Config) error {
 	s, err := newSession(cfg)
 	if err != nil {
