@@ -1,0 +1,391 @@
+package cwsync
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/smithy-go"
+	"github.com/flowq/flowq/engine/flowlog"
+)
+
+// event is one log event as fetched.
+type event struct {
+	seen
+	Ingest  int64
+	Message string
+}
+
+// digest identifies an event's content: time, ingestion time and message.
+func digest(ts, ingest int64, msg string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%d\x00%s", ts, ingest, msg)
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// streamRun is one stream's work in a run.
+type streamRun struct {
+	s       *syncer
+	stream  string
+	dd      *dedupe
+	buf     []event
+	written []seen // events written this run (and adopted from a crashed run)
+	j       *journal
+}
+
+// syncStream fetches the stream's windows not yet covered, writes the new events and then
+// records the coverage. The journal makes the order crash-safe: files listed there are
+// adopted by the next run, so their events are not written again.
+func (s *syncer) syncStream(ctx context.Context, stream string, want span) error {
+	st, err := readState(s.groupDir, stream)
+	if err != nil {
+		return err
+	}
+	adopted, err := readJournal(s.groupDir, stream)
+	if err != nil {
+		return err
+	}
+	r := &streamRun{s: s, stream: stream, dd: newDedupe()}
+	for _, e := range st.Recent {
+		r.dd.add(e)
+	}
+	for _, je := range adopted {
+		for _, e := range je.Events {
+			r.dd.add(e)
+			r.written = append(r.written, e)
+		}
+	}
+	defer func() {
+		if r.j != nil {
+			r.j.close()
+		}
+	}()
+	overlap := s.opts.Overlap.Milliseconds()
+	covered := st.Covered
+	for _, w := range windows(st.Covered, want, overlap) {
+		maxSeen := int64(-1)
+		err := r.fetch(ctx, w, func(evs []event) error {
+			for _, ev := range evs {
+				if ev.T < w.Lo || ev.T >= w.Hi {
+					continue // outside the asked range: not ours to judge now
+				}
+				maxSeen = max(maxSeen, ev.T)
+				if r.dd.has(ev.seen) {
+					s.count(0, 1)
+					continue
+				}
+				r.dd.add(ev.seen)
+				r.buf = append(r.buf, ev)
+			}
+			if len(r.buf) >= s.opts.FlushEvents {
+				return r.flush()
+			}
+			return nil
+		})
+		if err != nil {
+			// Keep what was fetched: its files are journaled, so the retry adopts them.
+			if ferr := r.flush(); ferr != nil {
+				err = errors.Join(err, ferr)
+			}
+			return err
+		}
+		// A window followed by synced data is complete; the newest window counts only up to
+		// its newest event, so a stream that lags is fetched again from there.
+		done := w
+		followed := false
+		for _, c := range st.Covered {
+			if c.Lo >= w.Hi {
+				followed = true
+			}
+		}
+		if !followed {
+			done.Hi = max(w.Lo, min(w.Hi, maxSeen+1))
+		}
+		covered = addSpan(covered, done)
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	st.Covered = covered
+	st.Written += int64(len(r.written)) // adopted events too: the crashed run never counted them
+	st.Recent = recent(st.Recent, r.written, covered, overlap)
+	if err := writeState(s.groupDir, st); err != nil {
+		return err
+	}
+	if r.j != nil {
+		return r.j.remove()
+	}
+	if err := os.Remove(journalPath(s.groupDir, stream)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove journal of stream %s: %w", stream, err)
+	}
+	return nil
+}
+
+// recent keeps the events the next run will fetch again: those in the newest span's tail.
+func recent(old, added []seen, covered []span, overlap int64) []seen {
+	if len(covered) == 0 {
+		return nil
+	}
+	cut := covered[len(covered)-1].Hi - overlap
+	var out []seen
+	keep := map[string]bool{}
+	for _, list := range [][]seen{old, added} {
+		for _, e := range list {
+			k := e.ID + "/" + e.H
+			if e.T >= cut && !keep[k] {
+				keep[k] = true
+				out = append(out, e)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].T < out[j].T })
+	return out
+}
+
+// fetch pages through one window of the stream.
+func (r *streamRun) fetch(ctx context.Context, w span, page func([]event) error) error {
+	s := r.s
+	var limit *int32
+	if s.opts.PageLimit > 0 {
+		limit = aws.Int32(s.opts.PageLimit)
+	}
+	if s.opts.Method == MethodGet {
+		in := &cloudwatchlogs.GetLogEventsInput{
+			LogStreamName: aws.String(r.stream),
+			StartTime:     aws.Int64(w.Lo),
+			EndTime:       aws.Int64(w.Hi), // GetLogEvents: end is exclusive
+			StartFromHead: aws.Bool(true),
+			Limit:         limit,
+		}
+		s.setGroup(&in.LogGroupName, &in.LogGroupIdentifier)
+		for {
+			var out *cloudwatchlogs.GetLogEventsOutput
+			err := s.call(ctx, func(ctx context.Context) (err error) {
+				out, err = s.api.GetLogEvents(ctx, in)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("get log events: %w", err)
+			}
+			evs := make([]event, 0, len(out.Events))
+			for _, e := range out.Events {
+				ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
+				evs = append(evs, event{seen: seen{T: ts, H: digest(ts, ing, msg)}, Ingest: ing, Message: msg})
+			}
+			s.count(int64(len(evs)), 0)
+			if err := page(evs); err != nil {
+				return err
+			}
+			// The end of the stream is when the forward token comes back unchanged.
+			next := aws.ToString(out.NextForwardToken)
+			if next == "" || next == aws.ToString(in.NextToken) {
+				return nil
+			}
+			in.NextToken = out.NextForwardToken
+		}
+	}
+	in := &cloudwatchlogs.FilterLogEventsInput{
+		LogStreamNames: []string{r.stream},
+		StartTime:      aws.Int64(w.Lo),
+		EndTime:        aws.Int64(w.Hi - 1), // FilterLogEvents: end is inclusive
+		Limit:          limit,
+	}
+	s.setGroup(&in.LogGroupName, &in.LogGroupIdentifier)
+	for {
+		var out *cloudwatchlogs.FilterLogEventsOutput
+		err := s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = s.api.FilterLogEvents(ctx, in)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("filter log events: %w", err)
+		}
+		evs := make([]event, 0, len(out.Events))
+		for _, e := range out.Events {
+			ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
+			evs = append(evs, event{seen: seen{T: ts, ID: aws.ToString(e.EventId), H: digest(ts, ing, msg)}, Ingest: ing, Message: msg})
+		}
+		s.count(int64(len(evs)), 0)
+		if err := page(evs); err != nil {
+			return err
+		}
+		// FilterLogEvents may return empty pages with a token; only a missing token ends it.
+		if aws.ToString(out.NextToken) == "" {
+			return nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// flush writes the buffered events: one new file per UTC hour, each journaled before it is
+// renamed into place.
+func (r *streamRun) flush() error {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	s := r.s
+	byHour := map[int64][]event{}
+	for _, ev := range r.buf {
+		h := ev.T / 3600000
+		if ev.T < 0 {
+			h = (ev.T - 3599999) / 3600000
+		}
+		byHour[h] = append(byHour[h], ev)
+	}
+	hours := make([]int64, 0, len(byHour))
+	for h := range byHour {
+		hours = append(hours, h)
+	}
+	sort.Slice(hours, func(i, j int) bool { return hours[i] < hours[j] })
+	if r.j == nil {
+		j, err := openJournal(s.groupDir, r.stream)
+		if err != nil {
+			return err
+		}
+		r.j = j
+	}
+	for _, h := range hours {
+		evs := byHour[h]
+		sort.Slice(evs, func(i, j int) bool {
+			a, b := evs[i], evs[j]
+			if a.T != b.T {
+				return a.T < b.T
+			}
+			if a.ID != b.ID {
+				return a.ID < b.ID
+			}
+			return a.H < b.H
+		})
+		var buf bytes.Buffer
+		keys := sha256.New()
+		buf.WriteString(s.header)
+		buf.WriteByte('\n')
+		var mismatched, lines int64
+		seens := make([]seen, 0, len(evs))
+		for _, ev := range evs {
+			seens = append(seens, ev.seen)
+			fmt.Fprintf(keys, "%s/%s\n", ev.ID, ev.H)
+			msg := cleanMessage(ev.Message)
+			if msg == "" {
+				mismatched++
+				continue
+			}
+			if n := len(flowlog.SplitFields([]byte(msg), nil)); n != s.fields {
+				mismatched++
+			}
+			buf.WriteString(msg)
+			for _, x := range s.extra {
+				buf.WriteByte(' ')
+				buf.WriteString(x)
+			}
+			buf.WriteByte('\n')
+			lines++
+		}
+		hour := time.UnixMilli(h * 3600000).UTC()
+		name := fileName(r.stream, time.UnixMilli(evs[0].T), hex.EncodeToString(keys.Sum(nil)[:6]))
+		path := filepath.Join(hourDir(s.groupDir, r.stream, hour), name)
+		rel, err := filepath.Rel(s.groupDir, path)
+		if err != nil {
+			return fmt.Errorf("file %s: %w", path, err)
+		}
+		err = writeFileAtomicThen(path, buf.Bytes(), func() error {
+			return r.j.append(journalEntry{Path: filepath.ToSlash(rel), Events: seens})
+		})
+		if err != nil {
+			return err
+		}
+		r.written = append(r.written, seens...)
+		s.mu.Lock()
+		s.res.Files = append(s.res.Files, path)
+		s.res.Written += lines
+		s.res.Mismatched += mismatched
+		s.prog.Written += lines
+		s.prog.Files++
+		s.reportLocked()
+		s.mu.Unlock()
+	}
+	r.buf = r.buf[:0]
+	return nil
+}
+
+// cleanMessage makes an event one record line: trailing blanks dropped, inner line breaks
+// (never in real flow-log records) turned into spaces so one event stays one line.
+func cleanMessage(m string) string {
+	m = strings.TrimRight(m, " \t\r\n")
+	if strings.ContainsAny(m, "\r\n") {
+		m = strings.NewReplacer("\r", " ", "\n", " ").Replace(m)
+	}
+	return m
+}
+
+func (s *syncer) count(fetched, dups int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.res.Fetched += fetched
+	s.res.Duplicates += dups
+	s.prog.Fetched += fetched
+	s.prog.Duplicates += dups
+	if fetched > 0 {
+		s.reportLocked()
+	}
+}
+
+// call runs one request, retrying throttling and server errors with capped exponential
+// backoff and full jitter. The SDK retries too; this layer outlasts a long throttling storm
+// without failing the stream.
+func (s *syncer) call(ctx context.Context, fn func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn(ctx)
+		s.mu.Lock()
+		s.res.Requests++
+		s.mu.Unlock()
+		if err == nil {
+			return nil
+		}
+		if !retryable(err) || attempt+1 >= s.opts.Attempts || ctx.Err() != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.res.Throttled++
+		s.mu.Unlock()
+		d := min(s.opts.RetryMax, s.opts.RetryBase<<min(attempt, 20))
+		t := time.NewTimer(rand.N(d) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+var throttleCodes = map[string]bool{
+	"ThrottlingException": true, "Throttling": true, "TooManyRequestsException": true,
+	"RequestLimitExceeded": true, "ServiceUnavailableException": true, "ServiceUnavailable": true,
+	"InternalFailure": true,
+}
+
+func retryable(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && throttleCodes[ae.ErrorCode()] {
+		return true
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	return false
+}
