@@ -151,12 +151,15 @@ func (g *jobGen) background() {
 			c.saddr, c.dport = w.services[r.IntN(len(w.services))], 443
 			c.reqBy, c.repBy = logUniform(r, 1_000, 40_000), logUniform(r, 2_000, 2_000_000)
 		}
-	case x < 79: // HTTPS/HTTP to the internet or an AWS service
+	case x < 79-natShare: // HTTPS/HTTP to the internet or an AWS service
 		c.saddr, c.dport = w.services[r.IntN(len(w.services))], 443
 		if r.IntN(8) == 0 {
 			c.dport = 80
 		}
 		c.reqBy, c.repBy = logUniform(r, 300, 20_000), logUniform(r, 1_000, 2_000_000)
+	case x < 79+natShare && g.nat() != nil: // to the internet through the VPC's NAT gateway
+		g.viaNAT(client, start, end)
+		return
 	case x < 84: // IPv6 to the internet (not from the ULA VPC, which has no internet route)
 		if client.v6 < 0 || !w.addrs[client.v6].public {
 			c.saddr, c.dport = w.services[r.IntN(len(w.services))], 443
@@ -198,4 +201,54 @@ func (g *jobGen) background() {
 		c.reqPk, c.repPk = c.reqBy/84, c.repBy/84
 	}
 	g.out = g.w.records(g.out, c, g.skip)
+}
+
+// natShare is the percentage of conversations that reach the internet through a NAT gateway.
+const natShare = 5
+
+// nat returns the VPC's NAT gateway interface, if it has one.
+func (g *jobGen) nat() *eni {
+	for _, e := range g.fl.bg {
+		if e.role == "nat" {
+			return e
+		}
+	}
+	return nil
+}
+
+// viaNAT appends a private instance's HTTPS request to the internet through the NAT gateway.
+// The instance's ENI logs the real peer; the NAT gateway's ENI logs its own address as srcaddr
+// or dstaddr with the original addresses in pkt-srcaddr/pkt-dstaddr, as AWS documents.
+func (g *jobGen) viaNAT(client *eni, start, end int64) {
+	w, r := g.w, g.r
+	nat := g.nat()
+	if client == nat {
+		client = g.fl.bg[0]
+	}
+	pub := w.services[r.IntN(len(w.services))]
+	sp, np := ephemeral(r), 1024+r.IntN(64000)
+	reqBy, repBy := logUniform(r, 300, 20_000), logUniform(r, 1_000, 2_000_000)
+	reqPk, repPk := packetsFor(reqBy, 1400), packetsFor(repBy, 1400)
+	reqF, repF := tcpFlags(r)
+	base := rec{proto: 6, start: start, end: end, action: actAccept}
+	mk := func(e *eni, src, dst, sport, dport int, pk, by int64, flags int, dir int8, path int) rec {
+		x := base
+		x.eni, x.src, x.dst, x.sport, x.dport, x.packets, x.bytes, x.flags, x.dir, x.path = e, src, dst, sport, dport, pk, by, flags, dir, path
+		return x
+	}
+	if !g.skip(client) {
+		g.out = append(g.out,
+			mk(client, client.v4, pub, sp, 443, reqPk, reqBy, reqF, dirEgress, 1),
+			mk(client, pub, client.v4, 443, sp, repPk, repBy, repF, dirIngress, -1))
+	}
+	if !g.skip(nat) {
+		in := mk(nat, client.v4, nat.v4, sp, 443, reqPk, reqBy, reqF, dirIngress, -1)
+		in.pdst = pub + 1
+		back := mk(nat, nat.v4, client.v4, 443, sp, repPk, repBy, repF, dirEgress, 1)
+		back.psrc = pub + 1
+		g.out = append(g.out, in,
+			mk(nat, nat.v4, pub, np, 443, reqPk, reqBy, reqF, dirEgress, 8),
+			mk(nat, pub, nat.v4, 443, np, repPk, repBy, repF, dirIngress, -1),
+			back)
+	}
 }

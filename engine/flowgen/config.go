@@ -157,7 +157,7 @@ func Small() Config {
 		Start:            time.Date(2026, 1, 14, 23, 0, 0, 0, time.UTC),
 		Span:             2 * time.Hour,
 		Prefix:           "flowlogs",
-		ENIsPerVPC:       6,
+		ENIsPerVPC:       8,
 		MaxObjectRecords: 40,
 		PlainEvery:       11,
 		HeaderlessEvery:  7,

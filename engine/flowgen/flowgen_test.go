@@ -451,7 +451,8 @@ func TestTruthMatchesRecount(t *testing.T) {
 		t.Errorf("top pair in files %v %d, truth %+v", top, topB, tr.TopPairs[0])
 	}
 	// Per instance (only where the file has the column), per source, and public destinations.
-	inst, bySrc, rejSrc := map[string]int64{}, map[string]int64{}, map[string]int64{}
+	inst, bySrc, rejSrc, pktSrc := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
+	natRows := 0
 	for _, r := range rows {
 		if r.s("log_status") != "OK" {
 			continue
@@ -460,6 +461,12 @@ func TestTruthMatchesRecount(t *testing.T) {
 			inst[i] += r.n(t, "bytes")
 		}
 		bySrc[r.s("srcaddr")] += r.n(t, "bytes")
+		if p, ok := r.vals["pkt_srcaddr"]; ok {
+			pktSrc[p] += r.n(t, "bytes")
+			if p != r.s("srcaddr") || r.s("pkt_dstaddr") != r.s("dstaddr") {
+				natRows++
+			}
+		}
 		if r.s("action") == "REJECT" {
 			rejSrc[r.s("srcaddr")]++
 		}
@@ -474,6 +481,14 @@ func TestTruthMatchesRecount(t *testing.T) {
 	compareMaps(t, "instance bytes", gotInst, inst)
 	compareMaps(t, "source bytes", gotSrc, bySrc)
 	compareMaps(t, "rejects by source", tr.RejectedBySource, rejSrc)
+	gotPkt := map[string]int64{}
+	for k, v := range tr.ByPktSource {
+		gotPkt[k] = v.Bytes
+	}
+	compareMaps(t, "pkt-srcaddr bytes", gotPkt, pktSrc)
+	if natRows == 0 {
+		t.Error("no NAT gateway rows with pkt-srcaddr/pkt-dstaddr different from srcaddr/dstaddr")
+	}
 
 	gotGaps := map[string]int64{}
 	for _, g := range tr.SkipdataGaps {

@@ -40,7 +40,8 @@ type flowLog struct {
 	format  Format
 	fields  []fieldID
 	version int
-	host    int // next free host number for a new ENI
+	hasPkt  bool // the format has pkt-srcaddr
+	host    int  // next free host number for a new ENI
 	weight  float64
 	v4base  [2]byte // first two octets of the VPC's IPv4 CIDR (/16)
 	v6base  string  // IPv6 /56 prefix: four groups, the last one two hex digits short
@@ -171,6 +172,7 @@ func newWorld(cfg Config) *world {
 		}
 		fl.fields = mustFieldIDs(fl.format)
 		fl.version = formatVersion(fl.format)
+		fl.hasPkt = fl.has(fPktSrcAddr)
 		fl.host = 10
 		if len(cfg.FlowLogWeights) > 0 {
 			fl.weight = cfg.FlowLogWeights[i%len(cfg.FlowLogWeights)]

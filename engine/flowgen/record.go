@@ -120,6 +120,23 @@ type rec struct {
 	path           int
 	action, status uint8
 	dir            int8
+	// psrc/pdst are the packet-level addresses plus one; 0 means the same as src/dst. They
+	// differ on a NAT gateway's interface, which logs its own address and the original one.
+	psrc, pdst int
+}
+
+func (r *rec) pktSrc() int {
+	if r.psrc > 0 {
+		return r.psrc - 1
+	}
+	return r.src
+}
+
+func (r *rec) pktDst() int {
+	if r.pdst > 0 {
+		return r.pdst - 1
+	}
+	return r.dst
 }
 
 func dash(b []byte) []byte { return append(b, '-') }
@@ -144,10 +161,14 @@ func (w *world) appendRecord(b []byte, fl *flowLog, r *rec) []byte {
 			b = append(b, fl.account...)
 		case fInterface:
 			b = append(b, r.eni.id...)
-		case fSrcAddr, fPktSrcAddr:
+		case fSrcAddr:
 			b = w.appendAddr(b, r.src)
-		case fDstAddr, fPktDstAddr:
+		case fDstAddr:
 			b = w.appendAddr(b, r.dst)
+		case fPktSrcAddr:
+			b = w.appendAddr(b, r.pktSrc())
+		case fPktDstAddr:
+			b = w.appendAddr(b, r.pktDst())
 		case fSrcPort:
 			b = appendNum(b, int64(r.sport))
 		case fDstPort:
@@ -190,9 +211,9 @@ func (w *world) appendRecord(b []byte, fl *flowLog, r *rec) []byte {
 		case fSublocType, fSublocID:
 			b = dash(b)
 		case fPktSrcSvc:
-			b = w.appendSvc(b, r.src)
+			b = w.appendSvc(b, r.pktSrc())
 		case fPktDstSvc:
-			b = w.appendSvc(b, r.dst)
+			b = w.appendSvc(b, r.pktDst())
 		case fDirection:
 			b = append(b, dirText[r.dir]...)
 		case fTrafficPath:

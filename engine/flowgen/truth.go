@@ -60,6 +60,7 @@ type Truth struct {
 	HTTPSDestinations  []AddrStat       `json:"https_destinations"`   // dstport 443 (any protocol) by dstaddr, most packets first
 	PublicDestinations []AddrStat       `json:"public_destinations"`  // public dstaddr (IPv6 GUA ENI addresses are public too) by bytes, all actions, most first
 	UDPSources         []AddrStat       `json:"udp_sources"`          // protocol 17 by srcaddr, most bytes first (all)
+	ByPktSource        map[string]Count `json:"by_pkt_source"`        // pkt-srcaddr → OK rows, only rows whose format has pkt-srcaddr
 	BySource           map[string]Count `json:"by_source"`            // srcaddr → OK rows (every address)
 	ByDest             map[string]Count `json:"by_dest"`              // dstaddr → OK rows (every address)
 	// By the logging ENI, counting only rows whose file format has the column (a default-format
@@ -340,6 +341,7 @@ type acc struct {
 	rejPorts         map[int]map[int]struct{} // source → distinct REJECTed dstports
 	rejBySrc         map[int]int64
 	pairs            map[uint64]*Count
+	pktSrc           map[int]*Count
 	udp              map[int]*Count
 	https            map[int]*Count
 	iface            []Count
@@ -351,7 +353,7 @@ func newAcc(nENI int) *acc {
 		byDate: map[string]int64{}, byAccount: map[string]int64{}, byRegion: map[string]int64{},
 		byFormat: map[string]int64{}, files: map[string]FileStat{}, rejPort: map[int]int64{},
 		ssh: map[int]*srcAgg{}, rdp: map[int]*srcAgg{}, access: map[accessKey]int64{},
-		rejPorts: map[int]map[int]struct{}{}, rejBySrc: map[int]int64{}, pairs: map[uint64]*Count{},
+		rejPorts: map[int]map[int]struct{}{}, rejBySrc: map[int]int64{}, pairs: map[uint64]*Count{}, pktSrc: map[int]*Count{},
 		udp: map[int]*Count{}, https: map[int]*Count{}, iface: make([]Count, nENI), gaps: map[gapKey]int64{},
 	}
 }
@@ -404,6 +406,9 @@ func (a *acc) add(w *world, r *rec) {
 	c.Bytes += r.bytes
 	if r.proto == 17 {
 		addCount(a.udp, r.src, r)
+	}
+	if w.fls[r.eni.fl].hasPkt {
+		addCount(a.pktSrc, r.pktSrc(), r)
 	}
 	if r.dport == 443 {
 		addCount(a.https, r.dst, r)
@@ -520,6 +525,7 @@ func (a *acc) merge(b *acc) {
 		*c = addC(*c, *v)
 	}
 	mergeCounts(a.udp, b.udp)
+	mergeCounts(a.pktSrc, b.pktSrc)
 	mergeCounts(a.https, b.https)
 	for i := range a.iface {
 		a.iface[i] = addC(a.iface[i], b.iface[i])
@@ -642,6 +648,10 @@ func (a *acc) fill(w *world, t *Truth) {
 		}
 	}
 	t.PublicDestinations = w.addrStats(pub, 0, false)
+	t.ByPktSource = map[string]Count{}
+	for k, v := range a.pktSrc {
+		t.ByPktSource[w.addrs[k].s] = *v
+	}
 	t.BySource, t.ByDest = map[string]Count{}, map[string]Count{}
 	for k, v := range srcs {
 		t.BySource[w.addrs[k].s] = *v
