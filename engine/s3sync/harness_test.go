@@ -63,8 +63,8 @@ type fakeS3 struct {
 	decide func(key string, n int) fault
 	// decideN picks a fault by the server-wide GET count (1-based); nil: none.
 	decideN func(n int64) fault
-	// listFault makes some list calls answer 503 SlowDown.
-	listFault func(n int64) bool
+	// listFault makes a list call answer 503 SlowDown, by prefix and attempt (1-based).
+	listFault func(prefix string, n int) bool
 	// beforeGet runs before a GET is served (tests use it to change an object mid-sync).
 	beforeGet func(key string, n int)
 
@@ -112,11 +112,13 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/"+testBucket)
 	q := r.URL.Query()
 	if r.Method == http.MethodGet && (path == "" || path == "/") && q.Get("list-type") == "2" {
-		n := f.listN.Add(1)
+		f.listN.Add(1)
+		lk := q.Get("prefix") + "|" + strconv.FormatBool(q.Get("delimiter") != "")
 		f.mu.Lock()
-		f.lists[q.Get("prefix")+"|"+strconv.FormatBool(q.Get("delimiter") != "")]++
+		f.lists[lk]++
+		n := f.lists[lk]
 		f.mu.Unlock()
-		if f.listFault != nil && f.listFault(n) {
+		if f.listFault != nil && f.listFault(lk, n) {
 			f.note(fSlowDown)
 			slowDown(w)
 			return
@@ -363,7 +365,7 @@ func mirrorFiles(t testing.TB, mirror string) map[string][]byte {
 		}
 		rel, _ := filepath.Rel(mirror, p)
 		rel = filepath.ToSlash(rel)
-		if rel == stateFile {
+		if rel == stateFile || rel == runningFile {
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -382,6 +384,9 @@ func mirrorFiles(t testing.TB, mirror string) map[string][]byte {
 // assertMirror checks the mirror holds exactly want, byte for byte, and no temp files.
 func assertMirror(t testing.TB, mirror string, want []seedObj) {
 	t.Helper()
+	if _, err := os.Lstat(filepath.Join(mirror, runningFile)); err == nil {
+		t.Errorf("%s left behind after the run", runningFile)
+	}
 	got := mirrorFiles(t, mirror)
 	for _, o := range want {
 		b, ok := got[o.key]

@@ -106,8 +106,7 @@ func (l *lister) page(ctx context.Context, prefix string, delim bool, fn func(*s
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		l.calls.Add(1)
-		out, err := l.api.ListObjectsV2(ctx, in)
+		out, err := l.call(ctx, in)
 		<-l.sem
 		if err != nil {
 			return fmt.Errorf("list s3://%s/%s: %w", l.opts.Bucket, prefix, err)
@@ -118,6 +117,26 @@ func (l *lister) page(ctx context.Context, prefix string, delim bool, fn func(*s
 		}
 		in.ContinuationToken = out.NextContinuationToken
 	}
+}
+
+// call makes one list request, retrying transient failures beyond the SDK's own retries:
+// one failed listing would end the whole run.
+func (l *lister) call(ctx context.Context, in *s3.ListObjectsV2Input) (*s3.ListObjectsV2Output, error) {
+	var err error
+	for attempt := 0; attempt < l.opts.Attempts; attempt++ {
+		if attempt > 0 {
+			if serr := sleepCtx(ctx, backoff(l.opts.RetryBase, attempt)); serr != nil {
+				return nil, serr
+			}
+		}
+		l.calls.Add(1)
+		var out *s3.ListObjectsV2Output
+		out, err = l.api.ListObjectsV2(ctx, in)
+		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) {
+			return out, err
+		}
+	}
+	return nil, err
 }
 
 // children lists the sub-folders of prefix (and keeps any objects found directly in it).
@@ -238,6 +257,9 @@ func (l *lister) walk(ctx context.Context, node string, depth int, spawn spawner
 			spawn(func() error { return l.walkDate(ctx, c, nil, spawn) })
 		}
 	default: // region folder or below
+		if strings.TrimPrefix(rest[1], "aws-service=") != "vpcflowlogs" {
+			return nil // another service's logs (ELB, CloudTrail...) are not flow logs
+		}
 		hive := strings.HasPrefix(rest[0], "aws-account-id=")
 		var parts []int
 		for _, s := range rest[3:] {

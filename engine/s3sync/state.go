@@ -34,7 +34,8 @@ type state struct {
 
 // openState reads the journal and rewrites it compactly when it holds stale lines or a torn
 // last line (from a crash mid-append), so appends always start on a fresh line.
-func openState(mirror string) (*state, error) {
+// A read-only state (dry run) neither rewrites nor creates the journal.
+func openState(mirror string, readOnly bool) (*state, error) {
 	s := &state{path: filepath.Join(mirror, stateFile), entries: map[string]stateEntry{}}
 	data, err := os.ReadFile(s.path)
 	if err != nil && !os.IsNotExist(err) {
@@ -50,6 +51,9 @@ func openState(mirror string) (*state, error) {
 			continue
 		}
 		s.entries[e.Key] = e
+	}
+	if readOnly {
+		return s, nil
 	}
 	if torn || lines > 2*len(s.entries)+64 {
 		if err := s.rewrite(); err != nil {
@@ -103,7 +107,7 @@ func (s *state) record(e stateEntry) error {
 func (s *state) flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.dirty {
+	if !s.dirty || s.f == nil {
 		return nil
 	}
 	if err := s.w.Flush(); err != nil {
@@ -116,11 +120,16 @@ func (s *state) flush() error {
 	return nil
 }
 
+// close flushes and closes the journal; later calls do nothing.
 func (s *state) close() error {
+	if s.f == nil {
+		return nil
+	}
 	err := s.flush()
 	if cerr := s.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close sync state %s: %w", s.path, cerr)
 	}
+	s.f = nil
 	return err
 }
 

@@ -134,15 +134,24 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		return res, fmt.Errorf("mirror dir %s: %w", opts.MirrorDir, err)
 	}
 	opts.MirrorDir = mirror
-	if err := os.MkdirAll(mirror, 0o700); err != nil {
-		return res, fmt.Errorf("create mirror dir %s: %w", mirror, err)
-	}
 	if !opts.DryRun {
-		if err := cleanTemps(mirror); err != nil {
-			return res, err
+		if err := os.MkdirAll(mirror, 0o700); err != nil {
+			return res, fmt.Errorf("create mirror dir %s: %w", mirror, err)
 		}
+		// The marker outlives only a run that was killed; only then can temp files be left,
+		// so only then is the whole mirror walked.
+		marker := filepath.Join(mirror, runningFile)
+		if _, err := os.Lstat(marker); err == nil {
+			if err := cleanTemps(mirror); err != nil {
+				return res, err
+			}
+		}
+		if err := os.WriteFile(marker, []byte("a flowq sync is running or was killed\n"), 0o600); err != nil {
+			return res, fmt.Errorf("mark mirror %s: %w", mirror, err)
+		}
+		defer os.Remove(marker)
 	}
-	st, err := openState(mirror)
+	st, err := openState(mirror, opts.DryRun)
 	if err != nil {
 		return res, err
 	}
@@ -196,7 +205,10 @@ func fileHasSize(p string, size int64) bool {
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == size
 }
 
-// cleanTemps removes temp files left by a crashed run; they never carry a final name.
+// runningFile marks a mirror while a sync writes to it.
+const runningFile = ".flowq-sync-running"
+
+// cleanTemps removes temp files left by a killed run; they never carry a final name.
 func cleanTemps(mirror string) error {
 	err := filepath.WalkDir(mirror, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {

@@ -84,7 +84,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	// First attempt of every key meets a fault of a kind chosen by its hash; some keys get a
-	// second fault too. Every fourth list call is throttled.
+	// second fault too. Half the list calls are throttled twice.
 	kinds := []fault{fSlowDown, f500, fCut, fLongLength, fShortLen, fStall}
 	f.decide = func(key string, n int) fault {
 		h := keyHash(key)
@@ -96,7 +96,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		}
 		return fNone
 	}
-	f.listFault = func(n int64) bool { return n%4 == 0 }
+	f.listFault = func(prefix string, n int) bool { return keyHash(prefix)%2 == 0 && n <= 2 }
 	mirror := t.TempDir()
 	opts := testOpts(mirror)
 	opts.AttemptTimeout = 300 * time.Millisecond
@@ -273,6 +273,7 @@ func TestSyncRecoversFromCrashLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(mirror, stateFile), []byte(`{"k":"`+seed[2].key+`","s":1`), 0o600)
+	os.WriteFile(filepath.Join(mirror, runningFile), nil, 0o600)
 
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil {
