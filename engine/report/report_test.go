@@ -308,4 +308,3 @@ func TestBuiltinHeaders(t *testing.T) {
 		}
 	}
 }
-
