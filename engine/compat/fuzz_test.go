@@ -1,0 +1,50 @@
+package compat
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flowq/flowq/engine/sqlscan"
+)
+
+// literalText is the text of the tokens a rewrite must never touch: strings and comments.
+func literalText(s string) []string {
+	var out []string
+	for _, t := range sqlscan.Tokenize(s) {
+		if t.Kind == sqlscan.String || t.IsComment() {
+			out = append(out, t.Text)
+		}
+	}
+	return out
+}
+
+func FuzzRewrite(f *testing.F) {
+	for _, s := range []string{
+		"SELECT contains('10.0.0.0/8', CAST(srcaddr AS IPADDRESS)) FROM t",
+		"SELECT sum(x), 'sum(y)' -- sum(z)\n FROM t GROUP BY a ORDER BY sum(b)",
+		"SELECT sum(DISTINCT x) OVER (), date_diff('hour', a, b) /* contains(a, b) */",
+		"SELECT (SELECT sum(b) FROM u), contains(ARRAY[1], 1)",
+		"SELECT sum(\"a\"\"b\") FROM t",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := Rewrite(s)
+		if err != nil {
+			t.Fatalf("Rewrite(%q): %v", s, err)
+		}
+		if want, got := literalText(s), literalText(out); strings.Join(want, "\x00") != strings.Join(got, "\x00") {
+			t.Fatalf("Rewrite(%q) = %q changed strings or comments:\n got %q\nwant %q", s, out, got, want)
+		}
+		// The statement structure is unchanged: same number of statements, same openness.
+		st1, r1 := sqlscan.Split(s)
+		st2, r2 := sqlscan.Split(out)
+		if len(st1) != len(st2) || (r1 == "") != (r2 == "") {
+			t.Fatalf("Rewrite(%q) = %q changed statement boundaries", s, out)
+		}
+		// Rewriting is idempotent: the new names are never rewritten again.
+		if again, _ := Rewrite(out); again != out {
+			t.Fatalf("Rewrite not idempotent on %q:\n once  %q\n twice %q", s, out, again)
+		}
+	})
+}
