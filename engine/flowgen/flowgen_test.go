@@ -756,3 +756,30 @@ func compareMaps(t *testing.T, what string, got, want map[string]int64) {
 		}
 	}
 }
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+	}{
+		{"short account", func(c *Config) { c.Accounts = []string{"12345"} }},
+		{"letters in account", func(c *Config) { c.Accounts = []string{"12345678901a"} }},
+		{"unknown field", func(c *Config) { c.Formats = []Format{{Name: "x", Fields: []string{"version", "bogus"}}} }},
+		{"too many flow logs", func(c *Config) {
+			c.Accounts = nil
+			for i := 0; i < 130; i++ {
+				c.Accounts = append(c.Accounts, "1000000000"+strconv.Itoa(10+i%90)[:2])
+			}
+			c.Regions = []string{"us-east-1", "eu-west-1"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Small()
+			tc.mod(&cfg)
+			m := NewMemSink()
+			if _, err := Generate(context.Background(), cfg, m); err == nil || m.Len() != 0 {
+				t.Fatalf("err %v, %d objects written", err, m.Len())
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -26,9 +27,13 @@ func Generate(ctx context.Context, cfg Config, sink Sink) (*Truth, error) {
 		}
 	}
 	for _, a := range cfg.Accounts {
-		if len(a) != 12 {
+		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
 			return nil, fmt.Errorf("flowgen: account id %q is not 12 digits", a)
 		}
+	}
+	if n := len(cfg.Accounts) * len(cfg.Regions); n > 250 {
+		// Each flow log's VPC gets its own 10.N.0.0/16.
+		return nil, fmt.Errorf("flowgen: %d flow logs (accounts × regions); at most 250", n)
 	}
 	w := newWorld(cfg)
 	t := &Truth{Seed: cfg.Seed, Start: cfg.Start, End: cfg.Start.Add(time.Duration(w.windows) * cfg.Window),

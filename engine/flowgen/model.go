@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"time"
 )
 
 // addr is one interned address; records refer to addresses by index so that the truth maps
@@ -52,7 +51,8 @@ type flowLog struct {
 	azs     []string
 }
 
-// world is everything fixed before records are generated: read-only once built.
+// world is everything fixed before records are generated: read-only once the scenarios are
+// planted.
 type world struct {
 	cfg      Config
 	addrs    []addr
@@ -232,8 +232,6 @@ func (w *world) newENI(r *rand.Rand, fl *flowLog, role string, v6 bool) *eni {
 	w.enis = append(w.enis, e)
 	return e
 }
-
-func timeDur(n int) time.Duration { return time.Duration(n) }
 
 // has reports whether the flow log's format carries a field.
 func (fl *flowLog) has(id fieldID) bool {

@@ -3,6 +3,7 @@ package flowgen
 import (
 	"math/rand/v2"
 	"sort"
+	"time"
 )
 
 // Public addresses the scenarios use; interned before the random pools so no background
@@ -118,7 +119,7 @@ func (pl *planner) gaps() {
 		n := g.windows
 		// Keep a two-window gap inside one hour when windows are short enough.
 		if n > 1 {
-			for start+1 < w.windows && w.cfg.Start.Add(w.cfg.Window*timeDur(start)).Hour() != w.cfg.Start.Add(w.cfg.Window*timeDur(start+1)).Hour() {
+			for start+1 < w.windows && w.cfg.Start.Add(time.Duration(start)*w.cfg.Window).Hour() != w.cfg.Start.Add(time.Duration(start+1)*w.cfg.Window).Hour() {
 				start++
 			}
 		}
