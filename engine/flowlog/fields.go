@@ -96,11 +96,16 @@ var known = []Field{
 // AthenaColumns is how many leading known fields form the AWS-documented Athena table.
 const AthenaColumns = 29
 
-func init() {
+// byName indexes known fields by header name and by column name.
+var byName = func() map[string]int {
+	m := make(map[string]int, 2*len(known))
 	for i := range known {
 		known[i].Column = ColumnName(known[i].Name)
+		m[known[i].Name] = i
+		m[known[i].Column] = i
 	}
-}
+	return m
+}()
 
 // ColumnName turns a header field name into its column name ("-" becomes "_").
 func ColumnName(name string) string { return strings.ReplaceAll(name, "-", "_") }
@@ -110,12 +115,16 @@ func KnownFields() []Field { return append([]Field(nil), known...) }
 
 // Lookup finds a known field by header name ("log-status") or column name ("log_status").
 func Lookup(name string) (Field, bool) {
-	for _, f := range known {
-		if f.Name == name || f.Column == name {
-			return f, true
-		}
+	if i, ok := byName[name]; ok {
+		return known[i], true
 	}
 	return Field{}, false
+}
+
+// IsKnownName reports whether b is a known field's header or column name, without allocating.
+func IsKnownName(b []byte) bool {
+	_, ok := byName[string(b)]
+	return ok
 }
 
 // DefaultHeader is the version 2 default format, used for files without a header line.

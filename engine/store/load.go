@@ -135,7 +135,7 @@ func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (Loa
 	if err != nil {
 		return sum, err
 	}
-	logf("load: %d candidate files, %d to load", len(files), len(todo))
+	logf("load: %d candidate files, %d to load (planned in %v)", len(files), len(todo), time.Since(start))
 
 	var total int64
 	for _, c := range todo {
@@ -163,7 +163,7 @@ func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (Loa
 		}
 		batch := todo[:n]
 		todo = todo[n:]
-		if err := s.loadBatch(ctx, db, led, batch, opts, &sum, &prog, report); err != nil {
+		if err := s.loadBatch(ctx, db, led, batch, opts, &sum, &prog, report, logf); err != nil {
 			sum.Elapsed = time.Since(start)
 			return sum, err
 		}
@@ -348,16 +348,14 @@ func sniff(c *candidate) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	r, closeFn, err := openText(f)
+	lr, err := newSniffReader().open(f)
 	if err != nil {
 		return fmt.Errorf("not a readable flow-log file: %w", err)
 	}
-	defer closeFn()
 	c.kind = "text"
 	if n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		c.kind = "gzip"
 	}
-	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
 	line, full, err := lr.next()
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("line 1: %w", describeReadErr(err))
@@ -406,8 +404,12 @@ func spoolColumns(unknown []string) (names []string, types []string) {
 // loadBatch parses a batch of files into spools, turns them into Parquet parts in the staging
 // folder, moves the parts into place and commits the ledger.
 func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []*candidate, opts LoadOptions,
-	sum *LoadSummary, prog *LoadProgress, report func()) error {
+	sum *LoadSummary, prog *LoadProgress, report func(), logf func(string, ...any)) error {
 	batchID := led.NextBatch
+	t0 := time.Now()
+	phase := func(name string) {
+		logf("load: batch %d: %s done at %v", batchID, name, time.Since(t0))
+	}
 	stage := filepath.Join(s.dir, stagingDir, fmt.Sprintf("b%06d", batchID))
 	spoolDir := filepath.Join(s.dir, stagingDir, "spool")
 	if err := os.MkdirAll(stage, dirPerm); err != nil {
@@ -459,6 +461,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		if err != nil {
 			return err
 		}
+		phase("parse")
 		unknown := members[0].unknown
 		if len(spools) > 0 {
 			if err := copySpools(ctx, db, spools, unknown, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_g%d_{i}", batchID, gi)); err != nil {
@@ -478,6 +481,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		}
 	}
 
+	phase("parquet")
 	// Account for each file, and build the ledger changes.
 	var replacedIDs []int64
 	for _, c := range batch {
@@ -549,6 +553,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	if err != nil {
 		return err
 	}
+	phase("part sources")
 	var moved []Part
 	var movedErr []string
 	err = filepath.WalkDir(stage, func(path string, d fs.DirEntry, err error) error {
@@ -598,6 +603,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	for _, p := range dropParts {
 		_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
 	}
+	phase("commit")
 	return nil
 }
 
@@ -623,12 +629,13 @@ func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*c
 			}
 			defer f.Close()
 			bw := bufio.NewWriterSize(f, 1<<20)
+			tr := newTextReader()
 			wrote := false
 			for c := range work {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				parseFile(c, bw)
+				parseFile(c, tr, bw)
 				wrote = wrote || c.res.Rows > 0
 				done(c)
 			}
@@ -664,21 +671,20 @@ func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*c
 	return out, nil
 }
 
-func parseFile(c *candidate, bw *bufio.Writer) {
+func parseFile(c *candidate, tr *textReader, bw *bufio.Writer) {
 	f, err := os.Open(c.path)
 	if err != nil {
 		c.res.Fatal = err
 		return
 	}
 	defer f.Close()
-	r, closeFn, err := openText(f)
+	lr, err := tr.open(f)
 	if err != nil {
 		c.res.Fatal = err
 		return
 	}
-	defer closeFn()
 	rw := &rowWriter{w: bw, unknown: c.unknown, sourceID: c.id, key: c.key, hasKey: c.hasKey, fallback: "1970-01-01"}
-	c.res = parseText(c.path, r, rw, c.header, c.hasHdr)
+	c.res = parseText(c.path, lr, rw, c.header, c.hasHdr)
 }
 
 // partSources maps each staged Parquet part to the source ids it holds.

@@ -189,26 +189,44 @@ func (lr *lineReader) next() (line []byte, full int, err error) {
 	}
 }
 
-// openText returns a reader of a text delivery's lines, decompressing gzip when the content
-// starts with the gzip magic.
-func openText(r io.Reader) (io.Reader, func() error, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	magic, _ := br.Peek(2)
+// textReader turns a text delivery, gzip or plain (decided by the gzip magic), into lines. One
+// per worker: its buffers and decompressor are reused from file to file.
+type textReader struct {
+	raw   *bufio.Reader
+	gz    *gzip.Reader
+	lines lineReader
+}
+
+func newTextReader() *textReader {
+	return &textReader{raw: bufio.NewReaderSize(nil, 256<<10), lines: lineReader{r: bufio.NewReaderSize(nil, 1<<20)}}
+}
+
+// open starts reading r.
+func (t *textReader) open(r io.Reader) (*lineReader, error) {
+	t.raw.Reset(r)
+	magic, _ := t.raw.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("gzip: %w", err)
+		var err error
+		if t.gz == nil {
+			t.gz, err = gzip.NewReader(t.raw)
+		} else {
+			err = t.gz.Reset(t.raw)
 		}
-		return gz, gz.Close, nil
+		if err != nil {
+			t.gz = nil
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		t.lines.r.Reset(t.gz)
+	} else {
+		t.lines.r.Reset(t.raw)
 	}
-	return br, func() error { return nil }, nil
+	return &t.lines, nil
 }
 
 // parseText streams one text delivery into the spool. Good records are written; bad lines are
 // counted and the first maxErrorsPerFile kept. A read error ends the file but keeps what was read.
-func parseText(name string, r io.Reader, rw *rowWriter, first flowlog.Header, hasHeader bool) fileResult {
+func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header, hasHeader bool) fileResult {
 	var res fileResult
-	lr := &lineReader{r: bufio.NewReaderSize(r, 1<<20)}
 	reject := func(line int64, reason string, raw []byte) {
 		res.Rejected++
 		if len(res.Errors) < maxErrorsPerFile {
@@ -244,7 +262,8 @@ func parseText(name string, r io.Reader, rw *rowWriter, first flowlog.Header, ha
 				if len(vals) == 0 {
 					break // blank line
 				}
-				if flowlog.LooksLikeHeader(line) {
+				// Only a line starting with a field name can be a header repeated mid-file.
+				if flowlog.IsKnownName(vals[0]) && flowlog.LooksLikeHeader(line) {
 					h, herr := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
 					if herr != nil {
 						reject(n, "bad header line: "+herr.Error(), line)
@@ -311,4 +330,9 @@ func rawText(b []byte) string {
 		return s
 	}
 	return strings.Trim(strconv.QuoteToASCII(s), `"`)
+}
+
+// newSniffReader is a textReader with small buffers, for reading first lines.
+func newSniffReader() *textReader {
+	return &textReader{raw: bufio.NewReaderSize(nil, 4<<10), lines: lineReader{r: bufio.NewReaderSize(nil, 16<<10)}}
 }
