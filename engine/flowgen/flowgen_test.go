@@ -768,7 +768,7 @@ func TestConfigErrors(t *testing.T) {
 		{"too many flow logs", func(c *Config) {
 			c.Accounts = nil
 			for i := 0; i < 130; i++ {
-				c.Accounts = append(c.Accounts, "1000000000"+strconv.Itoa(10+i%90)[:2])
+				c.Accounts = append(c.Accounts, "1000000000"+strconv.Itoa(10 + i%90)[:2])
 			}
 			c.Regions = []string{"us-east-1", "eu-west-1"}
 		}},
