@@ -48,11 +48,15 @@ func Register(ctx context.Context, conn *sql.Conn) error {
 }
 
 // RegisterDialect sets the session to UTC, installs the Trino functions (TEMP macros and types on
-// this connection, Go UDFs in the database) and applies the dialect's settings. Sessions must
-// also pass every statement through d.Rewrite before running it.
+// this connection, Go UDFs in the database) and leaves DuckDB's own division in place. Sessions
+// must pass every statement through d.Rewrite before running it: the dialect lives there.
 func RegisterDialect(ctx context.Context, conn *sql.Conn, d Dialect) error {
-	if _, err := conn.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
-		return fmt.Errorf("compat: set time zone: %w", err)
+	// Division is chosen per statement by Rewrite ("/" → "//" for Athena), never by the
+	// integer_division setting, so the shell can switch dialects on a locked configuration.
+	for _, q := range []string{"SET TimeZone = 'UTC'", "SET integer_division = false"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("compat: %s: %w", q, err)
+		}
 	}
 	if err := registerUDFs(ctx, conn); err != nil {
 		return err
@@ -65,15 +69,12 @@ func RegisterDialect(ctx context.Context, conn *sql.Conn, d Dialect) error {
 	return SetDialect(ctx, conn, d)
 }
 
-// SetDialect switches the settings that differ by dialect on a registered connection (the
-// shell's .athena on|off). Rewriting is chosen by calling the matching Dialect's Rewrite.
+// SetDialect switches a registered connection to dialect d (the shell's .athena on|off). Nothing
+// on the connection depends on the dialect today, so it only checks d; what changes is which
+// Dialect's Rewrite the caller applies to the next statements.
 func SetDialect(ctx context.Context, conn *sql.Conn, d Dialect) error {
-	q := "SET integer_division = true"
-	if d == DuckDB {
-		q = "SET integer_division = false"
-	}
-	if _, err := conn.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("compat: %s: %w", q, err)
+	if d != Athena && d != DuckDB {
+		return fmt.Errorf("compat: unknown dialect %d", d)
 	}
 	return nil
 }

@@ -296,3 +296,30 @@ func TestRewriteKeepsColumnNames(t *testing.T) {
 		}
 	}
 }
+
+func TestLockedConfiguration(t *testing.T) {
+	// A read-only session locks its configuration after set-up; the functions keep working and
+	// switching dialects (.athena on|off) needs no SET.
+	conn := newConn(t, Athena)
+	for _, q := range []string{"SET enable_external_access=false", "SET lock_configuration=true"} {
+		if _, err := conn.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		d       Dialect
+		q, want string
+	}{
+		{Athena, "SELECT 7/2", "3"},
+		{DuckDB, "SELECT 7/2", "3.5"},
+		{Athena, "SELECT contains('10.0.0.0/8', CAST('10.1.1.1' AS IPADDRESS))", "true"},
+		{Athena, "SELECT date_parse('2020', '%Y')", "2020-01-01T00:00:00Z"},
+	} {
+		if err := SetDialect(context.Background(), conn, tc.d); err != nil {
+			t.Fatalf("SetDialect(%v): %v", tc.d, err)
+		}
+		if v, err := value(t, conn, tc.d, tc.q); err != nil || show(v) != tc.want {
+			t.Errorf("%v %s = %v, %v; want %s", tc.d, tc.q, show(v), err, tc.want)
+		}
+	}
+}

@@ -12,8 +12,14 @@ import (
 func Rewrite(stmt string) (string, error) { return Athena.Rewrite(stmt) }
 
 // Rewrite adjusts one statement for what macros and UDFs cannot do, working on tokens so that
-// strings, quoted identifiers and comments are never touched. In the Athena dialect it renames
-// only function names in calls:
+// strings, quoted identifiers and comments are never touched. In the Athena dialect it
+//
+//   - turns the division operator "/" into "//", DuckDB's integer division for integer operands
+//     (7/2 = 3, -7/2 = -3 as in Trino) and ordinary division otherwise: exactly what DuckDB's
+//     integer_division setting does, but per statement, so switching dialects needs no SET
+//     (a read-only session locks its configuration);
+//
+// and renames function names in calls:
 //
 //   - contains(net, addr) → cidr_contains(net, addr) when the call is Trino's CIDR test: addr is
 //     CAST(… AS IPADDRESS) / IPADDRESS '…', or net is a CIDR string literal or an IPPREFIX;
@@ -38,6 +44,10 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 	var edits []edit
 	clause := clauses(toks)
 	for i, t := range toks {
+		if t.Kind == sqlscan.Operator && t.Text == "/" {
+			edits = append(edits, edit{t.Pos, 1, "//"})
+			continue
+		}
 		if t.Kind != sqlscan.Word || i+1 >= len(toks) || toks[i+1].Text != "(" {
 			continue
 		}

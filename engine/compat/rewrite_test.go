@@ -41,6 +41,8 @@ func TestRewrite(t *testing.T) {
 		{"SELECT main.sum(x), t.sum, sum", "SELECT main.sum(x), t.sum, sum"},
 		{"SELECT sum(coalesce(a, 0) * (b + 1)) n", "SELECT flowq_sum(coalesce(a, 0) * (b + 1)) n"},
 		{"SELECT date_diff('hour', a, b) AS h, datediff('hour', a, b)", "SELECT date_sub('hour', a, b) AS h, datediff('hour', a, b)"},
+		// Division truncates for integers, as in Trino; "//" and comments stay as they are.
+		{"SELECT bytes/packets, 7 / 2, a // b /* x/y */, '1/2'", "SELECT bytes//packets, 7 // 2, a // b /* x/y */, '1/2'"},
 		// Unclosed calls are left for DuckDB to report.
 		{"SELECT sum(x", "SELECT sum(x"},
 		{"", ""},
