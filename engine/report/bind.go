@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/sqlscan"
 )
 
@@ -176,4 +177,19 @@ func Render(q Query, params map[string]string, now time.Time) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// Prepare is Bind followed by the Athena rewrite (compat.Rewrite): the statement and arguments
+// ready to run on a session whose connection was set up with compat.Register. Saved queries
+// are Athena SQL, so the Athena dialect applies whatever the shell's current dialect is.
+func Prepare(q Query, params map[string]string) (stmt string, args []any, err error) {
+	stmt, args, err = Bind(q, params)
+	if err != nil {
+		return "", nil, err
+	}
+	rewritten, err := compat.Rewrite(stmt)
+	if err != nil {
+		return "", nil, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	return rewritten, args, nil
 }

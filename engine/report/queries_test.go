@@ -98,8 +98,8 @@ func lookup(t *testing.T, name string) Query {
 
 type row map[string]any
 
-// run binds and runs a saved query the way flowq does: Bind, then the Athena rewrite, then the
-// statement with its arguments on the session's connection.
+// run binds and runs a saved query the way flowq does: Prepare (Bind, then the Athena rewrite),
+// then the statement with its arguments on the session's connection.
 func run(t *testing.T, sess *store.Session, name string, params map[string]string) []row {
 	t.Helper()
 	rows, err := tryRun(sess, lookup(t, name), params)
@@ -111,11 +111,7 @@ func run(t *testing.T, sess *store.Session, name string, params map[string]strin
 
 func tryRun(sess *store.Session, q Query, params map[string]string) ([]row, error) {
 	ctx := context.Background()
-	stmt, args, err := Bind(q, params)
-	if err != nil {
-		return nil, err
-	}
-	stmt, err = compat.Rewrite(stmt)
+	stmt, args, err := Prepare(q, params)
 	if err != nil {
 		return nil, err
 	}
