@@ -45,8 +45,8 @@ type Options struct {
 	Region    string // the client's region: fills the region column when records lack it
 	Account   string // overrides the account found in the log group's ARN
 
-	Streams  []string      // only these log streams (ENI ids); empty: every stream
-	From, To time.Time     // event time range, From inclusive, To exclusive; zero: open (To: now)
+	Streams  []string       // only these log streams (ENI ids); empty: every stream
+	From, To time.Time      // event time range, From inclusive, To exclusive; zero: open (To: now)
 	Header   flowlog.Header // the records' layout (ParseLogFormat); zero: the version 2 default
 	Method   Method
 
@@ -81,14 +81,14 @@ type Result struct {
 	Region   string
 	GroupDir string // where this log group's files are
 
-	Streams    int   // streams selected
-	Synced     int   // streams finished without error
-	Fetched    int64 // events received from the API
-	Written    int64 // events written (each once, ever)
-	Duplicates int64 // events skipped as already written
-	Mismatched int64 // written events whose field count differs from the format (the loader rejects them)
-	Requests   int64 // API requests, including retried ones
-	Throttled  int64 // requests retried after throttling or a 5xx
+	Streams    int      // streams selected
+	Synced     int      // streams finished without error
+	Fetched    int64    // events received from the API
+	Written    int64    // events written (each once, ever)
+	Duplicates int64    // events skipped as already written
+	Mismatched int64    // written events whose field count differs from the format (the loader rejects them)
+	Requests   int64    // API requests, including retried ones
+	Throttled  int64    // requests retried after throttling or a 5xx
 	Files      []string // paths written in this run, sorted
 	Errors     []error  // per-stream failures (the other streams carry on) and warnings
 	Duration   time.Duration
