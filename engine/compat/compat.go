@@ -107,6 +107,11 @@ var macros = []string{
 	`CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
 	`CREATE OR REPLACE TEMP MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
 	`CREATE OR REPLACE TEMP MACRO date_format(ts, f) AS strftime(ts, flowq_mysql_format(f))`,
+	`CREATE OR REPLACE TEMP MACRO format_datetime(ts, f) AS strftime(ts, flowq_joda_format(f))`,
+	// Trino truncates a DATE to a DATE; DuckDB's date_trunc gives a TIMESTAMP. Other types keep
+	// DuckDB's function (a TIMESTAMP never casts implicitly to DATE, so it cannot land here).
+	`CREATE OR REPLACE TEMP MACRO date_trunc(unit VARCHAR, d DATE) AS CAST(system.main.date_trunc(unit, d) AS DATE),
+		(unit, x) AS system.main.date_trunc(unit, x)`,
 	`CREATE OR REPLACE TEMP MACRO day_of_week(x) AS isodow(x)`,
 	`CREATE OR REPLACE TEMP MACRO dow(x) AS isodow(x)`,
 	`CREATE OR REPLACE TEMP MACRO day_of_month(x) AS dayofmonth(x)`,
@@ -190,6 +195,7 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 	bigint, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
 	anyT, _ := duckdb.NewTypeInfo(duckdb.TYPE_ANY)
 	timestamp, _ := duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP)
+	timestamptz, _ := duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP_TZ)
 	list, err := duckdb.NewListInfo(anyT)
 	if err != nil {
 		return fmt.Errorf("compat: %w", err)
@@ -214,6 +220,21 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 			fn: func(v []driver.Value) (any, error) {
 				s, _ := v[0].(string)
 				return translateMySQLFormat(s)
+			},
+		}},
+		{"flowq_joda_format", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: varchar},
+			fn: func(v []driver.Value) (any, error) {
+				s, _ := v[0].(string)
+				return translateJodaFormat(s)
+			},
+		}},
+		{"parse_datetime", &udf{
+			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar, varchar}, ResultTypeInfo: timestamptz},
+			fn: func(v []driver.Value) (any, error) {
+				s, _ := v[0].(string)
+				f, _ := v[1].(string)
+				return parseJoda(s, f)
 			},
 		}},
 		{"date_parse", &udf{

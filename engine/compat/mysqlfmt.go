@@ -33,6 +33,10 @@ func lexMySQLFormat(f string) []fmtPiece {
 			break
 		}
 		i++
+		if f[i] < 0x20 {
+			lit.WriteByte(f[i]) // control bytes are never specifiers (see the Joda-only specs)
+			continue
+		}
 		flush()
 		out = append(out, fmtPiece{spec: f[i]})
 	}
@@ -99,11 +103,26 @@ func expandMySQLFormat(pieces []fmtPiece) []fmtPiece {
 // timestamp. Fields the format lacks default to 1970-01-01 00:00:00; the whole input must match.
 // DuckDB's strptime cannot serve here: it insists on a constant format even inside a macro.
 func parseMySQL(s, f string) (time.Time, error) {
+	return parsePieces(s, f, "date_parse", expandMySQLFormat(lexMySQLFormat(f)))
+}
+
+// parseJoda is Trino's parse_datetime: s read by the Joda pattern f.
+func parseJoda(s, f string) (time.Time, error) {
+	pieces, err := lexJoda(f)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse_datetime: %w", err)
+	}
+	return parsePieces(s, f, "parse_datetime", pieces)
+}
+
+// parsePieces reads s by a lexed format; fn names the SQL function in errors.
+func parsePieces(s, f, fn string, pieces []fmtPiece) (time.Time, error) {
 	year, month, day, hour, minute, sec, nanos, yday := 1970, 1, 1, 0, 0, 0, 0, 0
+	offset := 0 // seconds east of UTC, from a zone field
 	pm, half := false, false
 	pos := 0
 	fail := func(what string) (time.Time, error) {
-		return time.Time{}, fmt.Errorf("date_parse: invalid format %q for value %q: %s at position %d", f, s, what, pos+1)
+		return time.Time{}, fmt.Errorf("%s: invalid format %q for value %q: %s at position %d", fn, f, s, what, pos+1)
 	}
 	num := func(min, max int) (int, bool) {
 		j := pos
@@ -129,7 +148,7 @@ func parseMySQL(s, f string) (time.Time, error) {
 		}
 		return 0, false
 	}
-	for _, p := range expandMySQLFormat(lexMySQLFormat(f)) {
+	for _, p := range pieces {
 		if p.spec == 0 {
 			if !strings.HasPrefix(s[pos:], p.lit) {
 				return fail(fmt.Sprintf("expected %q", p.lit))
@@ -169,8 +188,23 @@ func parseMySQL(s, f string) (time.Time, error) {
 				}
 				nanos = frac
 			}
-		case 'j':
+		case 'j', specYearDayPad:
 			yday, ok = num(1, 3)
+		case specMinuteNoPad:
+			minute, ok = num(1, 2)
+		case specSecondNoPad:
+			sec, ok = num(1, 2)
+		case specMillis:
+			start := pos
+			var ms int
+			if ms, ok = num(1, 3); ok {
+				for n := pos - start; n < 3; n++ {
+					ms *= 10
+				}
+				nanos = ms * 1e6
+			}
+		case specZoneOffset, specZoneColon, specZoneID:
+			offset, ok = parseZone(s, &pos)
 		case 'M':
 			month, ok = name(monthNames, false)
 			month++
@@ -194,7 +228,7 @@ func parseMySQL(s, f string) (time.Time, error) {
 			pos++
 		default:
 			if strings.IndexByte(unsupportedSpecs+"vx", p.spec) >= 0 {
-				return time.Time{}, fmt.Errorf("date_parse: %%%c not supported in date format string %q", p.spec, f)
+				return time.Time{}, fmt.Errorf("%s: %%%c not supported in date format string %q", fn, p.spec, f)
 			}
 			ok = strings.HasPrefix(s[pos:], string(p.spec))
 			pos++
@@ -222,5 +256,47 @@ func parseMySQL(s, f string) (time.Time, error) {
 	if (yday == 0 && t.Day() != day) || (yday > 0 && t.Year() != year) || day < 1 {
 		return fail("no such day")
 	}
-	return t, nil
+	return t.Add(-time.Duration(offset) * time.Second), nil
+}
+
+// parseZone reads a zone at s[*pos:]: "Z", "UTC", "GMT", or an offset +HH, +HHMM, +HH:MM.
+func parseZone(s string, pos *int) (int, bool) {
+	rest := s[*pos:]
+	for _, z := range []string{"UTC", "GMT", "Z"} {
+		if strings.HasPrefix(rest, z) {
+			*pos += len(z)
+			return 0, true
+		}
+	}
+	if rest == "" || (rest[0] != '+' && rest[0] != '-') {
+		return 0, false
+	}
+	digits := func(i int) (int, bool) {
+		if i+2 > len(rest) || rest[i] < '0' || rest[i] > '9' || rest[i+1] < '0' || rest[i+1] > '9' {
+			return 0, false
+		}
+		return int(rest[i]-'0')*10 + int(rest[i+1]-'0'), true
+	}
+	h, ok := digits(1)
+	if !ok || h > 18 {
+		return 0, false
+	}
+	n, m := 3, 0
+	if len(rest) > 3 && rest[3] == ':' {
+		if m, ok = digits(4); !ok {
+			return 0, false
+		}
+		n = 6
+	} else if mm, ok := digits(3); ok {
+		m, n = mm, 5
+	}
+	if m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	if rest[0] == '-' {
+		off = -off
+	}
+	*pos += n
+	return off, true
 }
