@@ -2,6 +2,9 @@
 -- description: Top talkers by bytes (and packets): per src→dst pair, address, ENI, instance or subnet.
 -- finds: Who moves the most data. by=pair groups by source and destination address, src by
 --   source, dst by destination, eni by interface_id, instance by instance_id, subnet by subnet_id.
+--   pkt-pair, pkt-src and pkt-dst use the packet-level addresses (pkt-srcaddr, pkt-dstaddr:
+--   the original endpoints behind a NAT gateway), falling back to srcaddr/dstaddr where the
+--   format lacks them.
 -- false-positives: Traffic between two ENIs of the flow log's scope is logged by both, so it
 --   counts twice; traffic with the outside world once. instance and subnet need a custom format
 --   with instance-id / subnet-id (version 3): records in the default format have none and are left
@@ -12,7 +15,7 @@
 -- param: until = | Only records starting before this time, same forms (default: all)
 -- param: account = | Only this account id (default: all)
 -- param: region = | Only this region, e.g. us-east-1 (default: all)
--- param: by = pair [pair src dst eni instance subnet] | What to group by
+-- param: by = pair [pair src dst eni instance subnet pkt-pair pkt-src pkt-dst] | What to group by
 -- param: limit = 20 | Rows to return
 SELECT talker,
        sum(bytes) AS bytes,
@@ -25,6 +28,9 @@ FROM (
            WHEN 'eni' THEN interface_id
            WHEN 'instance' THEN instance_id
            WHEN 'subnet' THEN subnet_id
+           WHEN 'pkt-src' THEN coalesce(nullif(pkt_srcaddr, '-'), srcaddr)
+           WHEN 'pkt-dst' THEN coalesce(nullif(pkt_dstaddr, '-'), dstaddr)
+           WHEN 'pkt-pair' THEN coalesce(nullif(pkt_srcaddr, '-'), srcaddr) || ' -> ' || coalesce(nullif(pkt_dstaddr, '-'), dstaddr)
            ELSE srcaddr || ' -> ' || dstaddr
          END AS talker,
          bytes, packets

@@ -63,6 +63,9 @@ func edgeStore(t *testing.T) *store.Store {
 		v2("eni-c", "10.0.1.1", "10.0.1.2", 40002, 5432, 6, 4, 400, e0, "ACCEPT", "OK") + " vpc-1 - - 2 IPv4 - - us-east-1 use1-az1 - - - - egress 1",
 		v2("eni-c", "10.0.1.2", "10.0.1.1", 5432, 40002, 6, 4, 400, e0, "ACCEPT", "OK") + " vpc-1 - - 18 IPv4 - - us-east-1 use1-az1 - - - - ingress -",
 		"2 123456789012 eni-c - - - - - - - " + fmt.Sprint(e0) + " " + fmt.Sprint(e0+60) + " - NODATA vpc-1 subnet-1 i-1 - - - - us-east-1 use1-az1 - - - - - -",
+		// A NAT gateway's interface: its own address outside, the instance's inside.
+		v2("eni-nat", "10.0.0.9", "52.1.1.1", 40003, 443, 6, 7, 7000, e0, "ACCEPT", "OK") + " vpc-1 subnet-2 - 2 IPv4 10.0.5.5 52.1.1.1 us-east-1 use1-az1 - - - S3 egress 8",
+		v2("eni-nat", "52.1.1.1", "10.0.0.9", 443, 40003, 6, 1, 100, e0, "ACCEPT", "OK") + " vpc-1 subnet-2 - 18 IPv4 52.1.1.1 10.0.5.5 us-east-1 use1-az1 - - S3 - ingress -",
 	})
 	st, err := store.Open(ctx, filepath.Join(dir, "data"))
 	if err != nil {
@@ -72,7 +75,7 @@ func edgeStore(t *testing.T) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rows != int64(len(lines)-1+3) {
+	if sum.Rows != int64(len(lines)-1+5) {
 		t.Fatalf("loaded %d rows: %+v", sum.Rows, sum)
 	}
 	return st
@@ -118,31 +121,41 @@ func TestEdgeCases(t *testing.T) {
 	for _, r := range run(t, sess, "egress-to-internet", nil) {
 		dests[str(r, "destination")] = true
 	}
-	if fmt.Sprint(dests) != fmt.Sprint(map[string]bool{"2001:db8::77": true, "2600:1f18::a": true, "52.94.1.1": true}) {
+	if fmt.Sprint(dests) != fmt.Sprint(map[string]bool{"2001:db8::77": true, "2600:1f18::a": true, "52.1.1.1": true, "52.94.1.1": true}) {
 		t.Errorf("egress-to-internet %v", dests)
 	}
 
-	// "-" and missing instance/subnet ids are left out; the NODATA row carries the only ids.
-	for _, name := range []string{"top-talking-instances", "top-talking-subnets"} {
-		if rows := run(t, sess, name, nil); len(rows) != 0 {
-			t.Errorf("%s: %v", name, rows)
-		}
+	// "-" and missing instance ids are left out; the NODATA row carries the only instance id.
+	if rows := run(t, sess, "top-talking-instances", nil); len(rows) != 0 {
+		t.Errorf("top-talking-instances: %v", rows)
 	}
-	for _, by := range []string{"instance", "subnet"} {
+	for _, by := range []string{"instance"} {
 		if rows := run(t, sess, "top-talkers", map[string]string{"by": by}); len(rows) != 0 {
 			t.Errorf("top-talkers by=%s: %v", by, rows)
 		}
+	}
+
+	// Packet-level talkers name the instance behind the NAT gateway; address-level ones the gateway.
+	for by, want := range map[string]string{"src": "10.0.0.9", "pkt-src": "10.0.5.5", "pkt-pair": "10.0.5.5 -> 52.1.1.1"} {
+		rows := run(t, sess, "top-talkers", map[string]string{"by": by, "limit": "1"})
+		if len(rows) != 1 || str(rows[0], "talker") != want || i64(t, rows[0], "bytes") != 7000 {
+			t.Errorf("top-talkers by=%s: %v, want %s with 7000 bytes", by, rows, want)
+		}
+	}
+	// The subnet report sees the NAT interface's subnet only ("-" ids are left out).
+	if rows := run(t, sess, "top-talking-subnets", nil); len(rows) != 1 || str(rows[0], "subnet_id") != "subnet-2" || i64(t, rows[0], "instances") != 0 {
+		t.Errorf("top-talking-subnets %v", rows)
 	}
 
 	fam := map[string]int64{}
 	for _, r := range run(t, sess, "ipv4-vs-ipv6-bytes", nil) {
 		fam[str(r, "family")] = i64(t, r, "records")
 	}
-	if fam["IPv4"] != 7 || fam["IPv6"] != 10 {
+	if fam["IPv4"] != 9 || fam["IPv6"] != 10 {
 		t.Errorf("families %v", fam)
 	}
 	// 0.0.0.0/0 holds no IPv6 source; ::/0 holds every source of both families.
-	if rows := run(t, sess, "traffic-from", map[string]string{"cidr": "::/0"}); sumRecords(t, rows) != 17 {
+	if rows := run(t, sess, "traffic-from", map[string]string{"cidr": "::/0"}); sumRecords(t, rows) != 19 {
 		t.Errorf("traffic-from ::/0: %v", rows)
 	}
 	if rows := run(t, sess, "traffic-to", map[string]string{"cidr": "2600:1f18::/32", "port": "22"}); sumRecords(t, rows) != 6 {
