@@ -13,5 +13,8 @@ func commands(f *factory) []*cobra.Command {
 		newDemoCmd(f),
 		newSyncCmd(f),
 		newAthenaCmd(f),
+		newRunCmd(f),
+		newQueriesCmd(f),
+		newShellCmd(f),
 	}
 }

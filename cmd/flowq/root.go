@@ -40,6 +40,8 @@ type factory struct {
 	IO      *iostreams.IOStreams
 	DataDir string
 	Debug   bool
+	// QueryDirs are --queries folders that add to or override the saved queries.
+	QueryDirs []string
 	// SessionInit installs the Athena compatibility layer on every session.
 	SessionInit func(ctx context.Context, conn *sql.Conn) error
 }
@@ -89,6 +91,7 @@ you query them with SQL, an interactive shell and saved reports.`,
 	}
 	root.PersistentFlags().StringVar(&f.DataDir, "data-dir", "", "data directory (default $FLOWQ_DATA_DIR or $XDG_DATA_HOME/flowq)")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print debug messages to stderr")
+	root.PersistentFlags().StringArrayVar(&f.QueryDirs, "queries", nil, "extra folder of saved queries (.sql), overriding built-in ones of the same name")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})

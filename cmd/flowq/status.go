@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,59 +35,75 @@ func newStatusCmd(f *factory) *cobra.Command {
 		Short: "Show what is loaded: files, rows, dates, accounts, regions, disk used",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := f.Store(ctx)
-			if err != nil {
-				return err
-			}
-			led, err := st.Ledger()
-			if err != nil {
-				return err
-			}
-			info := statusInfo{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation, ExtraColumns: led.ExtraColumns}
-			info.Files, info.Rows, info.Rejected = led.Totals()
-			info.TableBytes, info.MirrorBytes = st.DiskUsage()
-			sess, err := f.openSession(ctx, false, "duckdb")
-			if err != nil {
-				return err
-			}
-			defer sess.Close()
-			var first, last *string
-			var accts, regions string
-			err = sess.DB.QueryRowContext(ctx, `SELECT CAST(min("date") AS VARCHAR), CAST(max("date") AS VARCHAR),
-				coalesce(string_agg(DISTINCT account_id, ',' ORDER BY account_id), ''),
-				coalesce(string_agg(DISTINCT region, ',' ORDER BY region), ''),
-				count(DISTINCT interface_id) FROM vpc_flow_logs`).Scan(&first, &last, &accts, &regions, &info.ENIs)
-			if err != nil {
-				return fmt.Errorf("reading the table: %w", err)
-			}
-			if first != nil {
-				info.FirstDate, info.LastDate = *first, *last
-			}
-			info.Accounts, info.Regions = splitNonEmpty(accts), splitNonEmpty(regions)
 			if jsonOut {
+				info, err := gatherStatus(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
 				enc := json.NewEncoder(f.IO.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(info)
 			}
-			w := f.IO.Out
-			fmt.Fprintf(w, "data dir:    %s\n", info.DataDir)
-			fmt.Fprintf(w, "files:       %d loaded (%d Parquet files in the table)\n", info.Files, info.Parts)
-			fmt.Fprintf(w, "rows:        %d (%d lines rejected: see the load_errors table)\n", info.Rows, info.Rejected)
-			if info.FirstDate != "" {
-				fmt.Fprintf(w, "dates:       %s .. %s\n", info.FirstDate, info.LastDate)
-			} else {
-				fmt.Fprintf(w, "dates:       (no data yet: run 'flowq load PATH' or 'flowq sync s3://BUCKET')\n")
-			}
-			fmt.Fprintf(w, "accounts:    %s\n", listOrNone(info.Accounts))
-			fmt.Fprintf(w, "regions:     %s\n", listOrNone(info.Regions))
-			fmt.Fprintf(w, "ENIs:        %d\n", info.ENIs)
-			fmt.Fprintf(w, "disk:        %s table, %s mirror\n", humanBytes(info.TableBytes), humanBytes(info.MirrorBytes))
-			return nil
+			return printStatus(cmd.Context(), f, f.IO.Out)
 		},
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print as JSON")
 	return cmd
+}
+
+// gatherStatus reads what status reports from the ledger and the table.
+func gatherStatus(ctx context.Context, f *factory) (*statusInfo, error) {
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	led, err := st.Ledger()
+	if err != nil {
+		return nil, err
+	}
+	info := statusInfo{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation, ExtraColumns: led.ExtraColumns}
+	info.Files, info.Rows, info.Rejected = led.Totals()
+	info.TableBytes, info.MirrorBytes = st.DiskUsage()
+	sess, err := f.openSession(ctx, false, "duckdb")
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	var first, last *string
+	var accts, regions string
+	err = sess.DB.QueryRowContext(ctx, `SELECT CAST(min("date") AS VARCHAR), CAST(max("date") AS VARCHAR),
+				coalesce(string_agg(DISTINCT account_id, ',' ORDER BY account_id), ''),
+				coalesce(string_agg(DISTINCT region, ',' ORDER BY region), ''),
+				count(DISTINCT interface_id) FROM vpc_flow_logs`).Scan(&first, &last, &accts, &regions, &info.ENIs)
+	if err != nil {
+		return nil, fmt.Errorf("reading the table: %w", err)
+	}
+	if first != nil {
+		info.FirstDate, info.LastDate = *first, *last
+	}
+	info.Accounts, info.Regions = splitNonEmpty(accts), splitNonEmpty(regions)
+	return &info, nil
+}
+
+// printStatus writes the status for people.
+func printStatus(ctx context.Context, f *factory, w io.Writer) error {
+	info, err := gatherStatus(ctx, f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "data dir:    %s\n", info.DataDir)
+	fmt.Fprintf(w, "files:       %d loaded (%d Parquet files in the table)\n", info.Files, info.Parts)
+	fmt.Fprintf(w, "rows:        %d (%d lines rejected: see the load_errors table)\n", info.Rows, info.Rejected)
+	if info.FirstDate != "" {
+		fmt.Fprintf(w, "dates:       %s .. %s\n", info.FirstDate, info.LastDate)
+	} else {
+		fmt.Fprintf(w, "dates:       (no data yet: run 'flowq load PATH' or 'flowq sync s3://BUCKET')\n")
+	}
+	fmt.Fprintf(w, "accounts:    %s\n", listOrNone(info.Accounts))
+	fmt.Fprintf(w, "regions:     %s\n", listOrNone(info.Regions))
+	fmt.Fprintf(w, "ENIs:        %d\n", info.ENIs)
+	fmt.Fprintf(w, "disk:        %s table, %s mirror\n", humanBytes(info.TableBytes), humanBytes(info.MirrorBytes))
+	return nil
 }
 
 func splitNonEmpty(s string) []string {
