@@ -30,6 +30,8 @@ func Rewrite(stmt string) (string, error) { return Athena.Rewrite(stmt) }
 //   - date_diff(unit, a, b) → date_sub(unit, a, b): Trino counts whole units, DuckDB's date_diff
 //     counts boundaries crossed, DuckDB's date_sub counts whole units.
 //
+// A renamed call that forms a whole select item gets an alias spelling the original call, so
+// result columns keep the names DuckDB would have given them. Rewriting is idempotent.
 // The DuckDB dialect returns the statement unchanged.
 func (d Dialect) Rewrite(stmt string) (string, error) {
 	if d != Athena {
