@@ -414,12 +414,16 @@ func withoutPublic(in []flowgen.AddrStat) []flowgen.AddrStat {
 	return out
 }
 
-func TestHTTPSAndEgress(t *testing.T) {
+func TestHTTPSUDPAndEgress(t *testing.T) {
 	truth, st := generated(t)
 	sess := openSession(t, st)
 	got := addrStats(t, run(t, sess, "top-https-destinations", map[string]string{"limit": "100000"}), "destination")
 	if want := withoutPublic(truth.HTTPSDestinations); !reflect.DeepEqual(got, want) {
 		t.Errorf("https:\ngot  %+v\nwant %+v", got, want)
+	}
+	got = addrStats(t, run(t, sess, "top-udp-sources", map[string]string{"limit": "100000"}), "source")
+	if want := withoutPublic(truth.UDPSources); len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("udp:\ngot  %+v\nwant %+v", got, want)
 	}
 	rows := run(t, sess, "egress-to-internet", map[string]string{"limit": "100000"})
 	got = addrStats(t, rows, "destination")
