@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -313,5 +314,51 @@ func TestTextMatchesDuckDBCast(t *testing.T) {
 	want, _ := render(t, db, "SELECT COLUMNS(*)::VARCHAR FROM ("+allTypes+")", CSV, Options{})
 	if got != want {
 		t.Errorf("CSV text differs from DuckDB's VARCHAR casts:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// peakHeapWriter samples the live heap at every write, to show that
+// rendering streams instead of holding the result.
+type peakHeapWriter struct {
+	n    int64
+	peak uint64
+}
+
+func (p *peakHeapWriter) Write(b []byte) (int, error) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	p.peak = max(p.peak, ms.HeapAlloc)
+	p.n += int64(len(b))
+	return len(b), nil
+}
+
+// 500,000 rows of 200-byte text are over 100 MB as Go strings; streaming
+// formats and a capped table must stay far below that.
+func TestStreamingMemory(t *testing.T) {
+	db := openDB(t)
+	q := "SELECT x, repeat('x', 200) || x::VARCHAR AS pad FROM range(500000) t(x)"
+	for _, f := range []Format{CSV, NDJSON, Table} {
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		ctx := context.Background()
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &peakHeapWriter{}
+		st, err := Render(ctx, w, rows, f, Options{MaxRows: 20})
+		rows.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Rows != 500000 {
+			t.Errorf("%s: %d rows", f, st.Rows)
+		}
+		grew := int64(w.peak) - int64(base.HeapAlloc)
+		t.Logf("%s: wrote %d bytes, heap grew at most %d KB", f, w.n, grew>>10)
+		if grew > 32<<20 {
+			t.Errorf("%s: heap grew by %d MB while rendering: not streaming", f, grew>>20)
+		}
 	}
 }
