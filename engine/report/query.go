@@ -107,6 +107,7 @@ var (
 // key's text; other comment lines are free-form.
 func Parse(text, fallbackName, source string) (Query, error) {
 	q := Query{Source: source}
+	text = strings.TrimPrefix(text, "\ufeff") // editors on Windows may add a byte-order mark
 	lines := strings.Split(text, "\n")
 	var last *string
 	bodyStart, seen := len(lines), false

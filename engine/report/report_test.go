@@ -74,6 +74,13 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestParseBOMAndCRLF(t *testing.T) {
+	q, err := Parse("\ufeff-- name: win\r\n-- description: made on Windows\r\nSELECT 1;\r\n", "f", "f.sql")
+	if err != nil || q.Name != "win" || q.Description != "made on Windows" || q.SQL != "SELECT 1" {
+		t.Fatalf("%+v %v", q, err)
+	}
+}
+
 func TestParseNoHeader(t *testing.T) {
 	q, err := Parse("\n\nselect 1;\n", "my-query", "my-query.sql")
 	if err != nil {
