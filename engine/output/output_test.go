@@ -362,3 +362,33 @@ func TestStreamingMemory(t *testing.T) {
 		}
 	}
 }
+
+// More types, checked against DuckDB's VARCHAR cast only (no golden file).
+const moreTypes = `
+SELECT TIME '01:02:03.5' AS tm, '01:02:03+00'::TIMETZ AS tmtz, 'b'::ENUM('a', 'b') AS en,
+  '0101'::BIT AS bits, 340282366920938463463374607431768211455::UHUGEINT AS uhuge,
+  18446744073709551615::UBIGINT AS ubig, 1.1::FLOAT AS f32, 0.1::DOUBLE + 0.2 AS f64,
+  TIMESTAMP_NS '2024-01-01 00:00:00.123456789' AS tns, TIMESTAMP_S '2024-01-01 00:00:01' AS tsec,
+  TIMESTAMP_MS '2024-01-01 00:00:00.25' AS tms, union_value(k := 5)::UNION(k INTEGER, s VARCHAR) AS un,
+  [{'a': DATE '2024-02-29', 'b': [1.5::DECIMAL(4,2)]}] AS nested, MAP {'x': [1, 2]} AS mlist,
+  [1, 2]::INTEGER[2] AS arr, '{"k":[1,"two",null]}'::JSON AS js, '"s"'::JSON AS jss,
+  '170141183460469231731687303715884105727'::HUGEINT AS maxhuge, -0.0::DOUBLE AS negzero,
+  123456789.125::DOUBLE AS bigdbl, 'inf'::DOUBLE AS inf, 'nan'::DOUBLE AS nan,
+  INTERVAL '25 months' AS mon, INTERVAL '1 day' AS oneday, INTERVAL 0 SECOND AS zero,
+  1.0::DOUBLE AS one, 1e15::DOUBLE AS e15, 1e16::DOUBLE AS e16, 1234567890123456.0::DOUBLE AS d16,
+  0.0001::DOUBLE AS small, 2.5e-7::DOUBLE AS tiny, 123456789012345.0::FLOAT AS f32big`
+
+func TestMoreTypesMatchDuckDBCast(t *testing.T) {
+	db := openDB(t)
+	got, _ := render(t, db, moreTypes, CSV, Options{})
+	want, _ := render(t, db, "SELECT COLUMNS(*)::VARCHAR FROM ("+moreTypes+")", CSV, Options{})
+	if got != want {
+		t.Errorf("CSV text differs from DuckDB's VARCHAR casts:\n%s\nwant\n%s", got, want)
+	}
+	// And the JSON rendering of the same row parses.
+	js, _ := render(t, db, moreTypes, JSON, Options{})
+	var v []map[string]any
+	if err := json.Unmarshal([]byte(js), &v); err != nil {
+		t.Errorf("json does not parse: %v\n%s", err, js)
+	}
+}

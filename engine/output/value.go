@@ -186,6 +186,10 @@ func formatText(v any, t *typeNode, o textOpts) string {
 }
 
 func formatInner(v any, t *typeNode, thousands bool) string {
+	if v != nil && t.name() == "JSON" {
+		// The driver hands JSON over decoded; print it as JSON again.
+		return jsonText(v)
+	}
 	switch x := v.(type) {
 	case nil:
 		return nestedNull
@@ -252,9 +256,6 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 		b.WriteByte('}')
 		return b.String()
 	case []any:
-		if t.name() == "JSON" {
-			return jsonText(x)
-		}
 		var b strings.Builder
 		b.WriteByte('[')
 		for i, e := range x {
@@ -266,9 +267,6 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 		b.WriteByte(']')
 		return b.String()
 	case map[string]any:
-		if t.name() == "JSON" {
-			return jsonText(x)
-		}
 		var b strings.Builder
 		b.WriteByte('{')
 		for i, k := range structKeys(x, t) {
@@ -281,9 +279,6 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 		b.WriteByte('}')
 		return b.String()
 	default:
-		if t.name() == "JSON" {
-			return jsonText(x)
-		}
 		return fmt.Sprint(x)
 	}
 }
@@ -347,6 +342,8 @@ func group(s string) string {
 	return sign + b.String() + rest
 }
 
+// formatFloat prints the shortest text that reads back as f, in DuckDB's
+// style (which is Python's repr): "1.0", "0.0001", "1e-05", "1e+16".
 func formatFloat(f float64, bits int, thousands bool) string {
 	switch {
 	case math.IsNaN(f):
@@ -356,12 +353,14 @@ func formatFloat(f float64, bits int, thousands bool) string {
 	case math.IsInf(f, -1):
 		return "-inf"
 	}
-	a := math.Abs(f)
-	var s string
-	if a != 0 && (a >= 1e15 || a < 1e-4) {
-		s = strconv.FormatFloat(f, 'e', -1, bits)
-	} else {
-		s = strconv.FormatFloat(f, 'f', -1, bits)
+	e := strconv.FormatFloat(f, 'e', -1, bits)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	if exp < -4 || exp >= 16 {
+		return e
+	}
+	s := strconv.FormatFloat(f, 'f', -1, bits)
+	if !strings.Contains(s, ".") {
+		s += ".0"
 	}
 	if thousands {
 		return group(s)
