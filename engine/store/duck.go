@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 
 	"github.com/flowq/flowq/engine/flowlog"
@@ -35,34 +37,41 @@ func openLoaderDB(ctx context.Context) (*sql.DB, error) {
 	return db, nil
 }
 
-// parquetOptions are the COPY options of every part: partitioned by date, zstd-compressed.
-func parquetOptions(pattern string) string {
-	return fmt.Sprintf("FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN %s, COMPRESSION zstd, ROW_GROUP_SIZE 1000000, OVERWRITE_OR_IGNORE true", sqlString(pattern))
-}
+// parquetOptions are the COPY options of every part.
+const parquetOptions = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000"
 
-// copySpools turns a group's spool files into Parquet parts under dst.
-func copySpools(ctx context.Context, db *sql.DB, spools, unknown []string, dst, pattern string) error {
-	names, types := spoolColumns(unknown)
-	cols := make([]string, len(names))
-	for i := range names {
-		cols[i] = sqlString(names[i]) + ": " + sqlString(types[i])
+// copySpools turns a group's spool files of one date into one Parquet part at dst.
+func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
+	defs := make([]string, 0, len(cols)+1)
+	for _, c := range cols {
+		defs = append(defs, sqlString(c)+": "+sqlString(columnType(c).SQL()))
 	}
+	defs = append(defs, "'_source': 'BIGINT'")
 	files := make([]string, len(spools))
 	for i, s := range spools {
 		files[i] = sqlString(s)
 	}
+	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+		return err
+	}
 	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='\N',
 		auto_detect=false, strict_mode=false, columns={%s})) TO %s (%s)`,
-		strings.Join(files, ", "), strings.Join(cols, ", "), sqlString(dst), parquetOptions(pattern))
+		strings.Join(files, ", "), strings.Join(defs, ", "), sqlString(dst), parquetOptions)
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
 	}
 	return nil
 }
 
+// partitionedOptions write a query with a date column into date=YYYY-MM-DD folders.
+func partitionedOptions(pattern string) string {
+	return fmt.Sprintf("%s, PARTITION_BY (date), FILENAME_PATTERN %s, OVERWRITE_OR_IGNORE true", parquetOptions, sqlString(pattern))
+}
+
 // copyParquetSource loads one Parquet delivery, mapping its columns by name onto the table's.
-func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, unknown []string, dst, pattern string) error {
+func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, pattern string) error {
 	have := map[string]bool{}
+	var unknown []string
 	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT name FROM parquet_schema(%s)", sqlString(c.path)))
 	if err != nil {
 		return fmt.Errorf("reading Parquet schema: %w", err)
@@ -73,9 +82,14 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, unknown []
 			rows.Close()
 			return err
 		}
-		have[flowlog.ColumnName(strings.ToLower(n))] = true
+		col := flowlog.ColumnName(strings.ToLower(n))
+		have[col] = true
+		if _, known := flowlog.Lookup(col); !known && col != "schema" && col != "duckdb_schema" {
+			unknown = append(unknown, col)
+		}
 	}
 	rows.Close()
+	sort.Strings(unknown)
 	if !have["start"] && !have["srcaddr"] && !have["action"] && !have["log_status"] {
 		return fmt.Errorf("Parquet file has none of the flow-log columns (start, srcaddr, action, log_status)")
 	}
@@ -108,20 +122,27 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, unknown []
 		return fmt.Errorf("reading Parquet: %w", err)
 	}
 	if n > 0 {
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (%s)", src, sqlString(dst), parquetOptions(pattern))); err != nil {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (%s)", src, sqlString(dst), partitionedOptions(pattern))); err != nil {
 			return fmt.Errorf("loading Parquet: %w", err)
 		}
 	}
 	c.res.Rows = n
 	c.res.Header = "parquet"
-	for _, u := range unknown {
-		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
-	}
+	c.header = flowlog.Header{}
 	for _, f := range flowlog.KnownFields() {
 		if have[f.Column] {
 			c.header.Fields = append(c.header.Fields, f)
 		}
 	}
+	for _, u := range unknown {
+		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
+	}
+	// Parts written from Parquet carry every known column.
+	c.cols = nil
+	for _, f := range flowlog.KnownFields() {
+		c.cols = append(c.cols, f.Column)
+	}
+	c.cols = append(c.cols, unknown...)
 	return nil
 }
 
@@ -148,7 +169,7 @@ func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids [
 		dropParts = append(dropParts, p.Path)
 		full := filepath.Join(s.dir, filepath.FromSlash(p.Path))
 		q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet(%s, hive_partitioning=true, hive_types={'date': DATE}) WHERE _source NOT IN (%s))
-			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), parquetOptions(fmt.Sprintf("b%06d_r%d_{i}", batch, i)))
+			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), partitionedOptions(fmt.Sprintf("b%06d_r%d_{i}", batch, i)))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("rewriting part %s: %w", p.Path, err)
 		}

@@ -25,6 +25,8 @@ type Ledger struct {
 	ExtraColumns []string `json:"extra_columns"`
 	// UnknownColumns are extra columns that are not known fields (text columns).
 	UnknownColumns []string `json:"unknown_columns"`
+	// Columns are the columns present in at least one part; the view fills the others with NULL.
+	Columns []string `json:"columns"`
 }
 
 // SourceEntry records one loaded source file.

@@ -77,7 +77,7 @@ type candidate struct {
 	kind    string // gzip, text, parquet
 	header  flowlog.Header
 	hasHdr  bool
-	unknown []string // unknown columns (group key)
+	cols    []string // the Parquet part's columns (groupColumns); files with equal cols load together
 	key     flowlog.Key
 	hasKey  bool
 	old     *SourceEntry // previous load of the same path, when the file changed
@@ -310,7 +310,7 @@ func (s *Store) plan(ctx context.Context, led *Ledger, files []string, workers i
 	}
 	// Files of one column layout load together.
 	sort.SliceStable(todo, func(i, j int) bool {
-		return strings.Join(todo[i].unknown, ",") < strings.Join(todo[j].unknown, ",")
+		return strings.Join(todo[i].cols, ",") < strings.Join(todo[j].cols, ",")
 	})
 	return todo, nil
 }
@@ -377,28 +377,8 @@ func sniff(c *candidate) error {
 			return fmt.Errorf("line 1: not a flow-log header or default-format record: %q", rawText(line[:min(len(line), 80)]))
 		}
 	}
-	for _, fl := range c.header.Fields {
-		if fl.Unknown {
-			c.unknown = append(c.unknown, fl.Column)
-		}
-	}
-	sort.Strings(c.unknown)
+	c.cols = groupColumns(c.header)
 	return nil
-}
-
-// spoolColumns are the columns of a group's spool and Parquet parts.
-func spoolColumns(unknown []string) (names []string, types []string) {
-	for _, f := range flowlog.KnownFields() {
-		names = append(names, f.Column)
-		types = append(types, f.Type.SQL())
-	}
-	for _, u := range unknown {
-		names = append(names, u)
-		types = append(types, "VARCHAR")
-	}
-	names = append(names, "date", "_source")
-	types = append(types, "DATE", "BIGINT")
-	return
 }
 
 // loadBatch parses a batch of files into spools, turns them into Parquet parts in the staging
@@ -426,11 +406,14 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		nextID++
 	}
 
-	// Group by column layout; each group gets one spool per worker.
+	// Group by column layout; each group gets one spool per worker and date.
 	groups := map[string][]*candidate{}
 	var groupKeys []string
 	for _, c := range batch {
-		k := strings.Join(c.unknown, ",")
+		k := strings.Join(c.cols, ",")
+		if c.kind == "parquet" {
+			k = "parquet"
+		}
 		if _, ok := groups[k]; !ok {
 			groupKeys = append(groupKeys, k)
 		}
@@ -462,14 +445,19 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 			return err
 		}
 		phase("parse")
-		unknown := members[0].unknown
-		if len(spools) > 0 {
-			if err := copySpools(ctx, db, spools, unknown, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_g%d_{i}", batchID, gi)); err != nil {
+		dates := make([]string, 0, len(spools))
+		for d := range spools {
+			dates = append(dates, d)
+		}
+		sort.Strings(dates)
+		for _, d := range dates {
+			dst := filepath.Join(stage, flowTable, "date="+d, fmt.Sprintf("b%06d_g%d.parquet", batchID, gi))
+			if err := copySpools(ctx, db, spools[d], members[0].cols, dst); err != nil {
 				return err
 			}
 		}
 		for _, c := range parquet {
-			if err := copyParquetSource(ctx, db, c, unknown, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
+			if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
 				c.res.Fatal = err
 			}
 			mu.Lock()
@@ -518,16 +506,17 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		sum.Bytes += c.size
 		led.Sources[c.path] = &SourceEntry{ID: c.id, Path: c.path, Size: c.size, ModTime: c.mtime, SHA256: c.sha,
 			Rows: c.res.Rows, Rejected: c.res.Rejected, Batch: batchID, Format: c.kind, Header: c.res.Header, LoadedAt: nowUTC()}
-		for _, u := range c.unknown {
-			if !contains(led.UnknownColumns, u) {
-				led.UnknownColumns = append(led.UnknownColumns, u)
+		for _, col := range c.cols {
+			if !contains(led.Columns, col) {
+				led.Columns = append(led.Columns, col)
 			}
 		}
 		for _, f := range c.header.Fields {
-			if f.Version > 5 || f.Unknown {
-				if !contains(led.ExtraColumns, f.Column) {
-					led.ExtraColumns = append(led.ExtraColumns, f.Column)
-				}
+			if f.Unknown && !contains(led.UnknownColumns, f.Column) {
+				led.UnknownColumns = append(led.UnknownColumns, f.Column)
+			}
+			if (f.Version > 5 || f.Unknown) && !contains(led.ExtraColumns, f.Column) {
+				led.ExtraColumns = append(led.ExtraColumns, f.Column)
 			}
 		}
 	}
@@ -607,45 +596,75 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	return nil
 }
 
+// dateSpools is one worker's spool files of one group, one per partition date.
+type dateSpools struct {
+	dir, prefix string
+	files       map[string]*os.File
+	writers     map[string]*bufio.Writer
+}
+
+func (d *dateSpools) writer(date string) (*bufio.Writer, error) {
+	if w, ok := d.writers[date]; ok {
+		return w, nil
+	}
+	path := filepath.Join(d.dir, d.prefix+"_"+date+".tsv")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("creating spool: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	d.files[date], d.writers[date] = f, w
+	return w, nil
+}
+
+// close flushes and closes the spools, returning their paths by date.
+func (d *dateSpools) close() (map[string]string, error) {
+	out := map[string]string{}
+	var first error
+	for date, w := range d.writers {
+		if err := w.Flush(); err != nil && first == nil {
+			first = fmt.Errorf("writing spool: %w", err)
+		}
+		if err := d.files[date].Close(); err != nil && first == nil {
+			first = fmt.Errorf("writing spool: %w", err)
+		}
+		out[date] = d.files[date].Name()
+	}
+	return out, first
+}
+
 // parseGroup parses text files of one column layout in parallel, each worker into its own
-// spool file, and returns the spool paths that received rows.
-func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*candidate, workers int, done func(*candidate)) ([]string, error) {
+// spool files (one per date), and returns the spool paths by date.
+func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*candidate, workers int, done func(*candidate)) (map[string][]string, error) {
+	out := map[string][]string{}
 	if len(files) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	if workers > len(files) {
 		workers = len(files)
 	}
 	work := make(chan *candidate)
-	spools := make([]string, workers)
+	results := make([]map[string]string, workers)
 	g, gctx := errgroup.WithContext(ctx)
 	for w := 0; w < workers; w++ {
 		w := w
 		g.Go(func() error {
-			path := filepath.Join(stage, fmt.Sprintf("spool_g%d_w%d.tsv", gi, w))
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, filePerm)
-			if err != nil {
-				return fmt.Errorf("creating spool: %w", err)
-			}
-			defer f.Close()
-			bw := bufio.NewWriterSize(f, 1<<20)
+			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_g%d_w%d", gi, w), files: map[string]*os.File{}, writers: map[string]*bufio.Writer{}}
 			tr := newTextReader()
-			wrote := false
+			var err error
 			for c := range work {
-				if err := gctx.Err(); err != nil {
-					return err
+				if err = gctx.Err(); err != nil {
+					break
 				}
-				parseFile(c, tr, bw)
-				wrote = wrote || c.res.Rows > 0
+				parseFile(c, tr, sp)
 				done(c)
 			}
-			if err := bw.Flush(); err != nil {
-				return fmt.Errorf("writing spool %s: %w", path, err)
+			paths, cerr := sp.close()
+			results[w] = paths
+			if err != nil {
+				return err
 			}
-			if wrote {
-				spools[w] = path
-			}
-			return nil
+			return cerr
 		})
 	}
 	g.Go(func() error {
@@ -662,16 +681,18 @@ func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*c
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, p := range spools {
-		if p != "" {
-			out = append(out, p)
+	for _, r := range results {
+		for date, p := range r {
+			out[date] = append(out[date], p)
 		}
+	}
+	for _, ps := range out {
+		sort.Strings(ps)
 	}
 	return out, nil
 }
 
-func parseFile(c *candidate, tr *textReader, bw *bufio.Writer) {
+func parseFile(c *candidate, tr *textReader, sp spoolSet) {
 	f, err := os.Open(c.path)
 	if err != nil {
 		c.res.Fatal = err
@@ -683,7 +704,7 @@ func parseFile(c *candidate, tr *textReader, bw *bufio.Writer) {
 		c.res.Fatal = err
 		return
 	}
-	rw := &rowWriter{w: bw, unknown: c.unknown, sourceID: c.id, key: c.key, hasKey: c.hasKey, fallback: "1970-01-01"}
+	rw := newRowWriter(sp, c.cols, c.id, c.key, c.hasKey)
 	c.res = parseText(c.path, lr, rw, c.header, c.hasHdr)
 }
 
@@ -695,7 +716,7 @@ func partSources(ctx context.Context, db *sql.DB, stage string) (map[string][]in
 		return out, nil
 	}
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(
-		`SELECT filename, list(DISTINCT _source ORDER BY _source) FROM read_parquet(%s, filename=true, hive_partitioning=false) GROUP BY filename`,
+		`SELECT filename, list(DISTINCT _source ORDER BY _source) FROM read_parquet(%s, filename=true, hive_partitioning=false, union_by_name=true) GROUP BY filename`,
 		sqlString(filepath.Join(root, "**", "*.parquet"))))
 	if err != nil {
 		return nil, fmt.Errorf("reading staged parts: %w", err)

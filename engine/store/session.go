@@ -155,7 +155,12 @@ func viewSQL(dir string, led *Ledger) []string {
 	cols := TableColumns(led)
 	var sel []string
 	for _, f := range cols {
-		sel = append(sel, sqlIdent(f.Column))
+		if contains(led.Columns, f.Column) {
+			sel = append(sel, sqlIdent(f.Column))
+		} else {
+			// No part has the column: Athena reads a column missing from every file as NULL.
+			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type.SQL(), sqlIdent(f.Column)))
+		}
 	}
 	sel = append(sel, `"date"`)
 	var out []string
@@ -171,12 +176,9 @@ func viewSQL(dir string, led *Ledger) []string {
 		for i, p := range led.Parts {
 			files[i] = sqlString(filepath.Join(dir, filepath.FromSlash(p.Path)))
 		}
-		union := ""
-		if len(led.UnknownColumns) > 0 {
-			union = ", union_by_name=true"
-		}
-		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning=true, hive_types={'date': DATE}%s)",
-			flowTable, strings.Join(sel, ", "), strings.Join(files, ", "), union))
+		// Parts carry only the columns their files had, so columns are matched by name.
+		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning=true, hive_types={'date': DATE}, union_by_name=true)",
+			flowTable, strings.Join(sel, ", "), strings.Join(files, ", ")))
 	}
 	if len(led.ErrorParts) == 0 {
 		out = append(out, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS BIGINT) AS line,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -39,41 +40,79 @@ type fileResult struct {
 	Header   string
 }
 
-// rowWriter normalises records into the spool: one tab-separated row per record, with every
-// known column in table order, then the group's unknown columns, then date and _source.
-// Missing values are \N; "-" is \N in numeric columns and kept in text columns (Athena's reading).
+// groupColumns is the column set of a file's Parquet part: the known columns its header has
+// (in table order), account_id and region (filled from the key when absent), then its unknown
+// columns (sorted). Files with the same set are loaded together.
+func groupColumns(h flowlog.Header) []string {
+	var cols []string
+	for _, f := range flowlog.KnownFields() {
+		if h.Has(f.Column) || f.Column == "account_id" || f.Column == "region" {
+			cols = append(cols, f.Column)
+		}
+	}
+	var unknown []string
+	for _, f := range h.Fields {
+		if f.Unknown {
+			unknown = append(unknown, f.Column)
+		}
+	}
+	sort.Strings(unknown)
+	return append(cols, unknown...)
+}
+
+// columnType is the DuckDB type of a part column.
+func columnType(col string) flowlog.Type {
+	if f, ok := flowlog.Lookup(col); ok {
+		return f.Type
+	}
+	return flowlog.String
+}
+
+// spoolSet hands out one spool writer per partition date; a worker owns one set per group.
+type spoolSet interface {
+	writer(date string) (*bufio.Writer, error)
+}
+
+// rowWriter normalises records into spools: one tab-separated row per record with the group's
+// columns, then _source. Missing values are \N; "-" is \N in numeric columns and kept in text
+// columns (Athena's reading of the text files). Each row goes to the spool of its date.
 type rowWriter struct {
-	w        *bufio.Writer
-	unknown  []string // unknown columns of the group, in spool order
-	sourceID int64
+	spools   spoolSet
+	cols     []string // the group's columns
+	numeric  []bool   // per column
+	sourceID string   // as text, written on every row
 	key      flowlog.Key
 	hasKey   bool
-	plan     []int // spool column -> header index, or -1
+	plan     []int // column -> header index, or -1
 	header   flowlog.Header
 	iStart   int
-	iAcct    int
-	iRegion  int
 	fallback string // date when neither the key nor start gives one
+
+	lastDate string
+	lastW    *bufio.Writer
+}
+
+func newRowWriter(spools spoolSet, cols []string, sourceID int64, key flowlog.Key, hasKey bool) *rowWriter {
+	rw := &rowWriter{spools: spools, cols: cols, sourceID: strconv.FormatInt(sourceID, 10), key: key, hasKey: hasKey, fallback: "1970-01-01"}
+	rw.numeric = make([]bool, len(cols))
+	for i, c := range cols {
+		rw.numeric[i] = columnType(c) != flowlog.String
+	}
+	return rw
 }
 
 func (rw *rowWriter) setHeader(h flowlog.Header) error {
-	known := flowlog.KnownFields()
-	plan := make([]int, 0, len(known)+len(rw.unknown))
-	for _, f := range known {
-		plan = append(plan, h.Index(f.Column))
-	}
-	for _, u := range rw.unknown {
-		plan = append(plan, h.Index(u))
+	plan := make([]int, len(rw.cols))
+	for i, c := range rw.cols {
+		plan[i] = h.Index(c)
 	}
 	for _, f := range h.Fields {
-		if f.Unknown && !contains(rw.unknown, f.Column) {
-			return fmt.Errorf("header field %q differs from the file's first header", f.Name)
+		if !contains(rw.cols, f.Column) {
+			return fmt.Errorf("header field %q is not in the file's first header", f.Name)
 		}
 	}
 	rw.plan, rw.header = plan, h
 	rw.iStart = h.Index("start")
-	rw.iAcct = h.Index("account_id")
-	rw.iRegion = h.Index("region")
 	return nil
 }
 
@@ -86,31 +125,29 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var knownTypes = func() []flowlog.Type {
-	k := flowlog.KnownFields()
-	t := make([]flowlog.Type, len(k))
-	for i, f := range k {
-		t[i] = f.Type
-	}
-	return t
-}()
-
 // write emits one checked record.
-func (rw *rowWriter) write(vals [][]byte) {
-	w := rw.w
-	nKnown := len(knownTypes)
+func (rw *rowWriter) write(vals [][]byte) error {
+	d := rw.date(vals)
+	if d != rw.lastDate || rw.lastW == nil {
+		w, err := rw.spools.writer(d)
+		if err != nil {
+			return err
+		}
+		rw.lastDate, rw.lastW = d, w
+	}
+	w := rw.lastW
 	for c, hi := range rw.plan {
 		if c > 0 {
 			w.WriteByte('\t')
 		}
 		if hi < 0 {
 			// Fill account and region from the key layout when the record lacks them.
-			if rw.hasKey && c < nKnown {
-				switch c {
-				case acctCol:
+			if rw.hasKey {
+				switch rw.cols[c] {
+				case "account_id":
 					w.WriteString(rw.key.Account)
 					continue
-				case regionCol:
+				case "region":
 					w.WriteString(rw.key.Region)
 					continue
 				}
@@ -119,31 +156,16 @@ func (rw *rowWriter) write(vals [][]byte) {
 			continue
 		}
 		v := vals[hi]
-		if len(v) == 1 && v[0] == '-' && (c < nKnown && knownTypes[c] != flowlog.String) {
+		if len(v) == 1 && v[0] == '-' && rw.numeric[c] {
 			w.WriteString(`\N`)
 			continue
 		}
 		w.Write(v)
 	}
 	w.WriteByte('\t')
-	w.WriteString(rw.date(vals))
-	w.WriteByte('\t')
-	w.WriteString(strconv.FormatInt(rw.sourceID, 10))
-	w.WriteByte('\n')
+	w.WriteString(rw.sourceID)
+	return w.WriteByte('\n')
 }
-
-var acctCol, regionCol = func() (int, int) {
-	a, r := -1, -1
-	for i, f := range flowlog.KnownFields() {
-		switch f.Column {
-		case "account_id":
-			a = i
-		case "region":
-			r = i
-		}
-	}
-	return a, r
-}()
 
 // date is the partition date: the key's date, else the UTC date of start.
 func (rw *rowWriter) date(vals [][]byte) string {
@@ -151,7 +173,7 @@ func (rw *rowWriter) date(vals [][]byte) string {
 		return rw.key.Date.Format("2006-01-02")
 	}
 	if rw.iStart >= 0 {
-		if s, err := strconv.ParseInt(string(vals[rw.iStart]), 10, 64); err == nil {
+		if s, err := strconv.ParseInt(string(vals[rw.iStart]), 10, 64); err == nil && s >= 0 && s < 253402300800 {
 			return time.Unix(s, 0).UTC().Format("2006-01-02")
 		}
 	}
@@ -285,7 +307,10 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 					reject(n, cerr.Error(), line)
 					break
 				}
-				rw.write(vals)
+				if werr := rw.write(vals); werr != nil {
+					res.Fatal = fmt.Errorf("writing spool: %w", werr)
+					return res
+				}
 				res.Rows++
 			}
 		}
