@@ -114,4 +114,3 @@ the first error:
 
 // extraShellCommands are meta-commands the CLI adds to the shell's table.
 func extraShellCommands(f *factory) []shell.Command { return nil }
-

@@ -45,7 +45,9 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
 // SetTTY overrides terminal detection (tests).
-func (s *IOStreams) SetTTY(in, out, errOut bool) { s.stdinTTY, s.stdoutTTY, s.stderrTTY = in, out, errOut }
+func (s *IOStreams) SetTTY(in, out, errOut bool) {
+	s.stdinTTY, s.stdoutTTY, s.stderrTTY = in, out, errOut
+}
 
 // TerminalWidth is the output terminal's width, or 0 when output is not a terminal.
 func (s *IOStreams) TerminalWidth() int {

@@ -70,19 +70,19 @@ func (e FileError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) 
 
 // candidate is a source file considered for loading.
 type candidate struct {
-	path    string
-	size    int64
-	mtime   int64
-	sha     string
-	kind    string // gzip, text, parquet
-	header  flowlog.Header
-	hasHdr  bool
-	cols    []string // the Parquet part's columns (groupColumns); files with equal cols load together
-	key     flowlog.Key
-	hasKey  bool
-	old     *SourceEntry // previous load of the same path, when the file changed
-	id      int64
-	res     fileResult
+	path   string
+	size   int64
+	mtime  int64
+	sha    string
+	kind   string // gzip, text, parquet
+	header flowlog.Header
+	hasHdr bool
+	cols   []string // the Parquet part's columns (groupColumns); files with equal cols load together
+	key    flowlog.Key
+	hasKey bool
+	old    *SourceEntry // previous load of the same path, when the file changed
+	id     int64
+	res    fileResult
 }
 
 // Load loads files and folders (recursively) into the store. Already-loaded files are skipped,
