@@ -34,7 +34,13 @@ func (s savedQueries) Run(ctx context.Context, name string, params map[string]st
 	if err != nil {
 		return "", nil, err
 	}
-	return report.Bind(q, params)
+	stmt, args, err := report.Bind(q, params)
+	if err != nil {
+		return "", nil, err
+	}
+	// Saved queries are Athena SQL, whatever the shell's .athena setting.
+	stmt, err = compat.Rewrite(stmt)
+	return stmt, args, err
 }
 
 func newShellCmd(f *factory) *cobra.Command {
@@ -68,7 +74,7 @@ the first error:
 				return err
 			}
 			defer sess.Close()
-			interactive := f.IO.IsStdinTTY() && f.IO.IsStdoutTTY()
+			interactive := f.IO.IsStdinTTY()
 			cfg := shell.Config{
 				DB:              sess.DB,
 				BeforeStatement: sess.Refresh,
@@ -98,8 +104,11 @@ the first error:
 				cfg.Format = output.CSV
 			}
 			err = shell.Run(ctx, cfg)
-			if errors.Is(err, context.Canceled) {
+			switch {
+			case errors.Is(err, context.Canceled), errors.Is(err, shell.ErrTerminated):
 				return &exitError{code: exitInterrupted}
+			case errors.Is(err, shell.ErrReported):
+				return &exitError{code: exitFailure} // the shell already printed the error
 			}
 			return err
 		},
