@@ -201,7 +201,7 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 		}
 		return "false"
 	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint:
-		s := fmt.Sprint(x)
+		s := string(appendInt(nil, x))
 		if thousands {
 			return group(s)
 		}
@@ -472,7 +472,7 @@ func appendJSON(b []byte, v any, t *typeNode) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint:
-		return fmt.Append(b, x)
+		return appendInt(b, x)
 	case *big.Int:
 		if x == nil {
 			return append(b, "null"...)
@@ -560,4 +560,31 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// appendInt formats any Go integer without fmt's reflection.
+func appendInt(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case int8:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case uint8:
+		return strconv.AppendUint(b, uint64(x), 10)
+	case uint16:
+		return strconv.AppendUint(b, uint64(x), 10)
+	case uint32:
+		return strconv.AppendUint(b, uint64(x), 10)
+	case uint64:
+		return strconv.AppendUint(b, x, 10)
+	case uint:
+		return strconv.AppendUint(b, uint64(x), 10)
+	}
+	return fmt.Append(b, v)
 }
