@@ -77,7 +77,8 @@ can drive a cron job or CI alarm, e.g.
 				fmt.Fprintln(f.IO.Out, strings.TrimSpace(text)+";")
 				return nil
 			}
-			stmt, bound, err := report.Bind(q, pm)
+			// Saved queries are Athena SQL: they always get the Athena rewrite, whatever --dialect.
+			stmt, bound, err := report.Prepare(q, pm)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -94,12 +95,8 @@ can drive a cron job or CI alarm, e.g.
 			if err := sess.Refresh(ctx); err != nil {
 				return err
 			}
-			text, err := f.rewrite(stmt, of.dialect)
-			if err != nil {
-				return err
-			}
 			start := time.Now()
-			rows, err := sess.DB.QueryContext(ctx, text, bound...)
+			rows, err := sess.DB.QueryContext(ctx, stmt, bound...)
 			if err != nil {
 				return fmt.Errorf("query %s (%s): %w", q.Name, q.Source, err)
 			}
@@ -164,7 +161,11 @@ func newQueriesCmd(f *factory) *cobra.Command {
 			}
 			if len(args) == 1 {
 				q := list[0]
-				fmt.Fprintf(f.IO.Out, "%s — %s\nsource: %s\n\n", q.Name, q.Description, q.Source)
+				fmt.Fprintf(f.IO.Out, "%s — %s\nsource: %s\n", q.Name, q.Description, q.Source)
+				if q.Shadows != "" {
+					fmt.Fprintf(f.IO.Out, "overrides: %s\n", q.Shadows)
+				}
+				fmt.Fprintln(f.IO.Out)
 				for _, s := range []struct{ k, v string }{{"Finds", q.Finds}, {"False positives", q.FalsePositives}, {"Portability", q.Portability}} {
 					if s.v != "" {
 						fmt.Fprintf(f.IO.Out, "%s: %s\n\n", s.k, s.v)

@@ -34,13 +34,8 @@ func (s savedQueries) Run(ctx context.Context, name string, params map[string]st
 	if err != nil {
 		return "", nil, err
 	}
-	stmt, args, err := report.Bind(q, params)
-	if err != nil {
-		return "", nil, err
-	}
-	// Saved queries are Athena SQL, whatever the shell's .athena setting.
-	stmt, err = compat.Rewrite(stmt)
-	return stmt, args, err
+	// Saved queries are Athena SQL: always rewritten, whatever the shell's .athena setting.
+	return report.Prepare(q, params)
 }
 
 func newShellCmd(f *factory) *cobra.Command {
