@@ -1,0 +1,101 @@
+package htmlreport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/flowgen"
+	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/queries"
+)
+
+// fixture is flowgen's Small data set loaded through the real store and the report built from
+// it, once per test binary (the tests only read it).
+type fixture struct {
+	truth *flowgen.Truth
+	st    *store.Store
+	rep   *Report
+	html  string
+	err   error
+}
+
+var (
+	fixOnce sync.Once
+	fix     fixture
+	tmpRoot string
+)
+
+// fixedNow is the report's clock in tests, so the page is the same on every run.
+var fixedNow = time.Date(2026, 1, 16, 9, 30, 0, 0, time.UTC)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tmpRoot != "" {
+		os.RemoveAll(tmpRoot)
+	}
+	os.Exit(code)
+}
+
+func generated(t *testing.T) *fixture {
+	t.Helper()
+	fixOnce.Do(func() { fix.err = build(&fix) })
+	if fix.err != nil {
+		t.Fatal(fix.err)
+	}
+	return &fix
+}
+
+func build(f *fixture) error {
+	ctx := context.Background()
+	root, err := os.MkdirTemp("", "flowq-htmlreport-")
+	if err != nil {
+		return err
+	}
+	tmpRoot = root
+	src := filepath.Join(root, "src")
+	if f.truth, err = flowgen.Generate(ctx, flowgen.Small(), flowgen.DirSink(src)); err != nil {
+		return err
+	}
+	if f.st, err = store.Open(ctx, filepath.Join(root, "data")); err != nil {
+		return err
+	}
+	sum, err := f.st.Load(ctx, []string{src}, store.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	if sum.Rows != f.truth.Records {
+		return fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, f.truth.Records)
+	}
+	sess, err := f.st.OpenSession(ctx, store.SessionOptions{Init: compat.Register})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	cat, err := report.NewCatalog(queries.FS)
+	if err != nil {
+		return err
+	}
+	f.rep, err = Build(ctx, sess.DB, Options{Title: "Incident 42 <flow logs>", Catalog: cat, Rewrite: compat.Rewrite, Now: fixedNow})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := f.rep.WriteHTML(&buf); err != nil {
+		return err
+	}
+	f.html = buf.String()
+	if dir := os.Getenv("FLOWQ_REPORT_ARTIFACTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "report.html"), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

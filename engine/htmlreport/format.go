@@ -1,0 +1,227 @@
+package htmlreport
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// Int formats n with thousands separators: 1234567 → "1,234,567".
+func Int(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	return sign(neg) + group(s)
+}
+
+// group puts a comma between each group of three digits of an unsigned digit string.
+func group(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	first := len(digits) % 3
+	if first == 0 {
+		first = 3
+	}
+	b.WriteString(digits[:first])
+	for i := first; i < len(digits); i += 3 {
+		b.WriteByte(',')
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
+}
+
+func sign(neg bool) string {
+	if neg {
+		return "-"
+	}
+	return ""
+}
+
+// Float formats f with thousands separators in its integer part and at most two decimals,
+// trailing zeros dropped: 12345.678 → "12,345.68", 2.5 → "2.5".
+func Float(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(math.Abs(f), 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	intPart, frac, _ := strings.Cut(s, ".")
+	out := sign(f < 0 && s != "0") + group(intPart)
+	if frac != "" {
+		out += "." + frac
+	}
+	return out
+}
+
+// Bytes formats a byte count in binary units with one decimal: 1536 → "1.5 KiB".
+func Bytes(n int64) string {
+	if n < 1024 && n > -1024 {
+		return Int(n) + " B"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	v := float64(n)
+	u := -1
+	for math.Abs(v) >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[u]
+}
+
+// timeLayout is how instants are written in the report: UTC, to the second.
+const timeLayout = "2006-01-02 15:04:05"
+
+// Time formats t in UTC ("2006-01-02 15:04:05 UTC"); the zero time is "".
+func Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout) + " UTC"
+}
+
+// plainColumn reports whether a numeric column holds codes rather than quantities (ports,
+// protocol numbers), which read wrong with thousands separators ("3,389").
+func plainColumn(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, "port") || n == "protocol" || n == "proto"
+}
+
+// Cell is one formatted table value.
+type Cell struct {
+	Text string
+	Num  bool // right-aligned
+	Null bool // SQL NULL, shown dimmed
+}
+
+// formatValue turns a value scanned from DuckDB into table text.
+func formatValue(v any, column string) Cell {
+	plain := plainColumn(column)
+	ints := func(n int64) Cell {
+		if plain {
+			return Cell{Text: strconv.FormatInt(n, 10), Num: true}
+		}
+		return Cell{Text: Int(n), Num: true}
+	}
+	switch x := v.(type) {
+	case nil:
+		return Cell{Text: "NULL", Null: true}
+	case int64:
+		return ints(x)
+	case int32:
+		return ints(int64(x))
+	case int16:
+		return ints(int64(x))
+	case int8:
+		return ints(int64(x))
+	case int:
+		return ints(int64(x))
+	case uint64:
+		if plain {
+			return Cell{Text: strconv.FormatUint(x, 10), Num: true}
+		}
+		return Cell{Text: group(strconv.FormatUint(x, 10)), Num: true}
+	case uint32:
+		return ints(int64(x))
+	case uint16:
+		return ints(int64(x))
+	case uint8:
+		return ints(int64(x))
+	case float64:
+		return Cell{Text: Float(x), Num: true}
+	case float32:
+		return Cell{Text: Float(float64(x)), Num: true}
+	case *big.Int:
+		if x == nil {
+			return Cell{Text: "NULL", Null: true}
+		}
+		if x.IsInt64() {
+			return ints(x.Int64())
+		}
+		s := x.String()
+		neg := strings.HasPrefix(s, "-")
+		return Cell{Text: sign(neg) + group(strings.TrimPrefix(s, "-")), Num: true}
+	case duckdb.Decimal:
+		return Cell{Text: Float(x.Float64()), Num: true}
+	case bool:
+		return Cell{Text: strconv.FormatBool(x)}
+	case time.Time:
+		return Cell{Text: x.UTC().Format(timeLayout)}
+	case string:
+		return Cell{Text: x}
+	case []byte:
+		return Cell{Text: fmt.Sprintf("%x", x)}
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatValue(e, column).Text
+		}
+		return Cell{Text: "[" + strings.Join(parts, ", ") + "]"}
+	case fmt.Stringer:
+		return Cell{Text: x.String()}
+	}
+	return Cell{Text: fmt.Sprint(v)}
+}
+
+// asInt64 reads a scanned integer (BIGINT, HUGEINT when sums are not rewritten, ...) as int64.
+func asInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int:
+		return int64(x), true
+	case uint64:
+		return int64(x), x <= math.MaxInt64
+	case uint32:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case *big.Int:
+		if x != nil && x.IsInt64() {
+			return x.Int64(), true
+		}
+	case float64:
+		return int64(x), true
+	case duckdb.Decimal:
+		return int64(x.Float64()), true
+	}
+	return 0, false
+}
+
+// asFloat reads a scanned number as float64.
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case duckdb.Decimal:
+		return x.Float64(), true
+	case *big.Int:
+		if x == nil {
+			return 0, false
+		}
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f, true
+	}
+	if n, ok := asInt64(v); ok {
+		return float64(n), true
+	}
+	return 0, false
+}

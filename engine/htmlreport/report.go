@@ -1,0 +1,537 @@
+// Package htmlreport builds flowq's self-contained HTML report: summary numbers, inline SVG
+// charts and saved-query tables from a session's vpc_flow_logs, with the SQL behind each panel.
+package htmlreport
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"html/template"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/queries"
+)
+
+// Options say what the report covers.
+type Options struct {
+	Since, Until time.Time // records with Since <= start < Until; a zero value is unbounded
+	Title        string    // default "flowq report"
+	// Catalog supplies the saved queries shown as tables in the "Saved queries" section; nil
+	// leaves that section out. The fixed panels always use the built-in queries, whose columns
+	// they chart.
+	Catalog *report.Catalog
+	// Rewrite turns Athena SQL into what the session runs (compat.Rewrite); nil runs it as is.
+	Rewrite func(string) (string, error)
+	Now     time.Time // clock for relative parameter defaults and the "generated" line; default time.Now()
+	MaxRows int       // rows shown per table; default 100
+}
+
+// Report is a built report, ready to write.
+type Report struct {
+	Title     string
+	Generated time.Time
+	Since     time.Time
+	Until     time.Time
+	Summary   Summary
+	Traffic   Traffic
+	Panels    []*Panel // the fixed panels, in page order
+	Saved     []*Panel // one per saved query, by name
+	Warnings  []string // catalog files that did not parse, and the like
+}
+
+// Summary is the headline numbers.
+type Summary struct {
+	Records, Bytes, Packets int64
+	Accepted, Rejected      int64
+	NoData, SkipData        int64
+	First, Last             time.Time // earliest start, latest end; zero without records
+	Accounts, Regions, ENIs int64
+	SQL                     string
+}
+
+// Traffic is records per time bucket, accepted and rejected.
+type Traffic struct {
+	Bucket   time.Duration
+	Times    []time.Time
+	Accepted []int64
+	Rejected []int64
+	SQL      string
+}
+
+// Panel is one section of the report: an optional chart, a table, and the SQL behind them.
+type Panel struct {
+	ID          string
+	Title       string
+	Description string
+	Note        string // e.g. why a saved query was not run
+	SQL         string // Athena SQL with the parameter values written in
+	Chart       template.HTML
+	Table       *Table
+	Err         string // the query failed; the rest of the report still stands
+	SeeAlso     string // id of the fixed panel showing this saved query's answer
+}
+
+// Table is a query result as text.
+type Table struct {
+	Columns []string
+	Numeric []bool   // per column: right-aligned
+	Rows    [][]Cell // at most Options.MaxRows
+	Values  [][]any  // the scanned values of Rows, for callers and tests
+	Total   int      // rows the query returned
+}
+
+// Col returns the index of a column, or -1.
+func (t *Table) Col(name string) int {
+	for i, c := range t.Columns {
+		if c == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// querier is what Build needs of the database.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// builder carries the options through the panels.
+type builder struct {
+	db       querier
+	opts     Options
+	builtin  *report.Catalog
+	answered map[string]string // built-in query name → id of the fixed panel showing its default answer
+}
+
+// Build runs every panel's query on db (a session with the vpc_flow_logs view) and returns the
+// report. A failing fixed panel (summary, traffic) is an error; a failing saved query is shown
+// in its panel.
+func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.MaxRows <= 0 {
+		opts.MaxRows = 100
+	}
+	if opts.Title == "" {
+		opts.Title = "flowq report"
+	}
+	if opts.Rewrite == nil {
+		opts.Rewrite = func(s string) (string, error) { return s, nil }
+	}
+	builtin, err := report.NewCatalog(queries.FS)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{db: db, opts: opts, builtin: builtin, answered: map[string]string{}}
+	r := &Report{Title: opts.Title, Generated: opts.Now.UTC(), Since: opts.Since, Until: opts.Until}
+	if err := b.summary(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := b.traffic(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := b.fixedPanels(ctx, r); err != nil {
+		return nil, err
+	}
+	if opts.Catalog != nil {
+		for _, e := range opts.Catalog.Errors() {
+			r.Warnings = append(r.Warnings, "saved query skipped: "+e.Error())
+		}
+		b.savedPanels(ctx, r)
+	}
+	return r, nil
+}
+
+// rangeParams are the since/until parameters for a query that declares them.
+func (b *builder) rangeParams(q report.Query) (map[string]string, string) {
+	p := map[string]string{}
+	var missing []string
+	if !b.opts.Since.IsZero() {
+		if _, ok := q.Param("since"); ok {
+			p["since"] = strconv.FormatInt(b.opts.Since.Unix(), 10)
+		} else {
+			missing = append(missing, "since")
+		}
+	}
+	if !b.opts.Until.IsZero() {
+		if _, ok := q.Param("until"); ok {
+			p["until"] = strconv.FormatInt(b.opts.Until.Unix(), 10)
+		} else {
+			missing = append(missing, "until")
+		}
+	}
+	note := ""
+	if len(missing) > 0 {
+		note = "This query has no " + strings.Join(missing, "/") + " parameter: it covers all loaded data, not the report's range."
+	}
+	return p, note
+}
+
+// run binds, rewrites and runs q; it returns the result and the SQL to show (Athena text
+// with the values written in).
+func (b *builder) run(ctx context.Context, q report.Query, params map[string]string, maxRows int) (*Table, string, error) {
+	shown, err := report.Render(q, params, b.opts.Now)
+	if err != nil {
+		return nil, q.SQL, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	stmt, args, err := report.BindAt(q, params, b.opts.Now)
+	if err != nil {
+		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	stmt, err = b.opts.Rewrite(stmt)
+	if err != nil {
+		return nil, shown, fmt.Errorf("query %s: rewriting for DuckDB: %w", q.Name, err)
+	}
+	rows, err := b.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	t := &Table{Columns: cols, Numeric: make([]bool, len(cols))}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, shown, fmt.Errorf("query %s: row %d: %w", q.Name, t.Total+1, err)
+		}
+		t.Total++
+		if len(t.Rows) >= maxRows {
+			continue
+		}
+		cells := make([]Cell, len(cols))
+		for i, v := range vals {
+			cells[i] = formatValue(v, cols[i])
+			if cells[i].Num {
+				t.Numeric[i] = true
+			}
+		}
+		t.Rows = append(t.Rows, cells)
+		t.Values = append(t.Values, vals)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	return t, shown, nil
+}
+
+// mustParse parses one of the report's own queries (a bug in flowq if it fails).
+func mustParse(text, name string) report.Query {
+	q, err := report.Parse(text, name, "htmlreport:"+name)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+const rangeHeader = `-- param: since = | Only records starting at or after this time
+-- param: until = | Only records starting before this time
+`
+
+var summaryQuery = mustParse(`-- name: report-summary
+-- description: Headline numbers of the report's range.
+`+rangeHeader+`SELECT count(*) AS records,
+       coalesce(sum(bytes), 0) AS bytes,
+       coalesce(sum(packets), 0) AS packets,
+       count_if(action = 'ACCEPT') AS accepted,
+       count_if(action = 'REJECT') AS rejected,
+       count_if(log_status = 'NODATA') AS nodata,
+       count_if(log_status = 'SKIPDATA') AS skipdata,
+       min(start) AS first_start,
+       max("end") AS last_end,
+       count(DISTINCT account_id) AS accounts,
+       count(DISTINCT region) AS regions,
+       count(DISTINCT interface_id) AS interfaces
+FROM vpc_flow_logs
+WHERE ($since IS NULL OR start >= $since)
+  AND ($until IS NULL OR start < $until)`, "report-summary")
+
+var trafficQuery = mustParse(`-- name: report-traffic
+-- description: Accepted and rejected records per time bucket.
+`+rangeHeader+`-- param: bucket:int = 3600 | Bucket width in seconds
+SELECT bucket_start,
+       count_if(action = 'ACCEPT') AS accepted,
+       count_if(action = 'REJECT') AS rejected
+FROM (
+  SELECT start - start % $bucket AS bucket_start, action
+  FROM vpc_flow_logs
+  WHERE ($since IS NULL OR start >= $since)
+    AND ($until IS NULL OR start < $until)
+) t
+GROUP BY bucket_start
+ORDER BY bucket_start`, "report-traffic")
+
+func (b *builder) summary(ctx context.Context, r *Report) error {
+	params, _ := b.rangeParams(summaryQuery)
+	t, shown, err := b.run(ctx, summaryQuery, params, 1)
+	if err != nil {
+		return err
+	}
+	s := &r.Summary
+	s.SQL = shown
+	if len(t.Values) != 1 {
+		return fmt.Errorf("report summary: %d rows, want 1", len(t.Values))
+	}
+	v := t.Values[0]
+	get := func(col string) int64 {
+		n, _ := asInt64(v[t.Col(col)])
+		return n
+	}
+	s.Records, s.Bytes, s.Packets = get("records"), get("bytes"), get("packets")
+	s.Accepted, s.Rejected = get("accepted"), get("rejected")
+	s.NoData, s.SkipData = get("nodata"), get("skipdata")
+	s.Accounts, s.Regions, s.ENIs = get("accounts"), get("regions"), get("interfaces")
+	if s.Records > 0 {
+		s.First = time.Unix(get("first_start"), 0).UTC()
+		s.Last = time.Unix(get("last_end"), 0).UTC()
+	}
+	return nil
+}
+
+// bucketSizes are the traffic chart's bucket widths, finest first.
+var bucketSizes = []time.Duration{
+	time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,
+	3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour,
+}
+
+// maxBuckets bounds the points of the traffic chart.
+const maxBuckets = 180
+
+// pickBucket is the finest bucket that keeps the span within maxBuckets points.
+func pickBucket(span time.Duration) time.Duration {
+	for _, d := range bucketSizes {
+		if span/d < maxBuckets {
+			return d
+		}
+	}
+	return bucketSizes[len(bucketSizes)-1]
+}
+
+func (b *builder) traffic(ctx context.Context, r *Report) error {
+	tr := &r.Traffic
+	first, last := r.Summary.First, r.Summary.Last
+	tr.Bucket = pickBucket(last.Sub(first))
+	params, _ := b.rangeParams(trafficQuery)
+	params["bucket"] = strconv.FormatInt(int64(tr.Bucket/time.Second), 10)
+	t, shown, err := b.run(ctx, trafficQuery, params, maxBuckets+1)
+	if err != nil {
+		return err
+	}
+	tr.SQL = shown
+	if t.Total > len(t.Values) {
+		return fmt.Errorf("report traffic: %d buckets, more than the %d expected", t.Total, maxBuckets)
+	}
+	if len(t.Values) == 0 {
+		return nil
+	}
+	// Every bucket from the first to the last gets a point, so an hour without records shows
+	// as zero instead of a line drawn straight across the gap.
+	sec := int64(tr.Bucket / time.Second)
+	byStart := map[int64][2]int64{}
+	lo, hi := int64(0), int64(0)
+	for i, v := range t.Values {
+		st, _ := asInt64(v[0])
+		acc, _ := asInt64(v[1])
+		rej, _ := asInt64(v[2])
+		byStart[st] = [2]int64{acc, rej}
+		if i == 0 || st < lo {
+			lo = st
+		}
+		if i == 0 || st > hi {
+			hi = st
+		}
+	}
+	for st := lo; st <= hi; st += sec {
+		c := byStart[st]
+		tr.Times = append(tr.Times, time.Unix(st, 0).UTC())
+		tr.Accepted = append(tr.Accepted, c[0])
+		tr.Rejected = append(tr.Rejected, c[1])
+	}
+	return nil
+}
+
+// Chart draws the traffic over time at the given size.
+func (tr Traffic) Chart(width, height int) template.HTML {
+	acc := make([]float64, len(tr.Accepted))
+	rej := make([]float64, len(tr.Rejected))
+	for i := range tr.Accepted {
+		acc[i], rej[i] = float64(tr.Accepted[i]), float64(tr.Rejected[i])
+	}
+	return LineChart{
+		Title:  "Records per " + durationWord(tr.Bucket) + ", accepted and rejected",
+		Width:  width,
+		Height: height,
+		X:      tr.Times,
+		YLabel: "records per " + durationWord(tr.Bucket),
+		Series: []Series{
+			{Name: "accepted", Color: "#2e7d32", Values: acc},
+			{Name: "rejected", Color: "#c62828", Dashed: true, Values: rej},
+		},
+	}.SVG()
+}
+
+// durationWord names a bucket width: "minute", "5 minutes", "hour", "day".
+func durationWord(d time.Duration) string {
+	switch {
+	case d == time.Minute:
+		return "minute"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + " minutes"
+	case d == time.Hour:
+		return "hour"
+	case d < 24*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	case d == 24*time.Hour:
+		return "day"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+}
+
+// fixedPanel describes one panel built from a built-in saved query.
+type fixedPanel struct {
+	id, title, query string
+	params           map[string]string
+	chart            func(*Table) template.HTML
+	defaults         bool // runs the query with its default parameters, so it is that query's table
+}
+
+var protocolNames = map[int64]string{1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 51: "AH", 58: "ICMPv6", 132: "SCTP"}
+
+func protoName(v any) string {
+	n, ok := asInt64(v)
+	if !ok {
+		return "?"
+	}
+	if s, ok := protocolNames[n]; ok {
+		return s
+	}
+	return "proto " + strconv.FormatInt(n, 10)
+}
+
+func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
+	panels := []fixedPanel{
+		{id: "top-talkers", title: "Top talkers", query: "top-talkers", params: map[string]string{"limit": "10"},
+			chart: barsOf("Bytes per source → destination pair", "talker", "bytes", "#1565c0", func(v []any, t *Table) string {
+				n, _ := asInt64(v[t.Col("bytes")])
+				return Bytes(n)
+			})},
+		{id: "rejected-sources", title: "Top rejected sources", query: "rejected-traffic", params: map[string]string{"by": "source", "limit": "10"},
+			chart: barsOf("Rejected records per source", "source", "records", "#c62828", nil)},
+		{id: "rejected-ports", title: "Top rejected destination ports", query: "rejected-traffic", params: map[string]string{"by": "port", "limit": "10"},
+			chart: func(t *Table) template.HTML {
+				bars := make([]Bar, 0, len(t.Values))
+				for _, v := range t.Values {
+					n, _ := asFloat(v[t.Col("records")])
+					port := formatValue(v[t.Col("dst_port")], "dst_port").Text
+					bars = append(bars, Bar{Label: protoName(v[t.Col("protocol")]) + " " + port, Value: n})
+				}
+				return BarChart{Title: "Rejected records per protocol and destination port", Width: 640, Color: "#c62828", Bars: bars}.SVG()
+			}},
+		{id: "blocked-ssh", title: "Blocked SSH", query: "blocked-ssh", defaults: true},
+		{id: "port-scans", title: "Port scans", query: "port-scans", defaults: true},
+		{id: "asymmetric-flows", title: "Asymmetric flows", query: "asymmetric-flows", defaults: true},
+		{id: "protocol-mix", title: "Protocol mix", query: "traffic-by-protocol", defaults: true,
+			chart: func(t *Table) template.HTML {
+				bars := make([]Bar, 0, len(t.Values))
+				for _, v := range t.Values {
+					n, _ := asInt64(v[t.Col("bytes")])
+					pct, _ := asFloat(v[t.Col("pct_bytes")])
+					name := protoName(v[t.Col("protocol")])
+					bars = append(bars, Bar{Label: name, Value: float64(n), Text: Bytes(n) + " · " + Float(pct) + "%"})
+				}
+				return BarChart{Title: "Bytes per IP protocol", Width: 640, Color: "#6a1b9a", Bars: bars}.SVG()
+			}},
+	}
+	for _, fp := range panels {
+		q, ok := b.builtin.Lookup(fp.query)
+		if !ok {
+			return fmt.Errorf("report panel %s: no built-in query %s", fp.id, fp.query)
+		}
+		params, note := b.rangeParams(q)
+		for k, v := range fp.params {
+			params[k] = v
+		}
+		p := &Panel{ID: fp.id, Title: fp.title, Description: q.Description, Note: note}
+		t, shown, err := b.run(ctx, q, params, b.opts.MaxRows)
+		p.SQL = shown
+		if err != nil {
+			return fmt.Errorf("report panel %s: %w", fp.id, err)
+		}
+		p.Table = t
+		if fp.chart != nil && len(t.Values) > 0 {
+			p.Chart = fp.chart(t)
+		}
+		if fp.defaults {
+			b.answered[fp.query] = fp.id
+		}
+		r.Panels = append(r.Panels, p)
+	}
+	return nil
+}
+
+// barsOf charts a label column against a numeric column.
+func barsOf(title, labelCol, valueCol, color string, text func([]any, *Table) string) func(*Table) template.HTML {
+	return func(t *Table) template.HTML {
+		li, vi := t.Col(labelCol), t.Col(valueCol)
+		bars := make([]Bar, 0, len(t.Values))
+		for _, v := range t.Values {
+			n, _ := asFloat(v[vi])
+			bar := Bar{Label: formatValue(v[li], labelCol).Text, Value: n}
+			if text != nil {
+				bar.Text = text(v, t)
+			}
+			bars = append(bars, bar)
+		}
+		return BarChart{Title: title, Width: 640, Color: color, Bars: bars}.SVG()
+	}
+}
+
+// savedPanels gives every saved query of the catalog a panel with its table, run with its
+// defaults over the report's range. A built-in query already answered by a fixed panel links
+// there instead of repeating the table.
+func (b *builder) savedPanels(ctx context.Context, r *Report) {
+	list := b.opts.Catalog.List()
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	for _, q := range list {
+		p := &Panel{ID: "q-" + q.Name, Title: q.Name, Description: q.Description}
+		params, note := b.rangeParams(q)
+		p.Note = note
+		var needs []string
+		for _, prm := range q.Params {
+			if prm.Required {
+				needs = append(needs, prm.Name)
+			}
+		}
+		if id, ok := b.answered[q.Name]; ok && q.Source == report.BuiltinSource {
+			p.SeeAlso = id
+			p.SQL, _ = report.Render(q, params, b.opts.Now)
+			r.Saved = append(r.Saved, p)
+			continue
+		}
+		if len(needs) > 0 {
+			p.Note = "Not run: this query needs " + strings.Join(needs, ", ") + " (flowq run " + q.Name + " --param " + needs[0] + "=...)."
+			p.SQL = q.SQL
+			r.Saved = append(r.Saved, p)
+			continue
+		}
+		t, shown, err := b.run(ctx, q, params, b.opts.MaxRows)
+		p.SQL = shown
+		if err != nil {
+			p.Err = err.Error()
+		} else {
+			p.Table = t
+		}
+		r.Saved = append(r.Saved, p)
+	}
+}
