@@ -164,6 +164,10 @@ func Chart(w io.Writer, data ChartData, o ChartOptions) error {
 	if o.Width <= 0 {
 		o.Width = 80
 	}
+	if len(data.Labels) == 0 {
+		_, err := io.WriteString(w, "(no rows to chart)\n")
+		return err
+	}
 	kind := o.Kind
 	if kind == ChartAuto {
 		kind = ChartBar

@@ -222,3 +222,18 @@ func TestCompactNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestChartEdges(t *testing.T) {
+	if got := chartString(t, ChartData{Series: []Series{{Name: "n"}}}, ChartOptions{}); got != "(no rows to chart)\n" {
+		t.Errorf("empty chart = %q", got)
+	}
+	if err := Chart(&bytes.Buffer{}, ChartData{Labels: []string{"a"}}, ChartOptions{}); err == nil {
+		t.Error("chart without series: no error")
+	}
+	// A negative value draws no bar but keeps its number; the positive one fills the width.
+	d := ChartData{Labels: []string{"up", "down"}, Series: []Series{{Name: "v", Values: []float64{3, -1}}}}
+	got := chartString(t, d, ChartOptions{Width: 12})
+	if got != "up   |### 3\ndown | -1\n" { // 12 - label 4 - " |" - " " - value 2 = 3 cells
+		t.Errorf("negative bar:\n%q", got)
+	}
+}
