@@ -4,25 +4,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/flowq/flowq/engine/flowgen"
+	"github.com/flowq/flowq/engine/report"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/spf13/cobra"
 )
 
-// demoExamples are the example results the demo prints.
-var demoExamples = []struct{ title, sql string }{
-	{"Records by action and log status", `SELECT action, log_status, count(*) AS records, sum(bytes) AS bytes
-FROM vpc_flow_logs GROUP BY ALL ORDER BY records DESC`},
-	{"Blocked SSH: rejected TCP to port 22 by source", `SELECT srcaddr, count(*) AS attempts, count(DISTINCT dstaddr) AS targets,
-       from_unixtime(min(start)) AS first_seen, from_unixtime(max("end")) AS last_seen
-FROM vpc_flow_logs
-WHERE dstport = 22 AND protocol = 6 AND action = 'REJECT'
-GROUP BY srcaddr ORDER BY attempts DESC LIMIT 5`},
-	{"Top talkers by bytes (source → destination)", `SELECT srcaddr, dstaddr, sum(bytes) AS bytes, sum(packets) AS packets
-FROM vpc_flow_logs WHERE log_status = 'OK'
-GROUP BY srcaddr, dstaddr ORDER BY bytes DESC LIMIT 5`},
+// demoQueries are the saved queries the demo runs, with their parameters.
+var demoQueries = []struct {
+	name   string
+	params map[string]string
+}{
+	{"traffic-by-protocol", nil},
+	{"blocked-ssh", map[string]string{"limit": "5"}},
+	{"top-talkers", map[string]string{"by": "pair", "limit": "5"}},
+	{"port-scans", map[string]string{"limit": "3"}},
+	{"asymmetric-flows", map[string]string{"limit": "5"}},
 }
 
 func newDemoCmd(f *factory) *cobra.Command {
@@ -75,10 +75,22 @@ and print a few example results. Your own data directory is never touched. Works
 			}
 			defer sess.Close()
 			of := outputFlags{format: "table", maxRows: 20, dialect: "athena"}
-			for _, ex := range demoExamples {
-				fmt.Fprintf(f.IO.Out, "\n== %s\n%s\n\n", ex.title, ex.sql)
-				if err := runStatements(ctx, &demo, sess, []string{ex.sql}, nil, &of); err != nil {
+			cat, err := f.catalog()
+			if err != nil {
+				return err
+			}
+			for _, dq := range demoQueries {
+				q, ok := cat.Lookup(dq.name)
+				if !ok {
+					return fmt.Errorf("demo: saved query %s is missing", dq.name)
+				}
+				stmt, args, err := report.Prepare(q, dq.params)
+				if err != nil {
 					return err
+				}
+				fmt.Fprintf(f.IO.Out, "\n== flowq run %s%s\n   %s\n\n", q.Name, paramFlags(dq.params), q.Description)
+				if err := runPrepared(ctx, &demo, sess, stmt, args, &of); err != nil {
+					return fmt.Errorf("demo: %s: %w", q.Name, err)
 				}
 			}
 			self, _ := os.Executable()
@@ -93,4 +105,18 @@ and print a few example results. Your own data directory is never touched. Works
 	cmd.Flags().StringVar(&dir, "dir", "", "demo data directory (default: flowq-demo beside the data dir)")
 	cmd.Flags().IntVar(&records, "records", 0, "background records to generate (default: the demo preset)")
 	return cmd
+}
+
+// paramFlags shows parameters as the --param flags that give them.
+func paramFlags(params map[string]string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := ""
+	for _, k := range keys {
+		out += fmt.Sprintf(" --param %s=%s", k, params[k])
+	}
+	return out
 }

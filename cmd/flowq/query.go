@@ -178,3 +178,29 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 	}
 	return closeFn()
 }
+
+// runPrepared runs one already-rewritten statement with bound arguments and renders it.
+func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags) error {
+	w, format, opts, closeFn, err := of.sink(f)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	if err := sess.Refresh(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	rows, err := sess.DB.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	st, err := output.Render(ctx, w, rows, format, opts)
+	if err != nil {
+		return err
+	}
+	if opts.Terminal {
+		fmt.Fprintln(f.IO.ErrOut, output.Footer(st, time.Since(start)))
+	}
+	return closeFn()
+}

@@ -153,9 +153,18 @@ func TableColumns(led *Ledger) []flowlog.Field {
 // viewSQL builds the statements that (re)create the views over the ledger's parts.
 func viewSQL(dir string, led *Ledger) []string {
 	cols := TableColumns(led)
+	present := led.Columns
+	if len(present) == 0 {
+		// Ledgers written before parts were narrowed to their files' columns: every part
+		// carries every known column.
+		for _, f := range flowlog.KnownFields() {
+			present = append(present, f.Column)
+		}
+		present = append(present, led.UnknownColumns...)
+	}
 	var sel []string
 	for _, f := range cols {
-		if contains(led.Columns, f.Column) {
+		if contains(present, f.Column) {
 			sel = append(sel, sqlIdent(f.Column))
 		} else {
 			// No part has the column: Athena reads a column missing from every file as NULL.
