@@ -131,9 +131,13 @@ func (d *downloader) get(ctx context.Context, o Object) error {
 			os.Remove(tmp)
 		}
 	}()
-	n, err := io.Copy(f, out.Body)
+	var w io.Writer = f
+	if d.opts.wrapFile != nil {
+		w = d.opts.wrapFile(f)
+	}
+	n, err := io.Copy(w, out.Body)
 	if err != nil {
-		return fmt.Errorf("read body after %d of %d bytes: %w", n, o.Size, err)
+		return fmt.Errorf("copy body to %s after %d of %d bytes: %w", tmp, n, o.Size, err)
 	}
 	if n != o.Size {
 		return fmt.Errorf("body has %d bytes, listed size %d", n, o.Size)

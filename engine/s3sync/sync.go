@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,6 +49,9 @@ type Options struct {
 	OnProgress func(Progress)
 	// Now is the clock for an open-ended range (default time.Now).
 	Now func() time.Time
+
+	// wrapFile lets tests put a failing writer (disk full) between a body and its temp file.
+	wrapFile func(io.Writer) io.Writer
 }
 
 // Progress is a snapshot for a progress bar.

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -379,6 +383,92 @@ func TestSyncGeneratorDeliveries(t *testing.T) {
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || !res.OK() || res.Downloaded != len(seed) {
 		t.Fatalf("%s %v", summary(res), err)
+	}
+	assertMirror(t, mirror, seed)
+}
+
+// diskBudget fails writes with ENOSPC once its byte budget is spent, like a full disk.
+type diskBudget struct {
+	mu   sync.Mutex
+	left int64
+}
+
+func (b *diskBudget) wrap(w io.Writer) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		b.mu.Lock()
+		n := int64(len(p))
+		if n > b.left {
+			n = b.left
+		}
+		b.left -= n
+		b.mu.Unlock()
+		if n > 0 {
+			if _, err := w.Write(p[:n]); err != nil {
+				return 0, err
+			}
+		}
+		if int(n) < len(p) {
+			return int(n), &os.PathError{Op: "write", Path: "temp", Err: syscall.ENOSPC}
+		}
+		return len(p), nil
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestSyncDiskFullStopsCleanlyThenResumes(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	mirror := t.TempDir()
+	opts := testOpts(mirror)
+	budget := &diskBudget{left: 3000} // about a dozen of the small objects
+	opts.wrapFile = budget.wrap
+	res, err := Sync(context.Background(), f.client(t, nil), opts)
+	if !errors.Is(err, ErrStopped) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("want a stop for the full disk, got %v (%s)", err, summary(res))
+	}
+	if res.Failed != 1 || res.Downloaded == 0 || res.Downloaded >= len(seed) {
+		t.Errorf("full disk: %s", summary(res))
+	}
+	// Nothing half-written: every file is whole, and no temp file is left.
+	got := mirrorFiles(t, mirror)
+	if len(got) != res.Downloaded {
+		t.Errorf("mirror holds %d files, run downloaded %d", len(got), res.Downloaded)
+	}
+	for _, o := range seed {
+		if b, ok := got[o.key]; ok && !bytes.Equal(b, o.body) {
+			t.Errorf("%s damaged by the full disk", o.key)
+		}
+	}
+	first := res.Downloaded
+	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror)) // space freed
+	if err != nil || res.Downloaded != len(seed)-first {
+		t.Fatalf("after freeing space: %s %v", summary(res), err)
+	}
+	assertMirror(t, mirror, seed)
+}
+
+func TestSyncThrottlingStormConverges(t *testing.T) {
+	f := newFakeS3(t)
+	seed := seedLayouts(f)
+	// The first 60 GETs and the first 10 list calls, server-wide, are all 503 SlowDown.
+	f.decideN = func(n int64) fault {
+		if n <= 60 {
+			return fSlowDown
+		}
+		return fNone
+	}
+	var lists atomic.Int64
+	f.listFault = func(string, int) bool { return lists.Add(1) <= 10 }
+	mirror := t.TempDir()
+	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	if err != nil || !res.OK() || res.Downloaded != len(seed) {
+		t.Fatalf("%s %v", summary(res), err)
+	}
+	if n := f.injectedCount(fSlowDown); n != 70 {
+		t.Errorf("%d throttled answers, want 70", n)
 	}
 	assertMirror(t, mirror, seed)
 }
