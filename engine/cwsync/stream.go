@@ -348,6 +348,9 @@ func (s *syncer) count(fetched, dups int64) {
 // without failing the stream.
 func (s *syncer) call(ctx context.Context, fn func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
+		if err := s.wait(ctx); err != nil {
+			return err
+		}
 		err := fn(ctx)
 		s.mu.Lock()
 		s.res.Requests++
@@ -369,6 +372,34 @@ func (s *syncer) call(ctx context.Context, fn func(context.Context) error) error
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// wait spaces requests evenly under Options.RateLimit.
+func (s *syncer) wait(ctx context.Context) error {
+	if s.opts.RateLimit <= 0 {
+		return nil
+	}
+	gap := time.Duration(float64(time.Second) / s.opts.RateLimit)
+	s.rateMu.Lock()
+	now := time.Now()
+	at := s.nextSlot
+	if at.Before(now) {
+		at = now
+	}
+	s.nextSlot = at.Add(gap)
+	s.rateMu.Unlock()
+	d := time.Until(at)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

@@ -53,6 +53,7 @@ type Options struct {
 	Concurrency int           // streams fetched in parallel (default 4; CloudWatch quotas are per account)
 	Overlap     time.Duration // tail of the synced range fetched again to catch late events (default 10m)
 	PageLimit   int32         // events per request (0: the API's maximum)
+	RateLimit   float64       // requests per second across the run, to stay under the API quota (0: no limit)
 	Attempts    int           // attempts per request on throttling or 5xx, on top of the SDK's (default 8)
 	RetryBase   time.Duration // first backoff (default 250ms), doubled per attempt, full jitter
 	RetryMax    time.Duration // backoff cap (default 20s)
@@ -90,7 +91,8 @@ type Result struct {
 	Requests   int64    // API requests, including retried ones
 	Throttled  int64    // requests retried after throttling or a 5xx
 	Files      []string // paths written in this run, sorted
-	Errors     []error  // per-stream failures (the other streams carry on) and warnings
+	Errors     []error  // per-stream failures (the other streams carry on) and missing streams
+	Warnings   []string // things that did not stop the sync
 	Duration   time.Duration
 }
 
@@ -145,6 +147,9 @@ type syncer struct {
 	mu   sync.Mutex
 	prog Progress
 	res  *Result
+
+	rateMu   sync.Mutex
+	nextSlot time.Time // when the next request may start under RateLimit
 }
 
 // Sync mirrors the log group's flow-log events into opts.MirrorDir: each stream's new events
@@ -246,17 +251,23 @@ func (s *syncer) resolveGroup(ctx context.Context) error {
 		s.group = s.opts.LogGroup
 		res.LogGroup = s.group
 		arn, err := s.findGroup(ctx)
+		var nf *notFoundError
 		switch {
-		case err != nil && s.opts.Account != "":
-			// Reading events needs no DescribeLogGroups permission; the caller named the account.
-			res.Errors = append(res.Errors, fmt.Errorf("warning: %w", err))
-		case err != nil:
-			return err
-		default:
+		case err == nil:
 			res.Account = arn.Account
 			if res.Region == "" {
 				res.Region = arn.Region
 			}
+		case errors.As(err, &nf):
+			return err
+		case s.opts.Account != "":
+			// Reading events needs no DescribeLogGroups permission; the caller named the account.
+			res.Warnings = append(res.Warnings, err.Error()+"; using account "+s.opts.Account)
+		case s.opts.Header.Has("account_id"):
+			// The records carry their account; only the mirror path lacks it.
+			res.Warnings = append(res.Warnings, err.Error()+"; account unknown (records carry account-id)")
+		default:
+			return fmt.Errorf("%w; the log format has no account-id, so name the account (--account) or allow logs:DescribeLogGroups", err)
 		}
 	}
 	if s.opts.Account != "" {
@@ -291,10 +302,16 @@ func (s *syncer) findGroup(ctx context.Context) (LogGroupARN, error) {
 			return a, nil
 		}
 		if aws.ToString(out.NextToken) == "" {
-			return LogGroupARN{}, fmt.Errorf("log group %s not found (check the name and --region)", s.group)
+			return LogGroupARN{}, &notFoundError{s.group}
 		}
 		in.NextToken = out.NextToken
 	}
+}
+
+type notFoundError struct{ group string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("log group %s not found (check the name and the region)", e.group)
 }
 
 // listStreams returns the stream names to sync: the requested ones that exist, or all.

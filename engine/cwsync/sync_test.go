@@ -342,3 +342,82 @@ func TestFileGolden(t *testing.T) {
 		t.Fatalf("file content:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestRateLimit: requests are spaced to the configured rate.
+func TestRateLimit(t *testing.T) {
+	h := newHarness(t, 3)
+	h.seedAll("")
+	o := h.opts("")
+	o.RateLimit = 50 // one request per 20 ms
+	start := time.Now()
+	res := h.sync(o)
+	took := time.Since(start)
+	// DescribeLogGroups, DescribeLogStreams, then 4 pages for each of 3 streams.
+	if res.Requests != 14 || res.Written != 78 {
+		t.Fatalf("res: %+v", res)
+	}
+	if took < 13*20*time.Millisecond {
+		t.Fatalf("14 requests at 50/s took %s, want >= 260ms", took)
+	}
+}
+
+// deniedGroups refuses DescribeLogGroups, as for a role that may only read events.
+type deniedGroups struct{ API }
+
+func (deniedGroups) DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not allowed"}
+}
+
+// TestAccountSources: the account comes from the ARN given as the log group, from
+// DescribeLogGroups, or from Options.Account when DescribeLogGroups is denied.
+func TestAccountSources(t *testing.T) {
+	h := newHarness(t, 3)
+	h.seedAll(customFmt)
+
+	o := h.opts(customFmt)
+	_, err := Sync(h.ctx, deniedGroups{h.clients.Logs}, o)
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "--account") {
+		t.Fatalf("denied without account: err = %v", err)
+	}
+	// The default format carries account-id: the sync goes on, the path says unknown-account.
+	h2 := newHarness(t, 3)
+	h2.seedAll("")
+	res, err := Sync(h2.ctx, deniedGroups{h2.clients.Logs}, h2.opts(""))
+	if err != nil || !res.OK() || len(res.Warnings) != 1 || res.Account != "" || !strings.Contains(res.GroupDir, "unknown-account") {
+		t.Fatalf("denied, default format: %v %+v", err, res)
+	}
+	o.LogGroup = "/no/such/group"
+	if _, err := Sync(h.ctx, h.clients.Logs, o); err == nil || !strings.Contains(err.Error(), "log group /no/such/group not found") {
+		t.Fatalf("missing group: err = %v", err)
+	}
+	o.LogGroup = testGroup
+
+	o.Account = "999988887777"
+	res, err = Sync(h.ctx, deniedGroups{h.clients.Logs}, o)
+	if err != nil || !res.OK() || len(res.Warnings) != 1 || res.Account != "999988887777" || res.Written != 78 {
+		t.Fatalf("denied with account: %v %+v", err, res)
+	}
+	if !strings.Contains(res.GroupDir, filepath.Join("eu-west-1", "999988887777")) {
+		t.Fatalf("group dir %s", res.GroupDir)
+	}
+
+	// By ARN: requests name the group by identifier; no DescribeLogGroups call.
+	h.srv.ResetCalls()
+	o = h.opts(customFmt)
+	o.LogGroup = "arn:aws:logs:eu-west-1:" + testAccount + ":log-group:" + testGroup + ":*"
+	o.Region = ""
+	res = h.sync(o)
+	if res.Account != testAccount || res.Region != testRegion || res.LogGroup != testGroup || res.Written != 78 {
+		t.Fatalf("by ARN: %+v", res)
+	}
+	if n := h.srv.Calls()["DescribeLogGroups"]; n != 0 {
+		t.Fatalf("DescribeLogGroups calls = %d", n)
+	}
+	_, sess := h.load()
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE account_id = '999988887777'"); n != 78 {
+		t.Fatalf("rows of the overriding account = %d", n)
+	}
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE account_id = '"+testAccount+"' AND region = 'eu-west-1'"); n != 78 {
+		t.Fatalf("rows of the ARN's account = %d", n)
+	}
+}
