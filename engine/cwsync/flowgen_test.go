@@ -22,11 +22,11 @@ var cwFormat = flowgen.Format{Name: "cw", Fields: strings.Fields(
 
 // seedFromFlowgen generates deliveries of one flow log and puts every record into its ENI's
 // stream, as CloudWatch Logs would hold them (no header line, one event per record).
-func seedFromFlowgen(t *testing.T, h *harness) *flowgen.Truth {
+func seedFromFlowgen(t testing.TB, h *harness, records int) *flowgen.Truth {
 	t.Helper()
 	sink := flowgen.NewMemSink()
 	cfg := flowgen.Config{
-		Seed: 11, Records: 1500, Start: time.Date(2026, 2, 1, 23, 0, 0, 0, time.UTC), Span: 2 * time.Hour,
+		Seed: 11, Records: records, Start: time.Date(2026, 2, 1, 23, 0, 0, 0, time.UTC), Span: 2 * time.Hour,
 		Accounts: []string{testAccount}, Regions: []string{testRegion}, Layouts: []flowgen.Layout{flowgen.LayoutDefault},
 		Formats: []flowgen.Format{cwFormat}, ENIsPerVPC: 5, Scenarios: true, Workers: 2,
 	}
@@ -79,7 +79,7 @@ func seedFromFlowgen(t *testing.T, h *harness) *flowgen.Truth {
 // synced in parallel with small pages and loaded, gives the generator's recorded truth.
 func TestFlowgenTruth(t *testing.T) {
 	h := newHarness(t, 3)
-	truth := seedFromFlowgen(t, h)
+	truth := seedFromFlowgen(t, h, 1500)
 	h.srv.SetPageSizes(10000, 4)
 	h.srv.Throttle(3)
 	o := h.opts(strings.Join(cwFormat.Fields, " "))
@@ -136,5 +136,33 @@ func TestFlowgenTruth(t *testing.T) {
 	// Re-sync: nothing new.
 	if res := h.sync(o); res.Written != 0 {
 		t.Fatalf("re-sync wrote %d", res.Written)
+	}
+}
+
+// BenchmarkSync measures a first sync (fetch over loopback, dedupe, files written and fsynced)
+// and a re-sync of a generated flow log: go test -run '^$' -bench Sync -benchtime 1x.
+func BenchmarkSync(b *testing.B) {
+	h := newHarness(b, 3)
+	truth := seedFromFlowgen(b, h, 100000)
+	o := h.opts(strings.Join(cwFormat.Fields, " "))
+	o.PageLimit = 10000
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o.MirrorDir = b.TempDir()
+		start := time.Now()
+		res, err := Sync(h.ctx, h.clients.Logs, o)
+		if err != nil || res.Written != truth.Records {
+			b.Fatalf("sync: %v, wrote %d of %d", err, res.Written, truth.Records)
+		}
+		first := time.Since(start)
+		start = time.Now()
+		res2, err := Sync(h.ctx, h.clients.Logs, o)
+		if err != nil || res2.Written != 0 {
+			b.Fatalf("re-sync: %v, wrote %d", err, res2.Written)
+		}
+		b.ReportMetric(float64(res.Written)/first.Seconds(), "events/s")
+		b.Logf("%d streams, %d events, %d files, %d requests: first sync %s, re-sync %s (%d fetched again)",
+			res.Streams, res.Written, len(res.Files), res.Requests, first.Round(time.Millisecond),
+			time.Since(start).Round(time.Millisecond), res2.Fetched)
 	}
 }

@@ -26,14 +26,14 @@ const (
 var t0 = time.Date(2026, 3, 1, 10, 40, 0, 0, time.UTC)
 
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	srv     *cwtest.Server
 	clients *Clients
 	data    string // store data dir; the mirror is data/mirror
 }
 
-func newHarness(t *testing.T, sdkAttempts int) *harness {
+func newHarness(t testing.TB, sdkAttempts int) *harness {
 	t.Helper()
 	srv := cwtest.New()
 	t.Cleanup(srv.Close)
