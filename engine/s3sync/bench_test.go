@@ -39,7 +39,7 @@ func BenchmarkSync5000(b *testing.B) {
 	f := newFakeS3(b)
 	total := seedGenerated(b, f, n)
 	b.Logf("%d objects, %.1f MB", n, float64(total)/1e6)
-	f.latency = 20 * time.Millisecond
+	f.setLatency(20 * time.Millisecond)
 	api := f.client(b, nil)
 	ctx := context.Background()
 	b.Run("first", func(b *testing.B) {

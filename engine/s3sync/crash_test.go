@@ -48,7 +48,7 @@ func childSync(url, mirror string) int {
 func TestKill9AtRandomPointsThenConverge(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.latency = 5 * time.Millisecond
+	f.setLatency(5 * time.Millisecond)
 	mirror := t.TempDir()
 	// Kill points are set by what the server has seen, not by a clock, so they land in the
 	// listing or mid-download whatever the machine's load: (list calls, GETs) since the start.

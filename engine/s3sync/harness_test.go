@@ -95,6 +95,26 @@ func (f *fakeS3) put(key string, body []byte) {
 	}
 }
 
+// Setters for the fault plan: the server reads it under f.mu (requests reach it through
+// the network, which the race detector cannot see as synchronisation).
+func (f *fakeS3) setLatency(d time.Duration) { f.mu.Lock(); f.latency = d; f.mu.Unlock() }
+func (f *fakeS3) setDecide(fn func(key string, n int) fault) {
+	f.mu.Lock()
+	f.decide = fn
+	f.mu.Unlock()
+}
+func (f *fakeS3) setDecideN(fn func(n int64) fault) { f.mu.Lock(); f.decideN = fn; f.mu.Unlock() }
+func (f *fakeS3) setListFault(fn func(prefix string, n int) bool) {
+	f.mu.Lock()
+	f.listFault = fn
+	f.mu.Unlock()
+}
+func (f *fakeS3) setBeforeGet(fn func(key string, n int)) {
+	f.mu.Lock()
+	f.beforeGet = fn
+	f.mu.Unlock()
+}
+
 func (f *fakeS3) listCalls(prefix string, delim bool) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -102,9 +122,12 @@ func (f *fakeS3) listCalls(prefix string, delim bool) int {
 }
 
 func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
-	if f.latency > 0 {
+	f.mu.Lock()
+	latency, decide, decideN, listFault, beforeGet := f.latency, f.decide, f.decideN, f.listFault, f.beforeGet
+	f.mu.Unlock()
+	if latency > 0 {
 		select {
-		case <-time.After(f.latency):
+		case <-time.After(latency):
 		case <-r.Context().Done():
 			return
 		}
@@ -118,7 +141,7 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 		f.lists[lk]++
 		n := f.lists[lk]
 		f.mu.Unlock()
-		if f.listFault != nil && f.listFault(lk, n) {
+		if listFault != nil && listFault(lk, n) {
 			f.note(fSlowDown)
 			slowDown(w)
 			return
@@ -136,15 +159,15 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 	f.attempts[key]++
 	n := f.attempts[key]
 	f.mu.Unlock()
-	if f.beforeGet != nil {
-		f.beforeGet(key, n)
+	if beforeGet != nil {
+		beforeGet(key, n)
 	}
 	ft := fNone
-	if f.decide != nil {
-		ft = f.decide(key, n)
+	if decide != nil {
+		ft = decide(key, n)
 	}
-	if f.decideN != nil && ft == fNone {
-		ft = f.decideN(gets)
+	if decideN != nil && ft == fNone {
+		ft = decideN(gets)
 	}
 	if ft != fNone {
 		f.note(ft)

@@ -168,7 +168,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	bad := seed[0].key
-	f.decide = func(key string, n int) fault {
+	f.setDecide(func(key string, n int) fault {
 		switch {
 		case key == bad:
 			return f500
@@ -176,7 +176,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 			return fSlowDown
 		}
 		return fNone
-	}
+	})
 	var dbg bytes.Buffer
 	opts := testOpts(t.TempDir())
 	opts.Attempts = 2

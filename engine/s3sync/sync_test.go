@@ -94,7 +94,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 	// First attempt of every key meets a fault of a kind chosen by its hash; some keys get a
 	// second fault too. Half the list calls are throttled twice.
 	kinds := []fault{fSlowDown, f500, fCut, fLongLength, fShortLen, fStall}
-	f.decide = func(key string, n int) fault {
+	f.setDecide(func(key string, n int) fault {
 		h := keyHash(key)
 		switch {
 		case n == 1:
@@ -103,8 +103,8 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 			return kinds[(h/7)%uint32(len(kinds))]
 		}
 		return fNone
-	}
-	f.listFault = func(prefix string, n int) bool { return keyHash(prefix)%2 == 0 && n <= 2 }
+	})
+	f.setListFault(func(prefix string, n int) bool { return keyHash(prefix)%2 == 0 && n <= 2 })
 	mirror := t.TempDir()
 	opts := testOpts(mirror)
 	opts.AttemptTimeout = 300 * time.Millisecond
@@ -127,12 +127,12 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	bad := seed[10].key
-	f.decide = func(key string, n int) fault {
+	f.setDecide(func(key string, n int) fault {
 		if key == bad {
 			return fCut
 		}
 		return fNone
-	}
+	})
 	mirror := t.TempDir()
 	opts := testOpts(mirror)
 	opts.Attempts = 3
@@ -155,7 +155,7 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 	assertMirror(t, mirror, append(append([]seedObj{}, seed[:10]...), seed[11:]...))
 
 	// Once the server heals, a re-run fetches only the failed object.
-	f.decide = nil
+	f.setDecide(nil)
 	res, err = Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil || res.Downloaded != 1 || res.Skipped != len(seed)-1 {
 		t.Fatalf("re-run %s %v", summary(res), err)
@@ -168,7 +168,7 @@ func TestSyncObjectChangedBetweenListAndGet(t *testing.T) {
 	seed := seedLayouts(f)
 	once, always := seed[3].key, seed[4].key
 	v := 0
-	f.beforeGet = func(key string, n int) {
+	f.setBeforeGet(func(key string, n int) {
 		switch {
 		case key == once && n == 1:
 			seed[3].body = flowGzip(once+"new", 4)
@@ -177,7 +177,7 @@ func TestSyncObjectChangedBetweenListAndGet(t *testing.T) {
 			v++
 			f.put(always, flowGzip(always+string(rune('a'+v)), 4))
 		}
-	}
+	})
 	mirror := t.TempDir()
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil {
@@ -227,7 +227,7 @@ func TestSyncRefusesObjectDamagedInS3(t *testing.T) {
 func TestSyncCancelThenResume(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.latency = 5 * time.Millisecond
+	f.setLatency(5 * time.Millisecond)
 	mirror := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -321,12 +321,12 @@ func TestSyncDryRun(t *testing.T) {
 func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.decideN = func(n int64) fault {
+	f.setDecideN(func(n int64) fault {
 		if n > 10 {
 			return fExpired
 		}
 		return fNone
-	}
+	})
 	mirror := t.TempDir()
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "ExpiredToken") {
@@ -350,7 +350,7 @@ func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
 			t.Errorf("%s damaged", o.key)
 		}
 	}
-	f.decideN = nil
+	f.setDecideN(nil)
 	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || res.Downloaded != len(seed)-first || res.Skipped != first {
 		t.Fatalf("resume: %s %v", summary(res), err)
@@ -454,14 +454,14 @@ func TestSyncThrottlingStormConverges(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	// The first 60 GETs and the first 10 list calls, server-wide, are all 503 SlowDown.
-	f.decideN = func(n int64) fault {
+	f.setDecideN(func(n int64) fault {
 		if n <= 60 {
 			return fSlowDown
 		}
 		return fNone
-	}
+	})
 	var lists atomic.Int64
-	f.listFault = func(string, int) bool { return lists.Add(1) <= 10 }
+	f.setListFault(func(string, int) bool { return lists.Add(1) <= 10 })
 	mirror := t.TempDir()
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || !res.OK() || res.Downloaded != len(seed) {
