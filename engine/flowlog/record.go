@@ -186,12 +186,16 @@ func checkNumber(v []byte, t Type) error {
 }
 
 func checkText(v []byte) error {
+	ascii := true
 	for _, c := range v {
 		if c < 0x20 || c == 0x7f {
 			return fmt.Errorf("control character 0x%02x in text", c)
 		}
+		if c >= 0x80 {
+			ascii = false
+		}
 	}
-	if !utf8.Valid(v) {
+	if !ascii && !utf8.Valid(v) {
 		return fmt.Errorf("invalid UTF-8 in %q", truncate(v))
 	}
 	return nil

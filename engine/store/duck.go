@@ -38,7 +38,7 @@ func openLoaderDB(ctx context.Context) (*sql.DB, error) {
 }
 
 // parquetOptions are the COPY options of every part.
-const parquetOptions = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000"
+const parquetOptions = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880"
 
 // copySpools turns a group's spool files of one date into one Parquet part at dst.
 func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
