@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/cwsync/cwtest"
+	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/queries"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/flowlog"
 )
@@ -133,6 +137,58 @@ func TestFlowgenTruth(t *testing.T) {
 		}
 	}
 
+	// The saved blocked-ssh report, as `flowq run` executes it, lists the truth's SSH rejects.
+	cat, err := report.NewCatalog(queries.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, ok := cat.Lookup("blocked-ssh")
+	if !ok {
+		t.Fatal("no blocked-ssh report")
+	}
+	stmt, args, err := report.Bind(q, map[string]string{"limit": "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stmt, err = compat.Rewrite(stmt); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(h.ctx, h.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsess, err := st.OpenSession(h.ctx, store.SessionOptions{Init: compat.Register})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rsess.Close()
+	rows, err := rsess.DB.QueryContext(h.ctx, stmt, args...)
+	if err != nil {
+		t.Fatalf("blocked-ssh: %v", err)
+	}
+	got := map[string]int64{}
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		got[fmt.Sprint(vals[0])] = toInt(vals[1])
+	}
+	rows.Close()
+	if len(got) != len(truth.SSHRejects) || len(got) == 0 {
+		t.Errorf("blocked-ssh: %d sources, truth %d", len(got), len(truth.SSHRejects))
+	}
+	for _, s := range truth.SSHRejects {
+		if got[s.Source] != s.Records {
+			t.Errorf("blocked-ssh %s: %d attempts, truth %d", s.Source, got[s.Source], s.Records)
+		}
+	}
+
 	// Re-sync: nothing new.
 	if res := h.sync(o); res.Written != 0 {
 		t.Fatalf("re-sync wrote %d", res.Written)
@@ -165,4 +221,17 @@ func BenchmarkSync(b *testing.B) {
 			res.Streams, res.Written, len(res.Files), res.Requests, first.Round(time.Millisecond),
 			time.Since(start).Round(time.Millisecond), res2.Fetched)
 	}
+}
+
+func toInt(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case int:
+		return int64(n)
+	}
+	i, _ := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	return i
 }
