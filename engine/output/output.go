@@ -350,6 +350,8 @@ func (r *renderer) table(md bool) (Stats, error) {
 		return Stats{Rows: n, Shown: 0}, err
 	}
 	to := textOpts{null: r.nullText(DefaultNull), thousands: !md}
+	plain := to
+	plain.thousands = false
 	esc := sanitize
 	if md {
 		esc = mdEscape
@@ -358,7 +360,11 @@ func (r *renderer) table(md bool) (Stats, error) {
 	n, err := r.each(r.o.MaxRows, func(n int, vals []any) error {
 		cells := make([]cell, len(vals))
 		for i, v := range vals {
-			cells[i] = cell{s: esc(formatText(v, r.cols[i].typ, to)), null: v == nil}
+			o := to
+			if isCodeColumn(r.cols[i].name) {
+				o = plain
+			}
+			cells[i] = cell{s: esc(formatText(v, r.cols[i].typ, o)), null: v == nil}
 		}
 		buf = append(buf, cells)
 		return nil
@@ -600,4 +606,17 @@ func FormatElapsed(d time.Duration) string {
 		d = d.Round(time.Second)
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
+}
+
+// isCodeColumn reports whether a column holds numbers that are codes rather than quantities
+// (ports, protocol numbers, flags, ids, years): "8,080" would misread them, so they are never
+// grouped with thousands separators.
+func isCodeColumn(name string) bool {
+	n := strings.ToLower(name)
+	for _, part := range []string{"port", "protocol", "proto", "version", "flags", "traffic_path", "year", "_id", "account"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	return n == "id"
 }

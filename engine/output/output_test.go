@@ -392,3 +392,18 @@ func TestMoreTypesMatchDuckDBCast(t *testing.T) {
 		t.Errorf("json does not parse: %v\n%s", err, js)
 	}
 }
+
+// TestCodeColumnsUngrouped: ports, protocols and ids are codes, not quantities; they are never
+// written with thousands separators, while byte counts are.
+func TestCodeColumnsUngrouped(t *testing.T) {
+	db := openDB(t)
+	got, _ := render(t, db, "SELECT 8080 AS dstport, 17 AS protocol, 123456789012 AS account_id, 8080 AS bytes", Table, Options{})
+	for _, want := range []string{" 8080 ", " 123456789012 ", " 8,080 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "8,080 │ 17") || strings.Contains(got, "123,456") {
+		t.Errorf("code column grouped:\n%s", got)
+	}
+}
