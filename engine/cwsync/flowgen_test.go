@@ -13,11 +13,11 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/cwsync/cwtest"
+	"github.com/flowq/flowq/engine/flowgen"
+	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/queries"
-	"github.com/flowq/flowq/engine/flowgen"
-	"github.com/flowq/flowq/engine/flowlog"
 )
 
 // cwFormat is a custom flow-log format without account-id or region, in a non-default order.
