@@ -37,13 +37,16 @@ type fetched struct {
 // An object replaced between list and get is re-listed once and fetched again.
 func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 	if ok, err := sameAsLocal(o); err == nil && ok {
+		d.dbg.printf("%s: already in place (MD5 matches the ETag), not fetched", o.Key)
 		return fetched{size: o.Size, etag: o.ETag, adopted: true}, nil
 	}
 	relisted := false
 	var last error
 	for attempt := 0; attempt < d.opts.Attempts; attempt++ {
 		if attempt > 0 && !errors.Is(last, ErrChanged) {
-			if err := sleepCtx(ctx, backoff(d.opts.RetryBase, attempt)); err != nil {
+			wait := backoff(d.opts.RetryBase, attempt)
+			d.dbg.printf("%s: attempt %d of %d failed (%v); next in %s", o.Key, attempt, d.opts.Attempts, last, wait.Round(time.Millisecond))
+			if err := sleepCtx(ctx, wait); err != nil {
 				return fetched{}, err
 			}
 		}
@@ -66,6 +69,7 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 				return fetched{}, fmt.Errorf("s3://%s/%s: %w twice; run the sync again", d.opts.Bucket, o.Key, err)
 			}
 			relisted = true
+			d.dbg.printf("%s: %v; re-listing it", o.Key, err)
 			fresh, rerr := d.relist(ctx, o)
 			if rerr != nil {
 				return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, rerr)

@@ -180,6 +180,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 	var dbg bytes.Buffer
 	opts := testOpts(t.TempDir())
 	opts.Attempts = 2
+	opts.Debug = &dbg
 	res, err := Sync(context.Background(), f.client(t, &dbg), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +189,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 		t.Fatalf("result %s", summary(res))
 	}
 	out := dbg.String()
-	for _, want := range []string{"GET ", ": 503 ", ": 500 ", "credentials from"} {
+	for _, want := range []string{"GET ", ": 503 ", ": 500 ", "credentials from", "attempt 1 of 2 failed", "list calls"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("debug output lacks %q", want)
 		}

@@ -50,6 +50,9 @@ type Options struct {
 	// Now is the clock for an open-ended range (default time.Now).
 	Now func() time.Time
 
+	// Debug receives the sync's decisions (pruning, retries, adoptions), never secrets.
+	Debug io.Writer
+
 	// wrapFile lets tests put a failing writer (disk full) between a body and its temp file.
 	wrapFile func(io.Writer) io.Writer
 }
@@ -133,6 +136,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	if err := opts.defaults(); err != nil {
 		return res, err
 	}
+	dbg := newDebug(opts.Debug)
 	mirror, err := filepath.Abs(opts.MirrorDir)
 	if err != nil {
 		return res, fmt.Errorf("mirror dir %s: %w", opts.MirrorDir, err)
@@ -146,6 +150,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		// so only then is the whole mirror walked.
 		marker := filepath.Join(mirror, runningFile)
 		if _, err := os.Lstat(marker); err == nil {
+			dbg.printf("the last sync into %s did not finish: removing its temp files", mirror)
 			if err := cleanTemps(mirror); err != nil {
 				return res, err
 			}
@@ -194,7 +199,9 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		return res, nil
 	}
 
-	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes}}
+	dbg.printf("listed %d objects in %d list calls: %d to fetch (%d bytes), %d unchanged, %d refused",
+		res.Listed, res.ListCalls, len(todo), todoBytes, res.Skipped, res.Refused)
+	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes}}
 	d.progress()
 	err = d.run(ctx, todo)
 	if ferr := st.close(); err == nil && ferr != nil {
@@ -241,6 +248,7 @@ type downloader struct {
 	res    *Result
 	prog   Progress
 	dirs   sync.Map // folders already checked to lie inside the mirror
+	dbg    *debug
 	stop   context.CancelFunc
 	fatal  error // first ErrStopped failure
 }
