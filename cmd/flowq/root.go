@@ -100,7 +100,31 @@ you query them with SQL, an interactive shell and saved reports.`,
 	for _, c := range commands(f) {
 		root.AddCommand(c)
 	}
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes argument-count errors (and unknown commands) usage errors, exit 2, as
+// flag errors are; cobra returns them as plain errors.
+func usageArgs(c *cobra.Command) {
+	validate := c.Args
+	if validate == nil && c.HasSubCommands() {
+		validate = cobra.NoArgs
+		if c.RunE == nil && c.Run == nil {
+			validate = nil
+		}
+	}
+	if validate != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := validate(cmd, args); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
 }
 
 // usageErr marks an argument error so the process exits with exitUsage.
