@@ -83,6 +83,16 @@ func build(f *fixture) error {
 	if err != nil {
 		return err
 	}
+	user := filepath.Join(root, "user-queries")
+	if err := os.Mkdir(user, 0o755); err != nil {
+		return err
+	}
+	if err := userQueries(user); err != nil {
+		return err
+	}
+	if err := cat.AddDir(user); err != nil {
+		return err
+	}
 	f.rep, err = Build(ctx, sess.DB, Options{Title: "Incident 42 <flow logs>", Catalog: cat, Rewrite: compat.Rewrite, Now: fixedNow})
 	if err != nil {
 		return err

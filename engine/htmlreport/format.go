@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"math/big"
 	"strconv"
@@ -100,6 +101,20 @@ type Cell struct {
 	Text string
 	Num  bool // right-aligned
 	Null bool // SQL NULL, shown dimmed
+	Wrap bool // long text of several words: may wrap between words, never inside one
+}
+
+// wrapAt is the length from which a text of several words may wrap in its cell.
+const wrapAt = 40
+
+// tokens writes text with each space-separated word in a no-wrap span, so a cell wraps between
+// ENI ids but never at the hyphen inside one.
+func tokens(text string) template.HTML {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		words[i] = `<span class="nw">` + template.HTMLEscapeString(w) + `</span>`
+	}
+	return template.HTML(strings.Join(words, " "))
 }
 
 // formatValue turns a value scanned from DuckDB into table text.
@@ -156,7 +171,7 @@ func formatValue(v any, column string) Cell {
 	case time.Time:
 		return Cell{Text: x.UTC().Format(timeLayout)}
 	case string:
-		return Cell{Text: x}
+		return Cell{Text: x, Wrap: len(x) > wrapAt && strings.Contains(x, " ")}
 	case []byte:
 		return Cell{Text: fmt.Sprintf("%x", x)}
 	case []any:

@@ -17,8 +17,9 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 		n, _ := asInt64(v)
 		return Int(n)
 	},
-	"bytes": Bytes,
-	"time":  Time,
+	"bytes":  Bytes,
+	"tokens": tokens,
+	"time":   Time,
 	"pct": func(part, whole int64) string {
 		if whole == 0 {
 			return "0%"

@@ -94,6 +94,46 @@ func (t *Table) Col(name string) int {
 	return -1
 }
 
+// dropNullColumns removes the columns that are NULL in every row.
+func (t *Table) dropNullColumns() {
+	if len(t.Values) == 0 {
+		return
+	}
+	var keep []int
+	for i := range t.Columns {
+		for _, v := range t.Values {
+			if v[i] != nil {
+				keep = append(keep, i)
+				break
+			}
+		}
+	}
+	if len(keep) == len(t.Columns) {
+		return
+	}
+	pick := func(row []Cell) []Cell {
+		out := make([]Cell, len(keep))
+		for j, i := range keep {
+			out[j] = row[i]
+		}
+		return out
+	}
+	cols := make([]string, len(keep))
+	num := make([]bool, len(keep))
+	for j, i := range keep {
+		cols[j], num[j] = t.Columns[i], t.Numeric[i]
+	}
+	for r := range t.Rows {
+		t.Rows[r] = pick(t.Rows[r])
+		vals := make([]any, len(keep))
+		for j, i := range keep {
+			vals[j] = t.Values[r][i]
+		}
+		t.Values[r] = vals
+	}
+	t.Columns, t.Numeric = cols, num
+}
+
 // querier is what Build needs of the database.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -306,7 +346,7 @@ var bucketSizes = []time.Duration{
 }
 
 // maxBuckets bounds the points of the traffic chart.
-const maxBuckets = 180
+const maxBuckets = 100
 
 // pickBucket is the finest bucket that keeps the span within maxBuckets points.
 func pickBucket(span time.Duration) time.Duration {
@@ -401,6 +441,7 @@ func durationWord(d time.Duration) string {
 // fixedPanel describes one panel built from a built-in saved query.
 type fixedPanel struct {
 	id, title, query string
+	desc             string // default the query's description
 	params           map[string]string
 	chart            func(*Table) template.HTML
 	defaults         bool // runs the query with its default parameters, so it is that query's table
@@ -426,9 +467,11 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 				n, _ := asInt64(v[t.Col("bytes")])
 				return Bytes(n)
 			})},
-		{id: "rejected-sources", title: "Top rejected sources", query: "rejected-traffic", params: map[string]string{"by": "source", "limit": "10"},
+		{id: "rejected-sources", title: "Top rejected sources", query: "rejected-traffic",
+			desc: "REJECTed records by source address, most first.", params: map[string]string{"by": "source", "limit": "10"},
 			chart: barsOf("Rejected records per source", "source", "records", "#c62828", nil)},
-		{id: "rejected-ports", title: "Top rejected destination ports", query: "rejected-traffic", params: map[string]string{"by": "port", "limit": "10"},
+		{id: "rejected-ports", title: "Top rejected destination ports", query: "rejected-traffic",
+			desc: "REJECTed records by protocol and destination port, most first.", params: map[string]string{"by": "port", "limit": "10"},
 			chart: func(t *Table) template.HTML {
 				bars := make([]Bar, 0, len(t.Values))
 				for _, v := range t.Values {
@@ -463,10 +506,16 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 			params[k] = v
 		}
 		p := &Panel{ID: fp.id, Title: fp.title, Description: q.Description, Note: note}
+		if fp.desc != "" {
+			p.Description = fp.desc
+		}
 		t, shown, err := b.run(ctx, q, params, b.opts.MaxRows)
 		p.SQL = shown
 		if err != nil {
 			return fmt.Errorf("report panel %s: %w", fp.id, err)
+		}
+		if !fp.defaults {
+			t.dropNullColumns() // a grouping left unused by the chosen parameters (by=source: no port)
 		}
 		p.Table = t
 		if fp.chart != nil && len(t.Values) > 0 {
