@@ -21,6 +21,7 @@ type outputFlags struct {
 	maxRows  int
 	readOnly bool
 	dialect  string
+	chart    string // "" = no chart; bar, line or auto
 }
 
 func (o *outputFlags) register(cmd *cobra.Command) {
@@ -28,6 +29,8 @@ func (o *outputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write results to FILE instead of stdout")
 	cmd.Flags().IntVar(&o.maxRows, "max-rows", 1000, "rows shown in table/markdown/line mode (0 = all); csv and json are never capped")
 	cmd.Flags().BoolVar(&o.readOnly, "read-only", false, "forbid writes and file or network access outside the data dir (for .sql files from others)")
+	cmd.Flags().StringVar(&o.chart, "chart", "", "draw the result as a terminal chart: bar, line or auto (first column a label or time, the others numbers)")
+	cmd.Flags().Lookup("chart").NoOptDefVal = "auto"
 	cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
@@ -153,6 +156,13 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 		var a []any
 		if i == len(stmts)-1 {
 			a = args
+			if of.chart != "" {
+				kind, err := chartKind(of.chart)
+				if err != nil {
+					return usageErr("--chart: %v", err)
+				}
+				return chartStatement(ctx, f, sess, q, a, kind, w)
+			}
 		}
 		start := time.Now()
 		rows, err := sess.DB.QueryContext(ctx, q, a...)
@@ -186,6 +196,13 @@ func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt stri
 		return err
 	}
 	defer closeFn()
+	if of.chart != "" {
+		kind, err := chartKind(of.chart)
+		if err != nil {
+			return usageErr("--chart: %v", err)
+		}
+		return chartStatement(ctx, f, sess, stmt, args, kind, w)
+	}
 	if err := sess.Refresh(ctx); err != nil {
 		return err
 	}

@@ -87,6 +87,9 @@ can drive a cron job or CI alarm, e.g.
 				return err
 			}
 			defer sess.Close()
+			if of.chart != "" {
+				return runPrepared(ctx, f, sess, stmt, bound, &of)
+			}
 			w, format, opts, closeFn, err := of.sink(f)
 			if err != nil {
 				return err

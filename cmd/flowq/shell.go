@@ -116,5 +116,3 @@ the first error:
 	return cmd
 }
 
-// extraShellCommands are meta-commands the CLI adds to the shell's table.
-func extraShellCommands(f *factory) []shell.Command { return nil }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"database/sql"
+	"time"
+
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/flowq/flowq/engine/output"
 	"io"
 	"strings"
 
@@ -26,7 +30,16 @@ type statusInfo struct {
 	Parts        int      `json:"parquet_files"`
 	LedgerGen    uint64   `json:"ledger_generation"`
 	ExtraColumns []string `json:"extra_columns,omitempty"`
+	// Hourly activity for the sparkline: records per bucket of BucketHours hours from
+	// FirstHour (Unix seconds); gaps are buckets with no records or with SKIPDATA.
+	FirstHour   int64     `json:"first_hour,omitempty"`
+	BucketHours int64     `json:"bucket_hours,omitempty"`
+	Activity    []float64 `json:"activity,omitempty"`
+	Gaps        []bool    `json:"gaps,omitempty"`
 }
+
+// sparkBuckets is the most sparkline characters status draws.
+const sparkBuckets = 96
 
 func newStatusCmd(f *factory) *cobra.Command {
 	var jsonOut bool
@@ -82,6 +95,9 @@ func gatherStatus(ctx context.Context, f *factory) (*statusInfo, error) {
 		info.FirstDate, info.LastDate = *first, *last
 	}
 	info.Accounts, info.Regions = splitNonEmpty(accts), splitNonEmpty(regions)
+	if err := hourlyActivity(ctx, sess.DB, &info); err != nil {
+		return nil, err
+	}
 	return &info, nil
 }
 
@@ -102,6 +118,16 @@ func printStatus(ctx context.Context, f *factory, w io.Writer) error {
 	fmt.Fprintf(w, "accounts:    %s\n", listOrNone(info.Accounts))
 	fmt.Fprintf(w, "regions:     %s\n", listOrNone(info.Regions))
 	fmt.Fprintf(w, "ENIs:        %d\n", info.ENIs)
+	if len(info.Activity) > 0 {
+		unit := "hour"
+		if info.BucketHours > 1 {
+			unit = fmt.Sprintf("%d hours", info.BucketHours)
+		}
+		from := time.Unix(info.FirstHour, 0).UTC()
+		to := from.Add(time.Duration(int64(len(info.Activity))*info.BucketHours) * time.Hour)
+		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no data or SKIPDATA)\n",
+			output.Sparkline(info.Activity, info.Gaps), unit, from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"), output.SparkGap)
+	}
 	fmt.Fprintf(w, "disk:        %s table, %s mirror\n", humanBytes(info.TableBytes), humanBytes(info.MirrorBytes))
 	return nil
 }
@@ -118,4 +144,44 @@ func listOrNone(l []string) string {
 		return "(none)"
 	}
 	return strings.Join(l, ", ")
+}
+
+// hourlyActivity fills the sparkline fields: records per hour of start, bucketed to at most
+// sparkBuckets characters; a bucket is a gap when it has no records or any SKIPDATA record.
+func hourlyActivity(ctx context.Context, db *sql.DB, info *statusInfo) error {
+	rows, err := db.QueryContext(ctx, `SELECT start // 3600 AS h, count_if(log_status <> 'SKIPDATA') AS n,
+		count_if(log_status = 'SKIPDATA') AS skip FROM vpc_flow_logs WHERE start IS NOT NULL GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("reading hourly activity: %w", err)
+	}
+	defer rows.Close()
+	type hour struct{ h, n, skip int64 }
+	var hours []hour
+	for rows.Next() {
+		var x hour
+		if err := rows.Scan(&x.h, &x.n, &x.skip); err != nil {
+			return err
+		}
+		hours = append(hours, x)
+	}
+	if err := rows.Err(); err != nil || len(hours) == 0 {
+		return err
+	}
+	first, last := hours[0].h, hours[len(hours)-1].h
+	span := last - first + 1
+	per := (span + sparkBuckets - 1) / sparkBuckets
+	n := (span + per - 1) / per
+	info.FirstHour, info.BucketHours = first*3600, per
+	info.Activity = make([]float64, n)
+	info.Gaps = make([]bool, n)
+	skip := make([]bool, n)
+	for _, x := range hours {
+		b := (x.h - first) / per
+		info.Activity[b] += float64(x.n)
+		skip[b] = skip[b] || x.skip > 0
+	}
+	for i := range info.Gaps {
+		info.Gaps[i] = info.Activity[i] == 0 || skip[i]
+	}
+	return nil
 }
