@@ -115,4 +115,3 @@ the first error:
 	cmd.Flags().StringVar(&dialect, "dialect", "athena", "SQL dialect: athena or duckdb (switch with .athena on|off)")
 	return cmd
 }
-
