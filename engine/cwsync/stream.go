@@ -40,10 +40,47 @@ func digest(ts, ingest int64, msg string) string {
 type streamRun struct {
 	s       *syncer
 	stream  string
-	dd      *dedupe
+	overlap int64
+	dd      *dedupe // events written before this run that may come again
 	buf     []event
-	written []seen // events written this run (and adopted from a crashed run)
 	j       *journal
+
+	// Both below are pruned to the last overlap before the newest event, so a long backfill
+	// needs memory for one overlap window, not for every event.
+	written  []seen           // events written this run
+	runSeen  map[string]int64 // this run's events by key, against an API repeating one
+	maxT     int64            // newest event time written this run
+	pruneLen int
+	count    int64 // events written this run
+}
+
+func (r *streamRun) key(e seen) string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return "h:" + e.H
+}
+
+// prune drops what no later check needs: the final newest span ends after every written
+// event, so Recent keeps nothing older than maxT-overlap.
+func (r *streamRun) prune() {
+	if len(r.written)+len(r.runSeen) < r.pruneLen {
+		return
+	}
+	cut := r.maxT - r.overlap
+	kept := r.written[:0]
+	for _, e := range r.written {
+		if e.T >= cut {
+			kept = append(kept, e)
+		}
+	}
+	r.written = kept
+	for k, t := range r.runSeen {
+		if t < cut {
+			delete(r.runSeen, k)
+		}
+	}
+	r.pruneLen = 2*(len(r.written)+len(r.runSeen)) + 4096
 }
 
 // syncStream fetches the stream's windows not yet covered, writes the new events and then
@@ -58,14 +95,18 @@ func (s *syncer) syncStream(ctx context.Context, stream string, want span) error
 	if err != nil {
 		return err
 	}
-	r := &streamRun{s: s, stream: stream, dd: newDedupe()}
+	overlap := s.opts.Overlap.Milliseconds()
+	r := &streamRun{s: s, stream: stream, overlap: overlap, dd: newDedupe(), runSeen: map[string]int64{}, maxT: -1 << 62, pruneLen: 4096}
 	for _, e := range st.Recent {
 		r.dd.add(e)
 	}
+	// Events of files a failed run wrote: skipped now, and kept in Recent while the coverage
+	// has not passed them (that run may have fetched further than this one).
+	var adoptedSeen []seen
 	for _, je := range adopted {
 		for _, e := range je.Events {
 			r.dd.add(e)
-			r.written = append(r.written, e)
+			adoptedSeen = append(adoptedSeen, e)
 		}
 	}
 	defer func() {
@@ -73,7 +114,6 @@ func (s *syncer) syncStream(ctx context.Context, stream string, want span) error
 			r.j.close()
 		}
 	}()
-	overlap := s.opts.Overlap.Milliseconds()
 	covered := st.Covered
 	for _, w := range windows(st.Covered, want, overlap) {
 		maxSeen := int64(-1)
@@ -83,15 +123,20 @@ func (s *syncer) syncStream(ctx context.Context, stream string, want span) error
 					continue // outside the asked range: not ours to judge now
 				}
 				maxSeen = max(maxSeen, ev.T)
-				if r.dd.has(ev.seen) {
+				k := r.key(ev.seen)
+				if _, again := r.runSeen[k]; again || r.dd.has(ev.seen) {
 					s.count(0, 1)
 					continue
 				}
-				r.dd.add(ev.seen)
+				r.runSeen[k] = ev.T
+				r.maxT = max(r.maxT, ev.T)
 				r.buf = append(r.buf, ev)
 			}
 			if len(r.buf) >= s.opts.FlushEvents {
-				return r.flush()
+				if err := r.flush(); err != nil {
+					return err
+				}
+				r.prune()
 			}
 			return nil
 		})
@@ -120,8 +165,8 @@ func (s *syncer) syncStream(ctx context.Context, stream string, want span) error
 		return err
 	}
 	st.Covered = covered
-	st.Written += int64(len(r.written)) // adopted events too: the crashed run never counted them
-	st.Recent = recent(st.Recent, r.written, covered, overlap)
+	st.Written += r.count + int64(len(adoptedSeen)) // the failed run never counted its files
+	st.Recent = recent(append(st.Recent, adoptedSeen...), r.written, covered, overlap)
 	if err := writeState(s.groupDir, st); err != nil {
 		return err
 	}
@@ -308,6 +353,7 @@ func (r *streamRun) flush() error {
 			return err
 		}
 		r.written = append(r.written, seens...)
+		r.count += int64(len(seens))
 		s.mu.Lock()
 		s.res.Files = append(s.res.Files, path)
 		s.res.Written += lines

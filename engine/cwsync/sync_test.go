@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/smithy-go"
+	"github.com/flowq/flowq/engine/cwsync/cwtest"
 )
 
 // customFmt lacks account-id and region and is in an unusual order: the files must get both
@@ -419,5 +420,65 @@ func TestAccountSources(t *testing.T) {
 	}
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE account_id = '"+testAccount+"' AND region = 'eu-west-1'"); n != 78 {
 		t.Fatalf("rows of the ARN's account = %d", n)
+	}
+}
+
+// TestLongStreamPruning: a long first sync flushes and prunes its in-memory sets many times;
+// the state still remembers exactly the last 10 minutes, so a re-sync writes nothing.
+func TestLongStreamPruning(t *testing.T) {
+	h := newHarness(t, 3)
+	const n = 10000 // one event per second
+	evs := make([]cwtest.Event, n)
+	for i := range evs {
+		r := rec{eni: enis[0], src: "10.0.0.1", dst: "10.0.0.2", sport: i % 60000, dport: 80, proto: 6, packets: 1, bytes: 1, start: t0.Unix() + int64(i), action: "ACCEPT", status: "OK"}
+		evs[i] = cwEvent(r.start*1000, r.line(""))
+	}
+	h.srv.Put(testGroup, enis[0], evs...)
+	o := h.opts("")
+	o.PageLimit = 1000
+	o.FlushEvents = 500
+	res := h.sync(o)
+	if res.Written != n {
+		t.Fatalf("wrote %d", res.Written)
+	}
+	st, err := readState(res.GroupDir, enis[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Covered up to the last event + 1 ms; Recent from there minus 600 s: the last 600 events.
+	last := t0.UnixMilli() + (n-1)*1000
+	if len(st.Covered) != 1 || st.Covered[0] != (span{0, last + 1}) || len(st.Recent) != 600 || st.Written != n {
+		t.Fatalf("state: covered %v, %d recent, written %d", st.Covered, len(st.Recent), st.Written)
+	}
+	if res := h.sync(o); res.Written != 0 || res.Duplicates != 600 {
+		t.Fatalf("re-sync: %+v", res)
+	}
+}
+
+// TestRecoveryWithNarrowerRange: files of a failed run that reach past what the recovery run
+// covers stay remembered, so a later full run does not write them again.
+func TestRecoveryWithNarrowerRange(t *testing.T) {
+	h := newHarness(t, 3)
+	h.seedAll("")
+	o := h.opts("")
+	o.FlushEvents = 5
+	res, err := Sync(h.ctx, &failingAPI{API: h.clients.Logs, stream: enis[1], after: 3}, o)
+	if err != nil || res.Written != 26+26+21 {
+		t.Fatalf("failing run: %v %+v", err, res)
+	}
+	o.To = t0.Add(10 * time.Minute) // i = 0..3
+	res = h.sync(o)
+	if res.Written != 0 || res.Fetched != 4 || res.Duplicates != 4 {
+		t.Fatalf("narrow recovery: %+v", res)
+	}
+	o.To = time.Time{}
+	res = h.sync(o)
+	// Stream 1: 21 remembered + i = 21..25 new; streams 0 and 2: their 4-event tails.
+	if res.Written != 5 || res.Duplicates != 21+8 {
+		t.Fatalf("full run: %+v", res)
+	}
+	_, sess := h.load()
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != 78 {
+		t.Fatalf("rows = %d, want 78", n)
 	}
 }
