@@ -170,8 +170,17 @@ func (c LineChart) SVG() template.HTML {
 			}
 			return left + pw*t.Sub(first).Seconds()/span.Seconds()
 		}
+		if step >= 24*time.Hour {
+			layout = "Jan 2"
+		}
+		// Ticks start at a multiple of the step, or for steps of days at the first midnight,
+		// so a week reads Mar 1, Mar 3, ... rather than wherever 48 h multiples fall.
+		t0 := first.Truncate(step)
+		if step >= 24*time.Hour {
+			t0 = first.Truncate(24 * time.Hour)
+		}
 		lastDay := ""
-		for t := first.Truncate(step); !t.After(last); t = t.Add(step) {
+		for t := t0; !t.After(last); t = t.Add(step) {
 			if t.Before(first) {
 				continue
 			}
@@ -245,6 +254,7 @@ func (b *svgBuf) xTick(xx, yAxis float64, t time.Time, layout, lastDay string) s
 	day := t.Format("2006-01-02")
 	label := t.Format(layout)
 	if layout == "15:04" && day != lastDay {
+		// The first label and the first after midnight carry the date.
 		label = t.Format("Jan 2 15:04")
 	}
 	fmt.Fprintf(b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`+"\n", f1(xx), f1(yAxis), f1(xx), f1(yAxis+5), axisColor)
