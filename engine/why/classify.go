@@ -462,11 +462,11 @@ func (a *analysis) interfaces() []Interface {
 			continue
 		}
 		if e.records == 0 {
-			// Only an ENI whose own address is on a side counts; a peer that merely talked to
-			// one side does not.
+			// Only the ENI of a side's exact address counts: a peer that merely talked to one
+			// side does not, nor (as noise) every ENI inside a CIDR.
 			onSide := false
 			for _, own := range e.own {
-				onSide = onSide || own != "" && (a.src.contains(own) || a.dst.contains(own))
+				onSide = onSide || own != "" && (a.src.exact && a.src.contains(own) || a.dst.exact && a.dst.contains(own))
 			}
 			if !onSide {
 				continue

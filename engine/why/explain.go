@@ -115,14 +115,20 @@ func ephemeralRange(cs []*conv) string {
 // explain writes the summary, what to check next, the confidence and its notes.
 func (a *analysis) explain(rep *Report, latest []*conv) {
 	A, B := a.src.text, a.dst.text
+	cl, sv := "source", "destination"
+	reversed := len(a.considered) > 0 && !a.considered[0].clientOnSrc
+	if reversed {
+		// Only the destination opened connections: explain them with the roles swapped.
+		A, B, cl, sv = B, A, sv, cl
+	}
 	svc := a.service(latest)
 	ev := rep.Evidence
-	srcENI := enisOf(ev, "source", "", "")
-	dstENI := enisOf(ev, "destination", "", "")
+	srcENI := enisOf(ev, cl, "", "")
+	dstENI := enisOf(ev, sv, "", "")
 	if dstENI == "" {
 		var ids []string
 		for _, i := range rep.Interfaces {
-			if i.Side == "destination" {
+			if i.Side == sv {
 				ids = append(ids, i.ID)
 			}
 		}
@@ -157,7 +163,7 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 	case SGDeny:
 		n := count(ev, "request", "ingress", "REJECT") + count(ev, "request", "unknown", "REJECT")
 		rep.Summary = fmt.Sprintf("%s's interface%s REJECTed the requests from %s inbound (%s, last at %s): a security group or the inbound network ACL of %s's subnet denies %s. Flow logs cannot tell which of the two it was.",
-			B, at(enisOf(ev, "destination", "request", "ingress")), A, plural(int(n), "record"), stamp(lastOf(ev, "request", "", "REJECT")), B, svc)
+			B, at(enisOf(ev, sv, "request", "ingress")), A, plural(int(n), "record"), stamp(lastOf(ev, "request", "", "REJECT")), B, svc)
 		rep.Next = []string{
 			fmt.Sprintf("Check the inbound rules of the security groups on%s: one must allow %s from %s (its CIDR, or a security group it belongs to).", orAny(dstENI, " "+B+"'s interface"), portRule, A),
 			fmt.Sprintf("Check the inbound rules of the network ACL of %s's subnet: the lowest-numbered rule matching %s and %s must be ALLOW.", B, A, portRule),
@@ -166,7 +172,7 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 	case EgressDeny:
 		n := count(ev, "request", "egress", "REJECT")
 		rep.Summary = fmt.Sprintf("%s's interface%s REJECTed its requests to %s outbound (%s, last at %s): the outbound rules of %s's security group or of its subnet's network ACL deny %s.",
-			A, at(enisOf(ev, "source", "request", "egress")), B, plural(int(n), "record"), stamp(lastOf(ev, "request", "egress", "REJECT")), A, svc)
+			A, at(enisOf(ev, cl, "request", "egress")), B, plural(int(n), "record"), stamp(lastOf(ev, "request", "egress", "REJECT")), A, svc)
 		rep.Next = []string{
 			fmt.Sprintf("Check the outbound rules of the security groups on%s for %s and %s.", orAny(srcENI, " "+A+"'s interface"), B, portRule),
 			fmt.Sprintf("Check the outbound rules of the network ACL of %s's subnet.", A),
@@ -177,7 +183,7 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		case "src-in":
 			n := count(ev, "reply", "ingress", "REJECT")
 			rep.Summary = fmt.Sprintf("%s answered, but %s's interface%s REJECTed the replies inbound (%s, last at %s): security groups let replies in, so the inbound network ACL of %s's subnet is missing the return rule.",
-				B, A, at(enisOf(ev, "source", "reply", "ingress")), plural(int(n), "record"), stamp(lastOf(ev, "reply", "ingress", "REJECT")), A)
+				B, A, at(enisOf(ev, cl, "reply", "ingress")), plural(int(n), "record"), stamp(lastOf(ev, "reply", "ingress", "REJECT")), A)
 			rep.Next = []string{
 				fmt.Sprintf("Add an inbound rule to the network ACL of %s's subnet allowing %s from %s to the ephemeral ports 1024–65535 (%s).", A, proto, B, eph),
 				fmt.Sprintf("Check the outbound network ACL of %s's subnet allows the replies out too.", B),
@@ -185,7 +191,7 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		default:
 			n := count(ev, "reply", "egress", "REJECT") + count(ev, "reply", "unknown", "REJECT")
 			rep.Summary = fmt.Sprintf("%s's interface%s ACCEPTed the requests from %s but REJECTed its replies outbound (%s, last at %s): security groups are stateful and always let replies out, so a stateless network ACL is missing the return rule.",
-				B, at(orAny(enisOf(ev, "destination", "reply", "egress"), dstENI)), A, plural(int(n), "record"), stamp(lastOf(ev, "reply", "", "REJECT")))
+				B, at(orAny(enisOf(ev, sv, "reply", "egress"), dstENI)), A, plural(int(n), "record"), stamp(lastOf(ev, "reply", "", "REJECT")))
 			rep.Next = []string{
 				fmt.Sprintf("Add an outbound rule to the network ACL of %s's subnet allowing %s to %s on the ephemeral ports 1024–65535 (%s).", B, proto, A, eph),
 				fmt.Sprintf("Check the inbound network ACL of %s's subnet lets the replies in as well (same ports).", A),
@@ -197,8 +203,8 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		if dstENI != "" {
 			where = fmt.Sprintf("never arrived at %s's interface %s", B, dstENI)
 		}
-		rep.Summary = fmt.Sprintf("%s's requests to %s left%s ACCEPTed (%s, last at %s) but %s: something on the path drops them (route table, peering, transit gateway, firewall appliance), or %s is outside the logged scope.",
-			A, B, orAny(at(enisOf(ev, "source", "request", "")), " its interface"), plural(int(n), "record"), stamp(lastOf(ev, "request", "", "")), where, B)
+		rep.Summary = fmt.Sprintf("%s's requests to %s were ACCEPTed leaving its interface%s (%s, last at %s) but %s: something on the path drops them (route table, peering, transit gateway, firewall appliance), or %s is outside the logged scope.",
+			A, B, at(enisOf(ev, cl, "request", "")), plural(int(n), "record"), stamp(lastOf(ev, "request", "", "")), where, B)
 		rep.Next = []string{
 			fmt.Sprintf("Check the route table of %s's subnet: a route to %s must exist (local, peering connection, transit gateway, VPN) and not be a blackhole; check the route back from %s's subnet as well.", A, B, B),
 			"On a peering connection or transit gateway, check its route tables and attachments in both directions.",
@@ -217,16 +223,16 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		switch {
 		case variant == "rst":
 			rep.Summary = fmt.Sprintf("%s's requests reached %s's interface%s and were ACCEPTed (%s), but %s answered with a reset (RST): nothing listens on %s (connection refused).",
-				A, B, at(enisOf(ev, "destination", "request", "")), plural(int(n), "record"), B, svc)
+				A, B, at(enisOf(ev, sv, "request", "")), plural(int(n), "record"), B, svc)
 		case proto == "udp":
 			rep.Summary = fmt.Sprintf("%s's requests reached %s's interface%s and were ACCEPTed (%s), but %s never answered: nothing listens on %s, a host firewall drops them, or the protocol sends no replies.",
-				A, B, at(enisOf(ev, "destination", "request", "")), plural(int(n), "record"), B, svc)
+				A, B, at(enisOf(ev, sv, "request", "")), plural(int(n), "record"), B, svc)
 		case proto == "icmp" || proto == "icmpv6":
 			rep.Summary = fmt.Sprintf("%s's packets reached %s's interface%s and were ACCEPTed (%s), but %s never answered: its host firewall drops ICMP or it does not reply.",
-				A, B, at(enisOf(ev, "destination", "request", "")), plural(int(n), "record"), B)
+				A, B, at(enisOf(ev, sv, "request", "")), plural(int(n), "record"), B)
 		default:
 			rep.Summary = fmt.Sprintf("%s's requests reached %s's interface%s and were ACCEPTed (%s%s), but %s never answered: nothing listens on %s, or a host firewall drops the requests.",
-				A, B, at(enisOf(ev, "destination", "request", "")), plural(int(n), "record"), flags, B, svc)
+				A, B, at(enisOf(ev, sv, "request", "")), plural(int(n), "record"), flags, B, svc)
 		}
 		rep.Next = []string{
 			fmt.Sprintf("On %s, check that the service listens on %s on the right address (ss -ltnp or netstat -an: 0.0.0.0 or %s, not 127.0.0.1).", B, svc, B),
@@ -262,7 +268,9 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 	if a.truncated {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Only the latest %d records were read; narrow the time range or the addresses for the full picture.", MaxRecords))
 	}
-	if len(a.considered) < len(a.convs) {
+	if reversed {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Every connection between them was opened by %s towards %s: the verdict describes those.", A, B))
+	} else if len(a.considered) < len(a.convs) {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%s opened by %s towards %s are in the timeline but not in the verdict.", plural(len(a.convs)-len(a.considered), "connection"), B, A))
 	}
 	if len(rep.Earlier) > 0 {
