@@ -25,6 +25,7 @@ import (
 // event is one log event as fetched.
 type event struct {
 	seen
+	stream  string
 	Ingest  int64
 	Message string
 }
@@ -36,12 +37,17 @@ func digest(ts, ingest int64, msg string) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// streamRun is one stream's work in a run.
+// streamRun is one stream's work in a run: open, accept pages of events, then finish (or
+// fail, keeping what was written journaled for the next run).
 type streamRun struct {
 	s       *syncer
 	stream  string
 	overlap int64
+	st      *streamState
+	wins    []span  // time windows to fetch, in order
+	maxSeen []int64 // per window: newest event time received, -1 if none
 	dd      *dedupe // events written before this run that may come again
+	adopted []seen  // events of journaled files of a failed run
 	buf     []event
 	j       *journal
 
@@ -83,72 +89,97 @@ func (r *streamRun) prune() {
 	r.pruneLen = 2*(len(r.written)+len(r.runSeen)) + 4096
 }
 
-// syncStream fetches the stream's windows not yet covered, writes the new events and then
-// records the coverage. The journal makes the order crash-safe: files listed there are
-// adopted by the next run, so their events are not written again.
-func (s *syncer) syncStream(ctx context.Context, stream string, want span) error {
+// openRun reads the stream's state and any journal of a failed run, and plans the windows:
+// the wanted range minus what is covered, the newest span's tail fetched again.
+func (s *syncer) openRun(stream string, want span) (*streamRun, error) {
 	st, err := readState(s.groupDir, stream)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	adopted, err := readJournal(s.groupDir, stream)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	overlap := s.opts.Overlap.Milliseconds()
-	r := &streamRun{s: s, stream: stream, overlap: overlap, dd: newDedupe(), runSeen: map[string]int64{}, maxT: -1 << 62, pruneLen: 4096}
+	r := &streamRun{s: s, stream: stream, overlap: overlap, st: st, dd: newDedupe(),
+		runSeen: map[string]int64{}, maxT: -1 << 62, pruneLen: 4096}
 	for _, e := range st.Recent {
 		r.dd.add(e)
 	}
 	// Events of files a failed run wrote: skipped now, and kept in Recent while the coverage
 	// has not passed them (that run may have fetched further than this one).
-	var adoptedSeen []seen
 	for _, je := range adopted {
 		for _, e := range je.Events {
 			r.dd.add(e)
-			adoptedSeen = append(adoptedSeen, e)
+			r.adopted = append(r.adopted, e)
 		}
 	}
-	defer func() {
-		if r.j != nil {
-			r.j.close()
+	r.wins = windows(st.Covered, want, overlap)
+	r.maxSeen = make([]int64, len(r.wins))
+	for i := range r.maxSeen {
+		r.maxSeen[i] = -1
+	}
+	return r, nil
+}
+
+// accept takes a page of events; those outside the stream's windows (a batched request
+// covers the union of several streams' windows) are not this run's to judge.
+func (r *streamRun) accept(evs []event) error {
+	s := r.s
+	var fetched, dups int64
+	for _, ev := range evs {
+		wi := -1
+		for i, w := range r.wins {
+			if ev.T >= w.Lo && ev.T < w.Hi {
+				wi = i
+				break
+			}
 		}
-	}()
-	covered := st.Covered
-	for _, w := range windows(st.Covered, want, overlap) {
-		maxSeen := int64(-1)
-		err := r.fetch(ctx, w, func(evs []event) error {
-			for _, ev := range evs {
-				if ev.T < w.Lo || ev.T >= w.Hi {
-					continue // outside the asked range: not ours to judge now
-				}
-				maxSeen = max(maxSeen, ev.T)
-				k := r.key(ev.seen)
-				if _, again := r.runSeen[k]; again || r.dd.has(ev.seen) {
-					s.count(0, 1)
-					continue
-				}
-				r.runSeen[k] = ev.T
-				r.maxT = max(r.maxT, ev.T)
-				r.buf = append(r.buf, ev)
-			}
-			if len(r.buf) >= s.opts.FlushEvents {
-				if err := r.flush(); err != nil {
-					return err
-				}
-				r.prune()
-			}
-			return nil
-		})
-		if err != nil {
-			// Keep what was fetched: its files are journaled, so the retry adopts them.
-			if ferr := r.flush(); ferr != nil {
-				err = errors.Join(err, ferr)
-			}
+		if wi < 0 {
+			continue
+		}
+		fetched++
+		r.maxSeen[wi] = max(r.maxSeen[wi], ev.T)
+		k := r.key(ev.seen)
+		if _, again := r.runSeen[k]; again || r.dd.has(ev.seen) {
+			dups++
+			continue
+		}
+		r.runSeen[k] = ev.T
+		r.maxT = max(r.maxT, ev.T)
+		r.buf = append(r.buf, ev)
+	}
+	s.count(fetched, dups)
+	if len(r.buf) >= s.opts.FlushEvents {
+		if err := r.flush(); err != nil {
 			return err
 		}
-		// A window followed by synced data is complete; the newest window counts only up to
-		// its newest event, so a stream that lags is fetched again from there.
+		r.prune()
+	}
+	return nil
+}
+
+// fail keeps what was fetched: its files are journaled, so the next run adopts them.
+func (r *streamRun) fail(err error) error {
+	if ferr := r.flush(); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
+	if r.j != nil {
+		r.j.close()
+	}
+	return err
+}
+
+// finish writes what is buffered, then records the coverage and the tail's events, then
+// drops the journal. A window followed by synced data is complete; the newest window counts
+// only up to its newest event, so a stream that lags is fetched again from there.
+func (r *streamRun) finish() error {
+	if err := r.flush(); err != nil {
+		return r.fail(err)
+	}
+	st := r.st
+	covered := st.Covered
+	for i, w := range r.wins {
 		done := w
 		followed := false
 		for _, c := range st.Covered {
@@ -157,26 +188,115 @@ func (s *syncer) syncStream(ctx context.Context, stream string, want span) error
 			}
 		}
 		if !followed {
-			done.Hi = max(w.Lo, min(w.Hi, maxSeen+1))
+			done.Hi = max(w.Lo, min(w.Hi, r.maxSeen[i]+1))
 		}
 		covered = addSpan(covered, done)
 	}
-	if err := r.flush(); err != nil {
-		return err
-	}
 	st.Covered = covered
-	st.Written += r.count + int64(len(adoptedSeen)) // the failed run never counted its files
-	st.Recent = recent(append(st.Recent, adoptedSeen...), r.written, covered, overlap)
-	if err := writeState(s.groupDir, st); err != nil {
-		return err
+	st.Written += r.count + int64(len(r.adopted)) // the failed run never counted its files
+	st.Recent = recent(append(st.Recent, r.adopted...), r.written, covered, r.overlap)
+	if err := writeState(r.s.groupDir, st); err != nil {
+		return r.fail(err)
 	}
 	if r.j != nil {
 		return r.j.remove()
 	}
-	if err := os.Remove(journalPath(s.groupDir, stream)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove journal of stream %s: %w", stream, err)
+	if err := os.Remove(journalPath(r.s.groupDir, r.stream)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove journal of stream %s: %w", r.stream, err)
 	}
 	return nil
+}
+
+// runOne fetches one stream's windows on its own.
+func (s *syncer) runOne(ctx context.Context, r *streamRun) error {
+	for _, w := range r.wins {
+		var err error
+		if s.opts.Method == MethodGet {
+			err = s.fetchGet(ctx, r.stream, w, r.accept)
+		} else {
+			err = s.fetchFilter(ctx, []string{r.stream}, w, func(evs []event) error { return r.accept(evs) })
+		}
+		if err != nil {
+			return r.fail(err)
+		}
+	}
+	return r.finish()
+}
+
+// runBatch fetches several streams (one window each, close in time) with one
+// FilterLogEvents pagination over the union of their windows, routing events by stream.
+func (s *syncer) runBatch(ctx context.Context, runs []*streamRun) []error {
+	byName := make(map[string]*streamRun, len(runs))
+	names := make([]string, 0, len(runs))
+	u := runs[0].wins[0]
+	for _, r := range runs {
+		byName[r.stream] = r
+		names = append(names, r.stream)
+		u.Lo, u.Hi = min(u.Lo, r.wins[0].Lo), max(u.Hi, r.wins[0].Hi)
+	}
+	errs := make([]error, len(runs))
+	err := s.fetchFilter(ctx, names, u, func(evs []event) error {
+		// Events arrive interleaved: hand each stream its share in order.
+		parts := map[string][]event{}
+		for _, ev := range evs {
+			parts[ev.stream] = append(parts[ev.stream], ev)
+		}
+		for name, part := range parts {
+			if r := byName[name]; r != nil {
+				if err := r.accept(part); err != nil {
+					return fmt.Errorf("stream %s: %w", name, err)
+				}
+			}
+		}
+		return nil
+	})
+	for i, r := range runs {
+		if err != nil {
+			errs[i] = r.fail(err)
+		} else {
+			errs[i] = r.finish()
+		}
+	}
+	return errs
+}
+
+// batchSpread is how far apart the window starts of streams fetched together may be: a
+// batch fetches from the earliest, so other streams' already-synced events cost transfer.
+const batchSpread = int64(time.Hour / time.Millisecond)
+
+// planBatches groups runs for FilterLogEvents: streams with exactly one window, ending
+// together and starting within batchSpread, up to size per request (the API takes 100).
+// The rest are fetched one by one.
+func planBatches(runs []*streamRun, size int) (batches [][]*streamRun, single []*streamRun) {
+	var cand []*streamRun
+	for _, r := range runs {
+		if size > 1 && len(r.wins) == 1 {
+			cand = append(cand, r)
+		} else {
+			single = append(single, r)
+		}
+	}
+	sort.SliceStable(cand, func(i, j int) bool {
+		a, b := cand[i].wins[0], cand[j].wins[0]
+		if a.Hi != b.Hi {
+			return a.Hi < b.Hi
+		}
+		return a.Lo < b.Lo
+	})
+	for len(cand) > 0 {
+		n := 1
+		first := cand[0].wins[0]
+		for n < len(cand) && n < size && cand[n].wins[0].Hi == first.Hi && cand[n].wins[0].Lo-first.Lo <= batchSpread {
+			n++
+		}
+		if n == 1 {
+			single = append(single, cand[0])
+		} else {
+			batches = append(batches, cand[:n:n])
+		}
+		cand = cand[n:]
+	}
+	return batches, single
 }
 
 // recent keeps the events the next run will fetch again: those in the newest span's tail.
@@ -200,53 +320,53 @@ func recent(old, added []seen, covered []span, overlap int64) []seen {
 	return out
 }
 
-// fetch pages through one window of the stream.
-func (r *streamRun) fetch(ctx context.Context, w span, page func([]event) error) error {
-	s := r.s
-	var limit *int32
+// fetchGet pages through one window of a stream with GetLogEvents.
+func (s *syncer) fetchGet(ctx context.Context, stream string, w span, page func([]event) error) error {
+	in := &cloudwatchlogs.GetLogEventsInput{
+		LogStreamName: aws.String(stream),
+		StartTime:     aws.Int64(w.Lo),
+		EndTime:       aws.Int64(w.Hi), // GetLogEvents: end is exclusive
+		StartFromHead: aws.Bool(true),
+	}
 	if s.opts.PageLimit > 0 {
-		limit = aws.Int32(s.opts.PageLimit)
+		in.Limit = aws.Int32(s.opts.PageLimit)
 	}
-	if s.opts.Method == MethodGet {
-		in := &cloudwatchlogs.GetLogEventsInput{
-			LogStreamName: aws.String(r.stream),
-			StartTime:     aws.Int64(w.Lo),
-			EndTime:       aws.Int64(w.Hi), // GetLogEvents: end is exclusive
-			StartFromHead: aws.Bool(true),
-			Limit:         limit,
+	s.setGroup(&in.LogGroupName, &in.LogGroupIdentifier)
+	for {
+		var out *cloudwatchlogs.GetLogEventsOutput
+		err := s.call(ctx, func(ctx context.Context) (err error) {
+			out, err = s.api.GetLogEvents(ctx, in)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("get log events: %w", err)
 		}
-		s.setGroup(&in.LogGroupName, &in.LogGroupIdentifier)
-		for {
-			var out *cloudwatchlogs.GetLogEventsOutput
-			err := s.call(ctx, func(ctx context.Context) (err error) {
-				out, err = s.api.GetLogEvents(ctx, in)
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("get log events: %w", err)
-			}
-			evs := make([]event, 0, len(out.Events))
-			for _, e := range out.Events {
-				ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
-				evs = append(evs, event{seen: seen{T: ts, H: digest(ts, ing, msg)}, Ingest: ing, Message: msg})
-			}
-			s.count(int64(len(evs)), 0)
-			if err := page(evs); err != nil {
-				return err
-			}
-			// The end of the stream is when the forward token comes back unchanged.
-			next := aws.ToString(out.NextForwardToken)
-			if next == "" || next == aws.ToString(in.NextToken) {
-				return nil
-			}
-			in.NextToken = out.NextForwardToken
+		evs := make([]event, 0, len(out.Events))
+		for _, e := range out.Events {
+			ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
+			evs = append(evs, event{seen: seen{T: ts, H: digest(ts, ing, msg)}, stream: stream, Ingest: ing, Message: msg})
 		}
+		if err := page(evs); err != nil {
+			return err
+		}
+		// The end of the stream is when the forward token comes back unchanged.
+		next := aws.ToString(out.NextForwardToken)
+		if next == "" || next == aws.ToString(in.NextToken) {
+			return nil
+		}
+		in.NextToken = out.NextForwardToken
 	}
+}
+
+// fetchFilter pages through one window of one or more streams with FilterLogEvents.
+func (s *syncer) fetchFilter(ctx context.Context, streams []string, w span, page func([]event) error) error {
 	in := &cloudwatchlogs.FilterLogEventsInput{
-		LogStreamNames: []string{r.stream},
+		LogStreamNames: streams,
 		StartTime:      aws.Int64(w.Lo),
 		EndTime:        aws.Int64(w.Hi - 1), // FilterLogEvents: end is inclusive
-		Limit:          limit,
+	}
+	if s.opts.PageLimit > 0 {
+		in.Limit = aws.Int32(s.opts.PageLimit)
 	}
 	s.setGroup(&in.LogGroupName, &in.LogGroupIdentifier)
 	for {
@@ -261,9 +381,12 @@ func (r *streamRun) fetch(ctx context.Context, w span, page func([]event) error)
 		evs := make([]event, 0, len(out.Events))
 		for _, e := range out.Events {
 			ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
-			evs = append(evs, event{seen: seen{T: ts, ID: aws.ToString(e.EventId), H: digest(ts, ing, msg)}, Ingest: ing, Message: msg})
+			name := aws.ToString(e.LogStreamName)
+			if name == "" && len(streams) == 1 {
+				name = streams[0]
+			}
+			evs = append(evs, event{seen: seen{T: ts, ID: aws.ToString(e.EventId), H: digest(ts, ing, msg)}, stream: name, Ingest: ing, Message: msg})
 		}
-		s.count(int64(len(evs)), 0)
 		if err := page(evs); err != nil {
 			return err
 		}

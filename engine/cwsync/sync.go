@@ -50,14 +50,15 @@ type Options struct {
 	Header   flowlog.Header // the records' layout (ParseLogFormat); zero: the version 2 default
 	Method   Method
 
-	Concurrency int           // streams fetched in parallel (default 4; CloudWatch quotas are per account)
-	Overlap     time.Duration // tail of the synced range fetched again to catch late events (default 10m)
-	PageLimit   int32         // events per request (0: the API's maximum)
-	RateLimit   float64       // requests per second across the run, to stay under the API quota (0: no limit)
-	Attempts    int           // attempts per request on throttling or 5xx, on top of the SDK's (default 8)
-	RetryBase   time.Duration // first backoff (default 250ms), doubled per attempt, full jitter
-	RetryMax    time.Duration // backoff cap (default 20s)
-	FlushEvents int           // events buffered per stream before files are written (default 50000)
+	Concurrency  int           // requests in flight: streams or batches fetched in parallel (default 4; quotas are per account)
+	BatchStreams int           // FilterLogEvents: streams fetched together when their windows match (default 50, max 100)
+	Overlap      time.Duration // tail of the synced range fetched again to catch late events (default 10m)
+	PageLimit    int32         // events per request (0: the API's maximum)
+	RateLimit    float64       // requests per second across the run, to stay under the API quota (0: no limit)
+	Attempts     int           // attempts per request on throttling or 5xx, on top of the SDK's (default 8)
+	RetryBase    time.Duration // first backoff (default 250ms), doubled per attempt, full jitter
+	RetryMax     time.Duration // backoff cap (default 20s)
+	FlushEvents  int           // events buffered per stream before files are written (default 50000)
 
 	// OnProgress is called after each page and each finished stream; calls are serialised.
 	OnProgress func(Progress)
@@ -112,6 +113,10 @@ func (o *Options) defaults() error {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
+	if o.BatchStreams <= 0 {
+		o.BatchStreams = 50
+	}
+	o.BatchStreams = min(o.BatchStreams, 100)
 	if o.Overlap <= 0 {
 		o.Overlap = 10 * time.Minute
 	}
@@ -211,25 +216,51 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		want.Hi = opts.To.UnixMilli()
 	}
 
+	var runs []*streamRun
+	for _, name := range streams {
+		r, err := s.openRun(name, want)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Errorf("stream %s: %w", name, err))
+			continue
+		}
+		runs = append(runs, r)
+	}
+	batchSize := 1
+	if opts.Method == MethodFilter {
+		batchSize = opts.BatchStreams
+	}
+	batches, single := planBatches(runs, batchSize)
+
+	done := func(name string, err error) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			res.Errors = append(res.Errors, fmt.Errorf("stream %s: %w", name, err))
+			return nil
+		}
+		res.Synced++
+		s.prog.StreamsDone++
+		s.reportLocked()
+		return nil
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
-	for _, name := range streams {
+	for _, b := range batches {
 		g.Go(func() error {
-			err := s.syncStream(gctx, name, want)
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
+			errs := s.runBatch(gctx, b)
+			for i, r := range b {
+				if err := done(r.stream, errs[i]); err != nil {
+					return err
 				}
-				res.Errors = append(res.Errors, fmt.Errorf("stream %s: %w", name, err))
-				return nil
 			}
-			res.Synced++
-			s.prog.StreamsDone++
-			s.reportLocked()
 			return nil
 		})
+	}
+	for _, r := range single {
+		g.Go(func() error { return done(r.stream, s.runOne(gctx, r)) })
 	}
 	err = g.Wait()
 	sort.Strings(res.Files)

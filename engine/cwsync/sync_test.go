@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -256,7 +257,7 @@ type failingAPI struct {
 }
 
 func (f *failingAPI) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
-	if len(in.LogStreamNames) == 1 && in.LogStreamNames[0] == f.stream && f.n.Add(1) > f.after {
+	if slices.Contains(in.LogStreamNames, f.stream) && f.n.Add(1) > f.after {
 		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "injected"}
 	}
 	return f.API.FilterLogEvents(ctx, in, o...)
@@ -269,6 +270,7 @@ func TestCrashRecovery(t *testing.T) {
 	h.seedAll("")
 	o := h.opts("")
 	o.FlushEvents = 5
+	o.BatchStreams = 1 // one stream per request, so only stream 1 fails
 	api := &failingAPI{API: h.clients.Logs, stream: enis[1], after: 2}
 	res, err := Sync(h.ctx, api, o)
 	if err != nil {
@@ -462,6 +464,7 @@ func TestRecoveryWithNarrowerRange(t *testing.T) {
 	h.seedAll("")
 	o := h.opts("")
 	o.FlushEvents = 5
+	o.BatchStreams = 1
 	res, err := Sync(h.ctx, &failingAPI{API: h.clients.Logs, stream: enis[1], after: 3}, o)
 	if err != nil || res.Written != 26+26+21 {
 		t.Fatalf("failing run: %v %+v", err, res)
@@ -478,6 +481,50 @@ func TestRecoveryWithNarrowerRange(t *testing.T) {
 		t.Fatalf("full run: %+v", res)
 	}
 	_, sess := h.load()
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != 78 {
+		t.Fatalf("rows = %d, want 78", n)
+	}
+}
+
+// TestBatching: streams whose windows match share FilterLogEvents requests; a stream that
+// needs a different window (new, or back-filling) is fetched on its own; a failing batched
+// request fails its streams only, and the next run recovers them.
+func TestBatching(t *testing.T) {
+	h := newHarness(t, 3)
+	h.seedAll("")
+	o := h.opts("")
+	o.PageLimit = 10000
+	o.Streams = enis[:2]
+	if res := h.sync(o); res.Written != 52 || h.srv.Calls()["FilterLogEvents"] != 1 {
+		t.Fatalf("first two streams: %+v, calls %v", res, h.srv.Calls())
+	}
+	// Streams 0 and 1 share their tail window; stream 2 is new and starts from 0.
+	h.srv.ResetCalls()
+	o.Streams = nil
+	if res := h.sync(o); res.Written != 26 || res.Duplicates != 8 || h.srv.Calls()["FilterLogEvents"] != 2 {
+		t.Fatalf("with a new stream: %+v, calls %v", res, h.srv.Calls())
+	}
+	// Unbatched: one request per stream.
+	h.srv.ResetCalls()
+	o.BatchStreams = 1
+	if res := h.sync(o); res.Written != 0 || h.srv.Calls()["FilterLogEvents"] != 3 {
+		t.Fatalf("unbatched: %+v, calls %v", res, h.srv.Calls())
+	}
+
+	// A batch that fails part-way: all its streams fail and keep their journals.
+	h2 := newHarness(t, 3)
+	h2.seedAll("")
+	o2 := h2.opts("")
+	o2.FlushEvents = 5
+	res, err := Sync(h2.ctx, &failingAPI{API: h2.clients.Logs, stream: enis[0], after: 4}, o2)
+	if err != nil || res.Synced != 0 || len(res.Errors) != 3 || res.Written != 4*7 {
+		t.Fatalf("failing batch: %v %+v", err, res)
+	}
+	res = h2.sync(o2)
+	if res.Written != 78-28 || res.Duplicates != 28 {
+		t.Fatalf("recovery: %+v", res)
+	}
+	_, sess := h2.load()
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != 78 {
 		t.Fatalf("rows = %d, want 78", n)
 	}
