@@ -64,15 +64,16 @@ type Traffic struct {
 
 // Panel is one section of the report: an optional chart, a table, and the SQL behind them.
 type Panel struct {
-	ID          string
-	Title       string
-	Description string
-	Note        string // e.g. why a saved query was not run
-	SQL         string // Athena SQL with the parameter values written in
-	Chart       template.HTML
-	Table       *Table
-	Err         string // the query failed; the rest of the report still stands
-	SeeAlso     string // id of the fixed panel showing this saved query's answer
+	ID           string
+	Title        string
+	Description  string
+	Note         string // e.g. why a saved query was not run
+	SQL          string // Athena SQL with the parameter values written in
+	Chart        template.HTML
+	Table        *Table
+	Err          string // the query failed; the rest of the report still stands
+	SeeAlso      string // id of the fixed panel showing this saved query's answer
+	SeeAlsoTitle string // and its title
 }
 
 // Table is a query result as text.
@@ -564,6 +565,11 @@ func (b *builder) savedPanels(ctx context.Context, r *Report) {
 		}
 		if id, ok := b.answered[q.Name]; ok && q.Source == report.BuiltinSource {
 			p.SeeAlso = id
+			for _, fp := range r.Panels {
+				if fp.ID == id {
+					p.SeeAlsoTitle = fp.Title
+				}
+			}
 			p.SQL, _ = report.Render(q, params, b.opts.Now)
 			r.Saved = append(r.Saved, p)
 			continue
