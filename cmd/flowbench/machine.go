@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// machine describes where the benchmark ran.
+type machine struct {
+	cpu, ram, goVersion, duckdb, commit, command string
+	cores                                        int
+}
+
+func (m machine) oneLine() string {
+	return fmt.Sprintf("%s, %d cores, %s RAM, %s, DuckDB %s, commit %s", m.cpu, m.cores, m.ram, m.goVersion, m.duckdb, m.commit)
+}
+
+func describeMachine(ctx context.Context) machine {
+	m := machine{cpu: "unknown", ram: "unknown", duckdb: "unknown", commit: "unknown",
+		cores: runtime.NumCPU(), goVersion: runtime.Version()}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		m.cpu = cpuModel(bufio.NewScanner(f))
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if kb, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
+				m.ram = fmt.Sprintf("%.1f GiB", float64(n)/(1<<20))
+			}
+		}
+		f.Close()
+	}
+	if db, err := sql.Open("duckdb", ""); err == nil {
+		var v string
+		if db.QueryRowContext(ctx, "SELECT version()").Scan(&v) == nil {
+			m.duckdb = v
+		}
+		db.Close()
+	}
+	if out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
+		m.commit = strings.TrimSpace(string(out))
+	}
+	m.command = "flowbench " + strings.Join(os.Args[1:], " ")
+	return m
+}
+
+// cpuModel reads the first "model name" of /proc/cpuinfo.
+func cpuModel(sc *bufio.Scanner) string {
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,201 @@
+// Command flowbench is flowq's benchmark (issue 7): ingest, saved queries, sync and scale,
+// each beside its baseline, printed as tables and written into BENCHMARKS.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is the command line.
+type config struct {
+	only         map[string]bool
+	records      int
+	syncObjects  int
+	scaleRecords int
+	scaleQuery   string
+	runs         int
+	rawTimeout   time.Duration
+	latency      time.Duration
+	cacheDir     string
+	flowqBin     string
+	tmpDir       string
+	mdPath       string
+	keep         bool
+	threads      int
+}
+
+var sections = []string{"ingest", "queries", "sync", "scale"}
+
+func main() {
+	// The DuckDB-only baseline runs in a child process of this same binary, so its peak RSS is
+	// its own.
+	if len(os.Args) > 1 && os.Args[1] == duckLoadCmd {
+		if err := duckLoadChild(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "flowbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "flowbench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "flowbench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, errOut io.Writer) (config, error) {
+	fs := flag.NewFlagSet("flowbench", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	var c config
+	only := fs.String("only", strings.Join(sections, ","), "comma-separated sections to run: "+strings.Join(sections, ", "))
+	fs.IntVar(&c.records, "records", 10_000_000, "records in the ingest and query data set (flowgen.Bench)")
+	fs.IntVar(&c.syncObjects, "sync-objects", 5000, "small objects for the sync benchmark (flowgen.SyncBench; a multiple of 20)")
+	fs.IntVar(&c.scaleRecords, "scale-records", 1_000_000, "base size of the scale runs (1x, 2x, 4x), taken as subsets of the ingest data")
+	fs.StringVar(&c.scaleQuery, "scale-query", "top-talkers", "saved query timed in the scale runs")
+	fs.IntVar(&c.runs, "runs", 5, "timed runs per flowq query (the median is reported)")
+	fs.DurationVar(&c.rawTimeout, "raw-timeout", 60*time.Second, "cut-off for one query of the DuckDB-on-raw-files baseline")
+	fs.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency injected in every request of the sync benchmark's S3 server")
+	fs.StringVar(&c.cacheDir, "cache", ".bench-cache", "folder for generated data, reused across runs")
+	fs.StringVar(&c.flowqBin, "flowq", "bin/flowq", "flowq binary to benchmark (make build)")
+	fs.StringVar(&c.tmpDir, "tmp", "", "parent folder for data directories and mirrors (default: the system's)")
+	fs.StringVar(&c.mdPath, "md", "BENCHMARKS.md", "file whose bench section is replaced with the results (empty: none)")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data directories")
+	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "threads for the baselines (DuckDB, decompression)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var err error
+	if c.only, err = parseOnly(*only); err != nil {
+		return c, err
+	}
+	if c.records <= 0 || c.syncObjects <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.threads <= 0 {
+		return c, fmt.Errorf("-records, -sync-objects, -scale-records, -runs and -threads must be positive")
+	}
+	return c, nil
+}
+
+// parseOnly reads the -only list.
+func parseOnly(s string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, w := range strings.Split(s, ",") {
+		w = strings.TrimSpace(w)
+		if w == "" {
+			continue
+		}
+		ok := false
+		for _, k := range sections {
+			if k == w {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("-only: unknown section %q (want %s)", w, strings.Join(sections, ", "))
+		}
+		out[w] = true
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-only: no section given")
+	}
+	return out, nil
+}
+
+// bench carries one run's shared state.
+type bench struct {
+	cfg    config
+	log    io.Writer
+	tmp    string // this run's temporary folder
+	tables []*table
+	data   *dataset // the ingest data set, generated or read from the cache
+	loaded string   // a data dir holding the whole data set, once loaded
+	ingest *measure // flowq's load of the whole data set, when measured
+
+	fullQuery time.Duration // the scale query's median on the whole data set, when measured
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func run(ctx context.Context, cfg config, out, logw io.Writer) error {
+	start := time.Now()
+	if _, err := os.Stat(cfg.flowqBin); err != nil && (cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"]) {
+		return fmt.Errorf("flowq binary %s: %w (run make build)", cfg.flowqBin, err)
+	}
+	bin, err := filepath.Abs(cfg.flowqBin)
+	if err != nil {
+		return err
+	}
+	cfg.flowqBin = bin
+	tmp, err := os.MkdirTemp(cfg.tmpDir, "flowbench-")
+	if err != nil {
+		return fmt.Errorf("temporary folder: %w", err)
+	}
+	b := &bench{cfg: cfg, log: logw, tmp: tmp}
+	defer func() {
+		if cfg.keep {
+			b.logf("kept %s", tmp)
+			return
+		}
+		os.RemoveAll(tmp)
+	}()
+	m := describeMachine(ctx)
+	b.logf("machine: %s", m.oneLine())
+
+	if cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] {
+		if b.data, err = prepareBench(ctx, cfg.cacheDir, cfg.records, b.logf); err != nil {
+			return err
+		}
+	}
+	if cfg.only["ingest"] {
+		if err := b.runIngest(ctx); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+	}
+	if cfg.only["queries"] {
+		if err := b.runQueries(ctx); err != nil {
+			return fmt.Errorf("queries: %w", err)
+		}
+	}
+	if cfg.only["scale"] {
+		if err := b.runScale(ctx); err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+	}
+	if cfg.only["sync"] {
+		if err := b.runSync(ctx); err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+	}
+	doc := renderReport(m, b.tables, time.Since(start), cfg)
+	fmt.Fprint(out, doc)
+	if cfg.mdPath != "" {
+		if err := writeSection(cfg.mdPath, doc); err != nil {
+			return err
+		}
+		b.logf("wrote the results into %s", cfg.mdPath)
+	}
+	return nil
+}
