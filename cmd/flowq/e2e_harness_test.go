@@ -64,6 +64,7 @@ type env struct {
 	root string
 	data string
 	vars []string
+	wrap []string // a command that runs flowq, e.g. prlimit with its options
 }
 
 func newEnv(t *testing.T) *env {
@@ -104,6 +105,9 @@ func (r result) String() string {
 // command prepares flowq with the env; stdin is empty.
 func (e *env) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(flowqBin, args...)
+	if len(e.wrap) > 0 {
+		cmd = exec.Command(e.wrap[0], append(append(append([]string{}, e.wrap[1:]...), flowqBin), args...)...)
+	}
 	cmd.Env = e.vars
 	cmd.Dir = e.root
 	return cmd
