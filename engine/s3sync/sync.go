@@ -129,7 +129,12 @@ func NormalizePrefix(p string) string {
 // Sync mirrors the selected objects into opts.MirrorDir. Objects already synced with the same
 // size and ETag, whose file is still in place, are skipped without a request. A failing object
 // does not stop the others; the error return is for failures of the run itself (listing,
-// the mirror folder, cancellation).
+// the mirror folder, cancellation, or ErrStopped: credentials rejected, disk full).
+//
+// Besides the objects (MirrorDir/KEY) the mirror holds only dot-files, which loaders skip:
+// ".flowq-sync-state.jsonl" (the journal of synced key, size and ETag), ".flowq-sync-running"
+// (present while a run writes, or after one was killed) and ".NAME.flowq-tmp-*" temp downloads,
+// removed by the next run after a kill. Keys that would collide with these are refused.
 func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result

@@ -46,6 +46,9 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(mirror, seed[0].key)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("mirror file mode: %v %v, want 0600", fi.Mode(), err)
 	}
+	if fi, err := os.Stat(filepath.Dir(filepath.Join(mirror, seed[0].key))); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("mirror folder mode: %v %v, want 0700", fi.Mode(), err)
+	}
 
 	// A no-op re-run sends no GET at all.
 	gets := f.getCount.Load()
