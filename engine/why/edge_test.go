@@ -364,3 +364,58 @@ func TestDecodeFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyStore(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := openSession(t, st)
+	rep := analyze(t, sess, Question{Src: "10.0.0.1", Dst: "10.0.0.0/16", Port: 22})
+	if rep.Verdict != NoCoverage || rep.Records != 0 || rep.Coverage == nil || !rep.Coverage.DataFirst.IsZero() {
+		t.Fatalf("empty store: %+v", rep)
+	}
+	if next := strings.Join(rep.Next, " "); !strings.Contains(next, "No flow logs are loaded") {
+		t.Errorf("next %q", next)
+	}
+	if out := text(t, rep); !strings.HasPrefix(out, "Verdict: no-coverage") {
+		t.Errorf("text:\n%s", out)
+	}
+}
+
+// TestWithoutCompat: a plain-address question needs no compat functions; a CIDR one says
+// what is missing.
+func TestWithoutCompat(t *testing.T) {
+	st := edgeStore(t)
+	sess, err := st.OpenSession(context.Background(), store.SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	rep, err := Analyze(context.Background(), sess.DB, Question{Src: "10.1.0.12", Dst: "10.1.0.22", Port: 25})
+	if err != nil || rep.Verdict != EgressDeny {
+		t.Fatalf("plain addresses without compat: %v %v", rep, err)
+	}
+	if _, err := Analyze(context.Background(), sess.DB, Question{Src: "10.1.0.0/24", Dst: "10.1.0.22"}); err == nil || !strings.Contains(err.Error(), "cidr_contains") {
+		t.Errorf("CIDR without compat: %v", err)
+	}
+}
+
+// TestConcurrentCauses: two sources in one CIDR fail differently in the same hour; the verdict
+// is the latest connection's and a note says the hour disagrees.
+func TestConcurrentCauses(t *testing.T) {
+	sess := openSession(t, edgeStore(t))
+	rep := analyze(t, sess, Question{Src: "10.1.0.8/29", Dst: "10.1.0.16/28"})
+	// Latest connections start at 11:20 (the SKIPDATA case, path-loss); the RST, NACL and
+	// egress cases ran in the 10:00 hour, as did the healthy phase of the SKIPDATA pair.
+	if rep.Verdict != PathLoss || rep.Conversations != 2+3+2+2+2 {
+		t.Fatalf("verdict %s, %d connections\n%s", rep.Verdict, rep.Conversations, text(t, rep))
+	}
+	if len(rep.Earlier) < 2 {
+		t.Errorf("earlier %q", rep.Earlier)
+	}
+	rep = analyze(t, sess, Question{Src: "10.1.0.8/29", Dst: "10.1.0.16/28", Until: time.Unix(t0+3600, 0)})
+	if !strings.Contains(strings.Join(rep.Notes, " "), "latest hour disagree") || rep.Confidence != ConfidenceMedium {
+		t.Errorf("10:00 hour: %s %s notes %q", rep.Verdict, rep.Confidence, rep.Notes)
+	}
+}

@@ -16,7 +16,8 @@ func protoName(p int) string {
 	return fmt.Sprintf("protocol %d", p)
 }
 
-// service describes what was asked for: "port 3306/tcp", "udp", "any port".
+// service describes what was asked for or, without a port, the server ports of the latest
+// connections: "port 3306/tcp", "ports 22, 80/tcp", "udp", "any port".
 func (a *analysis) service(latest []*conv) string {
 	proto := ""
 	if len(a.protos) > 0 {
@@ -33,17 +34,64 @@ func (a *analysis) service(latest []*conv) string {
 			proto = protoName(latest[0].proto)
 		}
 	}
-	switch {
-	case a.q.Port > 0 && proto != "":
-		return fmt.Sprintf("port %d/%s", a.q.Port, proto)
-	case a.q.Port > 0:
+	if a.q.Port > 0 {
+		if proto != "" {
+			return fmt.Sprintf("port %d/%s", a.q.Port, proto)
+		}
 		return fmt.Sprintf("port %d", a.q.Port)
-	case len(latest) == 1 && latest[0].proto == 6 || len(latest) == 1 && latest[0].proto == 17:
-		return fmt.Sprintf("port %d/%s", latest[0].sport, proto)
-	case proto != "":
+	}
+	if proto == "tcp" || proto == "udp" {
+		var ports []int
+		for _, c := range latest {
+			if !containsInt(ports, c.sport) {
+				ports = append(ports, c.sport)
+			}
+		}
+		sort.Ints(ports)
+		switch {
+		case len(ports) == 1:
+			return fmt.Sprintf("port %d/%s", ports[0], proto)
+		case len(ports) <= 5:
+			ps := make([]string, len(ports))
+			for i, p := range ports {
+				ps[i] = fmt.Sprint(p)
+			}
+			return fmt.Sprintf("ports %s/%s", strings.Join(ps, ", "), proto)
+		}
+	}
+	if proto != "" {
 		return proto
 	}
 	return "any port"
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// name is a side as the explanation calls it: a CIDR side whose latest connections all use one
+// address is named by that address ("10.1.0.13 (in 10.1.0.8/29)").
+func name(s side, latest []*conv, client bool) string {
+	if s.exact || len(latest) == 0 {
+		return s.text
+	}
+	addr := ""
+	for _, c := range latest {
+		x := c.server
+		if client {
+			x = c.client
+		}
+		if addr != "" && x != addr {
+			return s.text
+		}
+		addr = x
+	}
+	return fmt.Sprintf("%s (in %s)", addr, s.text)
 }
 
 // enisOf lists the evidence ENIs of one side (and flow, when given), comma-separated.
@@ -114,12 +162,13 @@ func ephemeralRange(cs []*conv) string {
 
 // explain writes the summary, what to check next, the confidence and its notes.
 func (a *analysis) explain(rep *Report, latest []*conv) {
-	A, B := a.src.text, a.dst.text
+	A, B := name(a.src, latest, true), name(a.dst, latest, false)
 	cl, sv := "source", "destination"
 	reversed := len(a.considered) > 0 && !a.considered[0].clientOnSrc
 	if reversed {
 		// Only the destination opened connections: explain them with the roles swapped.
-		A, B, cl, sv = B, A, sv, cl
+		A, B = name(a.dst, latest, true), name(a.src, latest, false)
+		cl, sv = sv, cl
 	}
 	svc := a.service(latest)
 	ev := rep.Evidence
@@ -265,6 +314,12 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		}
 		rep.Notes = append(rep.Notes, gaps)
 	}
+	if mix := a.latestHourMix(); mix != "" {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Connections in the latest hour disagree (%s): the verdict is the latest connection's; ask about one address pair or port to separate them.", mix))
+		if rep.Confidence == ConfidenceHigh {
+			rep.Confidence = ConfidenceMedium
+		}
+	}
 	if a.truncated {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Only the latest %d records were read; narrow the time range or the addresses for the full picture.", MaxRecords))
 	}
@@ -407,4 +462,28 @@ func other(q Question, side string) string {
 		return q.Dst
 	}
 	return q.Src
+}
+
+// latestHourMix lists the verdicts of the connections started in the last connection's hour
+// when there is more than one: concurrent causes, not a change over time.
+func (a *analysis) latestHourMix() string {
+	if len(a.considered) == 0 {
+		return ""
+	}
+	last := a.considered[len(a.considered)-1]
+	hour := last.start - last.start%3600
+	m := map[Verdict]int{}
+	for _, c := range a.considered {
+		if c.start-c.start%3600 == hour {
+			m[c.verdict]++
+		}
+	}
+	if len(m) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, v := range sortedVerdicts(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", v, m[v]))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -326,6 +326,15 @@ func Analyze(ctx context.Context, db *sql.DB, q Question) (*Report, error) {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
 		return nil, fmt.Errorf("why: time range %s to %s is empty", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
 	}
+	if !src.exact || !dst.exact {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_functions() WHERE function_name = 'cidr_contains'`).Scan(&n); err != nil {
+			return nil, fmt.Errorf("why: looking up cidr_contains: %w", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("why: a CIDR side needs the compat functions (cidr_contains) registered on the session")
+		}
+	}
 	a := &analysis{q: q, src: src, dst: dst, protos: protos}
 	if err := a.gather(ctx, db); err != nil {
 		return nil, err
