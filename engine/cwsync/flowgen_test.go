@@ -200,26 +200,30 @@ func TestFlowgenTruth(t *testing.T) {
 func BenchmarkSync(b *testing.B) {
 	h := newHarness(b, 3)
 	truth := seedFromFlowgen(b, h, 100000)
-	o := h.opts(strings.Join(cwFormat.Fields, " "))
-	o.PageLimit = 10000
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		o.MirrorDir = b.TempDir()
-		start := time.Now()
-		res, err := Sync(h.ctx, h.clients.Logs, o)
-		if err != nil || res.Written != truth.Records {
-			b.Fatalf("sync: %v, wrote %d of %d", err, res.Written, truth.Records)
-		}
-		first := time.Since(start)
-		start = time.Now()
-		res2, err := Sync(h.ctx, h.clients.Logs, o)
-		if err != nil || res2.Written != 0 {
-			b.Fatalf("re-sync: %v, wrote %d", err, res2.Written)
-		}
-		b.ReportMetric(float64(res.Written)/first.Seconds(), "events/s")
-		b.Logf("%d streams, %d events, %d files, %d requests: first sync %s, re-sync %s (%d fetched again)",
-			res.Streams, res.Written, len(res.Files), res.Requests, first.Round(time.Millisecond),
-			time.Since(start).Round(time.Millisecond), res2.Fetched)
+	for _, batch := range []int{50, 1} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			o := h.opts(strings.Join(cwFormat.Fields, " "))
+			o.PageLimit = 10000
+			o.BatchStreams = batch
+			for i := 0; i < b.N; i++ {
+				o.MirrorDir = b.TempDir()
+				start := time.Now()
+				res, err := Sync(h.ctx, h.clients.Logs, o)
+				if err != nil || res.Written != truth.Records {
+					b.Fatalf("sync: %v, wrote %d of %d", err, res.Written, truth.Records)
+				}
+				first := time.Since(start)
+				start = time.Now()
+				res2, err := Sync(h.ctx, h.clients.Logs, o)
+				if err != nil || res2.Written != 0 {
+					b.Fatalf("re-sync: %v, wrote %d", err, res2.Written)
+				}
+				b.ReportMetric(float64(res.Written)/first.Seconds(), "events/s")
+				b.Logf("%d streams, %d events, %d files, %d requests: first sync %s, re-sync %s (%d fetched again, %d requests)",
+					res.Streams, res.Written, len(res.Files), res.Requests, first.Round(time.Millisecond),
+					time.Since(start).Round(time.Millisecond), res2.Fetched, res2.Requests)
+			}
+		})
 	}
 }
 

@@ -56,6 +56,8 @@ type Server struct {
 	emptyFirstPage bool
 	calls          map[string]int
 	throttled      int
+	version        int64              // bumped by Put; invalidates the selection cache
+	cache          map[string][]named // selection by request shape, so paging is not quadratic
 }
 
 // New starts a server on 127.0.0.1. Close it when done.
@@ -114,6 +116,8 @@ func (s *Server) Put(groupName, streamName string, evs ...Event) []string {
 		ids[i] = e.ID
 		st.events = append(st.events, e)
 	}
+	s.version++
+	s.cache = nil
 	sort.SliceStable(st.events, func(i, j int) bool {
 		a, b := st.events[i], st.events[j]
 		if a.Timestamp != b.Timestamp {
@@ -381,6 +385,21 @@ func selectEvents(g *group, streams []string, start, end int64, endInclusive boo
 	return out
 }
 
+func (s *Server) selectCached(g *group, streams []string, start, end int64, endInclusive bool) []named {
+	sorted := append([]string(nil), streams...)
+	sort.Strings(sorted)
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%v", g.name, strings.Join(sorted, ","), start, end, endInclusive)
+	if evs, ok := s.cache[key]; ok {
+		return evs
+	}
+	if s.cache == nil || len(s.cache) > 1000 {
+		s.cache = map[string][]named{}
+	}
+	evs := selectEvents(g, streams, start, end, endInclusive)
+	s.cache[key] = evs
+	return evs
+}
+
 func (s *Server) timeRange(in map[string]any) (int64, int64) {
 	start, end := int64(0), int64(1<<62)
 	if v, ok := num(in, "startTime"); ok {
@@ -423,7 +442,7 @@ func (s *Server) filterLogEvents(in map[string]any) (any, *apiError) {
 		return nil, &apiError{400, "InvalidParameterException", "cwtest: filter patterns are not supported"}
 	}
 	start, end := s.timeRange(in)
-	evs := selectEvents(g, streams, start, end, true) // FilterLogEvents: endTime is inclusive
+	evs := s.selectCached(g, streams, start, end, true) // FilterLogEvents: endTime is inclusive
 	tok := str(in, "nextToken")
 	if tok == "" && s.emptyFirstPage {
 		return map[string]any{"events": []any{}, "searchedLogStreams": []any{}, "nextToken": "t0"}, nil
@@ -458,7 +477,7 @@ func (s *Server) getLogEvents(in map[string]any) (any, *apiError) {
 		return nil, &apiError{400, "InvalidParameterException", "cwtest: only startFromHead=true is supported"}
 	}
 	start, end := s.timeRange(in)
-	evs := selectEvents(g, []string{name}, start, end, false) // GetLogEvents: endTime is exclusive
+	evs := s.selectCached(g, []string{name}, start, end, false) // GetLogEvents: endTime is exclusive
 	tok := str(in, "nextToken")
 	off, aerr := offsetToken(tok, "f/")
 	if aerr != nil {
