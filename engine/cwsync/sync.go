@@ -182,6 +182,11 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	if err := os.MkdirAll(s.groupDir, 0o700); err != nil {
 		return res, fmt.Errorf("create mirror folder %s: %w", s.groupDir, err)
 	}
+	lock, err := lockGroup(s.groupDir)
+	if err != nil {
+		return res, err
+	}
+	defer lock.Close()
 	if err := cleanTemps(s.groupDir); err != nil {
 		return res, err
 	}

@@ -529,3 +529,23 @@ func TestBatching(t *testing.T) {
 		t.Fatalf("rows = %d, want 78", n)
 	}
 }
+
+// TestGroupLock: a second sync of the same log group into the same mirror is refused while
+// the first holds the lock, and runs once it is released.
+func TestGroupLock(t *testing.T) {
+	h := newHarness(t, 3)
+	h.seedAll("")
+	gd := GroupDir(h.mirror(), testRegion, testAccount, testGroup)
+	lock, err := lockGroup(gd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Sync(h.ctx, h.clients.Logs, h.opts(""))
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("err = %v", err)
+	}
+	lock.Close()
+	if res := h.sync(h.opts("")); res.Written != 78 {
+		t.Fatalf("after unlock: %+v", res)
+	}
+}
