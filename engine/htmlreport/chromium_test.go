@@ -113,8 +113,8 @@ func TestChromium(t *testing.T) {
 	if layout.ScrollWidth > layout.InnerWidth {
 		t.Errorf("page is %d px wide in a %d px window", layout.ScrollWidth, layout.InnerWidth)
 	}
-	if len(layout.Charts) != 5 {
-		t.Errorf("%d charts, want 5 (traffic, talkers, rejected sources, ports, protocols)", len(layout.Charts))
+	if len(layout.Charts) != 6 {
+		t.Errorf("%d charts, want 6 (traffic, rejected traffic, talkers, rejected sources, ports, protocols)", len(layout.Charts))
 	}
 	for i, w := range layout.Charts {
 		if w < 300 {

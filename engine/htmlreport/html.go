@@ -32,6 +32,7 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 const (
 	trafficWidth  = 1100
 	trafficHeight = 300
+	rejectHeight  = 170
 )
 
 type trafficRow struct {
@@ -45,6 +46,7 @@ type pageData struct {
 	RangeText    string
 	BucketWord   string
 	TrafficChart template.HTML
+	RejectChart  template.HTML
 	TrafficRows  []trafficRow
 }
 
@@ -53,6 +55,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	d := pageData{Report: r, BucketWord: durationWord(r.Traffic.Bucket), RangeText: r.rangeText()}
 	if len(r.Traffic.Times) > 0 {
 		d.TrafficChart = r.Traffic.Chart(trafficWidth, trafficHeight)
+		d.RejectChart = r.Traffic.RejectedChart(trafficWidth, rejectHeight)
 	}
 	for i, t := range r.Traffic.Times {
 		d.TrafficRows = append(d.TrafficRows, trafficRow{Time: t.UTC().Format(timeLayout), Accepted: r.Traffic.Accepted[i], Rejected: r.Traffic.Rejected[i]})

@@ -422,6 +422,23 @@ func (tr Traffic) Chart(width, height int) template.HTML {
 	}.SVG()
 }
 
+// RejectedChart draws the rejected records alone on their own scale: next to accepted traffic
+// they are often a flat line at the bottom, yet their spikes are what an incident is about.
+func (tr Traffic) RejectedChart(width, height int) template.HTML {
+	rej := make([]float64, len(tr.Rejected))
+	for i, v := range tr.Rejected {
+		rej[i] = float64(v)
+	}
+	return LineChart{
+		Title:  "Rejected records per " + durationWord(tr.Bucket) + ", on their own scale",
+		Width:  width,
+		Height: height,
+		X:      tr.Times,
+		YLabel: "rejected only, own scale",
+		Series: []Series{{Name: "rejected", Color: "#c62828", Dashed: true, Values: rej}},
+	}.SVG()
+}
+
 // durationWord names a bucket width: "minute", "5 minutes", "hour", "day".
 func durationWord(d time.Duration) string {
 	switch {

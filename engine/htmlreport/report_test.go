@@ -156,6 +156,9 @@ func TestTrafficMatchesTruth(t *testing.T) {
 	if !strings.Contains(html, "<svg") || !strings.Contains(html, ">accepted</text>") || !strings.Contains(html, ">rejected</text>") {
 		t.Error("traffic panel lacks its chart and legend")
 	}
+	if strings.Count(html, "<svg") != 2 || !strings.Contains(html, "rejected only, own scale") {
+		t.Error("traffic panel lacks the rejected-only chart")
+	}
 	if !strings.Contains(html, "per 5 minutes") {
 		t.Error("traffic panel does not say its bucket width")
 	}

@@ -121,7 +121,8 @@ func (c LineChart) SVG() template.HTML {
 			maxV = math.Max(maxV, v)
 		}
 	}
-	yTop, yStep := niceScale(maxV, 5)
+	// About one Y tick per 45 px, so a short chart does not crowd its axis.
+	yTop, yStep := niceScale(maxV, min(max(int(ph/45), 2), 5))
 	y := func(v float64) float64 { return top + ph - v/yTop*ph }
 	n := len(c.X)
 	x := func(i int) float64 {
