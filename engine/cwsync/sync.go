@@ -161,9 +161,8 @@ type syncer struct {
 // go to new files (one per stream and UTC hour per run), and never an event twice. A failing
 // stream does not stop the others; the error return is for failures of the run itself
 // (finding the log group, listing streams, the mirror folder, cancellation).
-func Sync(ctx context.Context, api API, opts Options) (Result, error) {
+func Sync(ctx context.Context, api API, opts Options) (res Result, err error) {
 	start := time.Now()
-	res := Result{}
 	defer func() { res.Duration = time.Since(start) }()
 	if err := opts.defaults(); err != nil {
 		return res, err

@@ -33,7 +33,7 @@ func TestSyncCustomFormatAndLoad(t *testing.T) {
 	if res.Streams != 3 || res.Fetched != 78 || res.Written != 78 || res.Duplicates != 0 || res.Mismatched != 0 {
 		t.Fatalf("first sync: %+v", res)
 	}
-	if res.Account != testAccount || res.Region != testRegion || res.LogGroup != testGroup {
+	if res.Account != testAccount || res.Region != testRegion || res.LogGroup != testGroup || res.Duration <= 0 {
 		t.Fatalf("group identity: %q %q %q", res.LogGroup, res.Account, res.Region)
 	}
 	// Each stream spans 10:40..11:42: two hour files each.
