@@ -64,3 +64,22 @@ func TestMismatchedRecords(t *testing.T) {
 		t.Fatalf("load: %+v", sum)
 	}
 }
+
+// TestEmptyMessages: events with empty messages are counted, never written as records, and
+// an hour holding only such events gets no file.
+func TestEmptyMessages(t *testing.T) {
+	h := newHarness(t, 3)
+	r := seedRecs(0)[0]
+	h.srv.Put(testGroup, enis[0],
+		cwEvent(r.start*1000, r.line("")),
+		cwEvent(r.start*1000+1, "  \n"),
+		cwEvent(r.start*1000+3*3600*1000, ""), // alone in its hour
+	)
+	res := h.sync(h.opts(""))
+	if res.Written != 1 || res.Mismatched != 2 || len(res.Files) != 1 || res.Fetched != 3 {
+		t.Fatalf("res: %+v", res)
+	}
+	if res := h.sync(h.opts("")); res.Written != 0 || res.Duplicates != 1 {
+		t.Fatalf("re-sync: %+v", res)
+	}
+}

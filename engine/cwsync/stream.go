@@ -462,6 +462,15 @@ func (r *streamRun) flush() error {
 			buf.WriteByte('\n')
 			lines++
 		}
+		if lines == 0 {
+			// Only empty messages: nothing to load, no file. They are remembered like
+			// written events; if a crash loses that, they are skipped again next time.
+			r.written = append(r.written, seens...)
+			s.mu.Lock()
+			s.res.Mismatched += mismatched
+			s.mu.Unlock()
+			continue
+		}
 		hour := time.UnixMilli(h * 3600000).UTC()
 		name := fileName(r.stream, time.UnixMilli(evs[0].T), hex.EncodeToString(keys.Sum(nil)[:6]))
 		path := filepath.Join(hourDir(s.groupDir, r.stream, hour), name)
