@@ -41,6 +41,7 @@ func family(addr string) int {
 
 // build works out directions, connections and their verdicts.
 func (a *analysis) build() {
+	a.settleTies()
 	for _, r := range a.recs {
 		r.fwd = a.src.contains(r.srcaddr) && a.dst.contains(r.dstaddr) && (a.q.Port == 0 || r.dport == a.q.Port)
 		if r.flowDir != "" {
@@ -565,4 +566,78 @@ func plural(n int, what string) string {
 		return fmt.Sprintf("1 %s", what)
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// settleTies decides the own addresses of two interfaces that log nothing but traffic between
+// the same two addresses X and Y (a tie no count can break, in a format without
+// flow-direction), from causality: a packet seen arriving at the receiver's interface must have
+// been ACCEPTed leaving the sender's. Of the two ways to place the interfaces, the one with fewer
+// contradictions wins; with none either way (everything ACCEPTed both ways) the tie stays.
+func (a *analysis) settleTies() {
+	type pair struct {
+		x, y string
+		fam  int
+	}
+	tied := map[pair][]string{}
+	for id, e := range a.enis {
+		for fam, t := range e.tied {
+			if e.own[fam] == "" && len(t) == 2 {
+				x, y := min(t[0], t[1]), max(t[0], t[1])
+				tied[pair{x, y, fam}] = append(tied[pair{x, y, fam}], id)
+			}
+		}
+	}
+	type flow struct {
+		src, dst     string
+		sport, dport int
+		proto        int
+	}
+	for p, ids := range tied {
+		if len(ids) != 2 {
+			continue
+		}
+		sort.Strings(ids)
+		e1, e2 := a.enis[ids[0]], a.enis[ids[1]]
+		seen := map[flow]map[string]*[2]int{} // flow → ENI → [ACCEPT, REJECT] records
+		for _, r := range a.recs {
+			if (r.eni != e1.id && r.eni != e2.id) || !(r.srcaddr == p.x && r.dstaddr == p.y || r.srcaddr == p.y && r.dstaddr == p.x) {
+				continue
+			}
+			f := flow{r.srcaddr, r.dstaddr, r.sport, r.dport, r.proto}
+			if seen[f] == nil {
+				seen[f] = map[string]*[2]int{}
+			}
+			c := seen[f][r.eni]
+			if c == nil {
+				c = &[2]int{}
+				seen[f][r.eni] = c
+			}
+			if r.action == "REJECT" {
+				c[1]++
+			} else {
+				c[0]++
+			}
+		}
+		contradictions := func(ownerX, ownerY string) int {
+			owner := map[string]string{p.x: ownerX, p.y: ownerY}
+			n := 0
+			for f, by := range seen {
+				snd, rcv := by[owner[f.src]], by[owner[f.dst]]
+				if rcv == nil {
+					continue
+				}
+				if snd == nil || snd[0] == 0 {
+					n++ // arrived without having left (or having been REJECTed leaving)
+				}
+			}
+			return n
+		}
+		c1, c2 := contradictions(e1.id, e2.id), contradictions(e2.id, e1.id)
+		switch {
+		case c1 < c2:
+			e1.own[p.fam], e2.own[p.fam] = p.x, p.y
+		case c2 < c1:
+			e1.own[p.fam], e2.own[p.fam] = p.y, p.x
+		}
+	}
 }

@@ -304,7 +304,10 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 	for _, c := range latest {
 		unknown += c.unknownDir
 	}
-	if unknown > 0 {
+	if unknown > 0 && rep.Verdict == Healthy && count(ev, "", "", "REJECT") == 0 {
+		// Replies came back and nothing was REJECTed: which interface is which does not matter.
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Which interface belongs to which side could not be told for %s (no flow-direction, and both interfaces see only this traffic); it does not change this verdict.", plural(unknown, "record")))
+	} else if unknown > 0 {
 		rep.Confidence = ConfidenceLow
 		rep.Notes = append(rep.Notes, fmt.Sprintf("The direction of %s could not be told (no flow-direction, and the interface's own address is unclear): the verdict is a best guess.", plural(unknown, "record")))
 	}

@@ -17,56 +17,67 @@ import (
 	"github.com/flowq/flowq/engine/store"
 )
 
-// fixture is flowgen's Small data set loaded through the real store, built once per test binary.
+// fixture is a flowgen data set loaded through the real store, built once per test binary.
 type fixture struct {
+	once  sync.Once
 	truth *flowgen.Truth
 	st    *store.Store
 	err   error
 }
 
 var (
-	fixOnce sync.Once
-	fix     fixture
-	tmpRoot string
+	small, smallDefault fixture
+	tmpRoot             string
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
+	root, err := os.MkdirTemp("", "flowq-why-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	tmpRoot = root
+	code := m.Run()
+	os.RemoveAll(tmpRoot)
 	os.Exit(code)
 }
 
+// generated is flowgen's Small data set, whose why cases are in a v5-format flow log.
 func generated(t *testing.T) (*flowgen.Truth, *store.Store) {
+	return small.get(t, "small", flowgen.Small())
+}
+
+// generatedDefault is Small with every flow log in the default format: no tcp-flags, no
+// flow-direction.
+func generatedDefault(t *testing.T) (*flowgen.Truth, *store.Store) {
+	cfg := flowgen.Small()
+	cfg.Formats = []flowgen.Format{flowgen.FormatDefault}
+	return smallDefault.get(t, "small-default", cfg)
+}
+
+func (f *fixture) get(t *testing.T, name string, cfg flowgen.Config) (*flowgen.Truth, *store.Store) {
 	t.Helper()
-	fixOnce.Do(func() {
+	f.once.Do(func() {
 		ctx := context.Background()
-		root, err := os.MkdirTemp("", "flowq-why-")
-		if err != nil {
-			fix.err = err
+		src := filepath.Join(tmpRoot, name, "src")
+		f.truth, f.err = flowgen.Generate(ctx, cfg, flowgen.DirSink(src))
+		if f.err != nil {
 			return
 		}
-		tmpRoot = root
-		src := filepath.Join(root, "src")
-		fix.truth, fix.err = flowgen.Generate(ctx, flowgen.Small(), flowgen.DirSink(src))
-		if fix.err != nil {
-			return
-		}
-		fix.st, fix.err = store.Open(ctx, filepath.Join(root, "data"))
-		if fix.err != nil {
+		f.st, f.err = store.Open(ctx, filepath.Join(tmpRoot, name, "data"))
+		if f.err != nil {
 			return
 		}
 		var sum store.LoadSummary
-		sum, fix.err = fix.st.Load(ctx, []string{src}, store.LoadOptions{})
-		if fix.err == nil && sum.Rows != fix.truth.Records {
-			fix.err = fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, fix.truth.Records)
+		sum, f.err = f.st.Load(ctx, []string{src}, store.LoadOptions{})
+		if f.err == nil && sum.Rows != f.truth.Records {
+			f.err = fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, f.truth.Records)
 		}
 	})
-	if fix.err != nil {
-		t.Fatal(fix.err)
+	if f.err != nil {
+		t.Fatal(f.err)
 	}
-	return fix.truth, fix.st
+	return f.truth, f.st
 }
 
 func openSession(t *testing.T, st *store.Store) *store.Session {
@@ -388,4 +399,53 @@ func equalMap(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// TestPlantedCasesDefaultFormat: the same planted cases in the default format. The special
+// interfaces log nothing but their pair, so their own addresses tie; where a REJECT breaks the
+// symmetry (sg-deny, nacl-return, mixed) causality places them, else the directions stay unknown
+// and the confidence says so.
+func TestPlantedCasesDefaultFormat(t *testing.T) {
+	truth, st := generatedDefault(t)
+	sess := openSession(t, st)
+	n := int64(4)
+	want := map[string]struct {
+		confidence string
+		evidence   map[string]int64
+	}{
+		flowgen.VerdictHealthy: {ConfidenceMedium, map[string]int64{"other-unknown-request-ACCEPT": 2 * n, "other-unknown-reply-ACCEPT": 2 * n}},
+		flowgen.VerdictNACLReturn: {ConfidenceHigh, map[string]int64{"source-egress-request-ACCEPT": n, "destination-ingress-request-ACCEPT": n,
+			"destination-egress-reply-REJECT": n}},
+		flowgen.VerdictSGDeny:     {ConfidenceHigh, map[string]int64{"source-egress-request-ACCEPT": n, "destination-ingress-request-REJECT": n}},
+		flowgen.VerdictPathLoss:   {ConfidenceLow, map[string]int64{"other-unknown-request-ACCEPT": n}},
+		flowgen.VerdictNoListener: {ConfidenceLow, map[string]int64{"other-unknown-request-ACCEPT": 2 * n}},
+		flowgen.VerdictNoCoverage: {ConfidenceHigh, map[string]int64{}},
+		"mixed":                   {ConfidenceHigh, map[string]int64{"source-egress-request-ACCEPT": 3, "destination-ingress-request-REJECT": 3}},
+	}
+	for _, c := range truth.Why {
+		t.Run(c.Name, func(t *testing.T) {
+			rep := analyze(t, sess, Question{Src: c.Src, Dst: c.Dst, Port: c.DstPort})
+			w := want[c.Name]
+			if string(rep.Verdict) != c.Verdict || rep.Records != c.Records || rep.Confidence != w.confidence {
+				t.Errorf("verdict %s, %d records, confidence %s; planted %s, %d records, want confidence %s\n%s",
+					rep.Verdict, rep.Records, rep.Confidence, c.Verdict, c.Records, w.confidence, text(t, rep))
+			}
+			if got := shape(rep.Evidence); !equalMap(got, w.evidence) {
+				t.Errorf("evidence %v, want %v", got, w.evidence)
+			}
+			for _, g := range rep.Evidence {
+				if !g.Inferred {
+					t.Errorf("group %+v not marked inferred", g)
+				}
+				if g.Side == "source" && g.Interface != c.SrcENI || g.Side == "destination" && g.Interface != c.DstENI {
+					t.Errorf("group %s on the %s side; planted source %s, destination %s", g.Interface, g.Side, c.SrcENI, c.DstENI)
+				}
+			}
+			if len(c.Phases) > 0 {
+				if len(rep.Phases) != len(c.Phases) || rep.FailingSince == nil && c.Verdict != flowgen.VerdictHealthy {
+					t.Errorf("phases %+v, planted %+v", rep.Phases, c.Phases)
+				}
+			}
+		})
+	}
 }
