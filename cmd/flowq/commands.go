@@ -16,5 +16,6 @@ func commands(f *factory) []*cobra.Command {
 		newRunCmd(f),
 		newQueriesCmd(f),
 		newShellCmd(f),
+		newReportCmd(f),
 	}
 }
