@@ -1,7 +1,116 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"time"
 
+	"github.com/flowq/flowq/engine/cwsync"
+	"github.com/flowq/flowq/engine/store"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+)
+
+// runCWSync mirrors a CloudWatch Logs log group as text deliveries, then loads them.
 func runCWSync(f *factory, cmd *cobra.Command, group string, sf *syncFlags) error {
-	return usageErr("cw:// sources are not available in this build")
+	ctx := cmd.Context()
+	if group == "" {
+		return usageErr("cw://LOG_GROUP: no log group given")
+	}
+	from, to, err := sf.timeRange()
+	if err != nil {
+		return err
+	}
+	if sf.dryRun {
+		return usageErr("--dry-run is not supported for cw:// sources")
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	lock, err := st.LockWriter(ctx, sf.wait, "flowq sync cw://"+group)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	co := cwsync.ClientOptions{Profile: sf.profile, Region: sf.region, EndpointURL: sf.endpoint, Concurrency: sf.concurrency}
+	if f.Debug {
+		co.Debug = f.IO.ErrOut
+	}
+	clients, err := cwsync.NewClients(ctx, co)
+	if err != nil {
+		return err
+	}
+	format := sf.logFormat
+	if sf.lookupFormat {
+		if format != "" {
+			return usageErr("use either --log-format or --lookup-format")
+		}
+		if format, err = cwsync.LookupFormat(ctx, clients.EC2, group); err != nil {
+			return err
+		}
+		f.Debugf("cw sync: log format from DescribeFlowLogs: %s", format)
+	}
+	header, err := cwsync.ParseLogFormat(format)
+	if err != nil {
+		return usageErr("--log-format: %v", err)
+	}
+	concurrency := sf.concurrency
+	if !cmd.Flags().Changed("concurrency") {
+		concurrency = 0 // CloudWatch Logs quotas are low: let cwsync pick its default
+	}
+	opts := cwsync.Options{LogGroup: group, MirrorDir: st.MirrorDir(), Region: clients.Region, Streams: sf.streams,
+		From: from, To: to, Header: header, Concurrency: concurrency}
+	if len(sf.accounts) == 1 {
+		opts.Account = sf.accounts[0]
+	}
+	var bar *progressbar.ProgressBar
+	if f.IO.ShowProgress() {
+		opts.OnProgress = func(p cwsync.Progress) {
+			if bar == nil && p.Streams > 0 {
+				bar = progressbar.NewOptions(p.Streams, progressbar.OptionSetWriter(f.IO.ErrOut),
+					progressbar.OptionSetDescription("syncing log streams"), progressbar.OptionShowCount(),
+					progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			if bar != nil {
+				_ = bar.Set(p.StreamsDone)
+			}
+		}
+	}
+	res, err := cwsync.Sync(ctx, clients.Logs, opts)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %d streams, %d events fetched, %d written, %d duplicates skipped, %d files, %d requests (%d throttled) in %.2fs\n",
+		group, res.Streams, res.Fetched, res.Written, res.Duplicates, len(res.Files), res.Requests, res.Throttled, res.Duration.Seconds())
+	for _, w := range res.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "  warning: %s\n", w)
+	}
+	for i, e := range res.Errors {
+		if i == 20 {
+			fmt.Fprintf(f.IO.ErrOut, "  … and %d more\n", len(res.Errors)-20)
+			break
+		}
+		fmt.Fprintf(f.IO.ErrOut, "  %v\n", e)
+	}
+	if err != nil {
+		return err
+	}
+	code := exitOK
+	if !res.OK() {
+		code = exitPartial
+	}
+	if !sf.noLoad && res.GroupDir != "" {
+		// The whole group folder: files of an earlier run whose load did not finish are loaded too.
+		sum, lerr := runLoad(f, cmd, st, []string{res.GroupDir}, store.LoadOptions{Held: lock})
+		if lerr != nil {
+			return lerr
+		}
+		if sum.Failed > 0 {
+			code = exitPartial
+		}
+	}
+	if code != exitOK {
+		return &exitError{code: code}
+	}
+	return nil
 }
