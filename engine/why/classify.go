@@ -32,6 +32,8 @@ type endpoint struct {
 	port int
 }
 
+func isICMP(proto int) bool { return proto == 1 || proto == 58 }
+
 func family(addr string) int {
 	if strings.Contains(addr, ":") {
 		return 1
@@ -70,6 +72,10 @@ func (a *analysis) build() {
 	var order []key
 	for _, r := range a.recs {
 		s, d := endpoint{r.srcaddr, r.sport}, endpoint{r.dstaddr, r.dport}
+		if isICMP(r.proto) {
+			// ICMP "ports" hold type and code where logged: a reply's differ from its request's.
+			s.port, d.port = 0, 0
+		}
 		if d.addr < s.addr || d.addr == s.addr && d.port < s.port {
 			s, d = d, s
 		}
@@ -95,7 +101,7 @@ func (a *analysis) build() {
 				a.convs = append(a.convs, cur)
 			}
 			r.conv = cur
-			r.request = r.srcaddr == client.addr && r.sport == client.port
+			r.request = r.srcaddr == client.addr && (r.sport == client.port || isICMP(r.proto))
 			cur.recs = append(cur.recs, r)
 			cur.start, cur.end = min(cur.start, r.start), max(cur.end, r.end)
 		}
@@ -128,6 +134,14 @@ func (a *analysis) build() {
 func (a *analysis) client(rs []*rec) endpoint {
 	from := func(r *rec) endpoint { return endpoint{r.srcaddr, r.sport} }
 	to := func(r *rec) endpoint { return endpoint{r.dstaddr, r.dport} }
+	if isICMP(rs[0].proto) {
+		// No ports to go by: the question's source pings.
+		r := rs[0]
+		if r.fwd {
+			return endpoint{r.srcaddr, 0}
+		}
+		return endpoint{r.dstaddr, 0}
+	}
 	if a.q.Port > 0 {
 		if rs[0].fwd {
 			return from(rs[0])

@@ -86,6 +86,15 @@ func edgeStore(t *testing.T) *store.Store {
 			r5("eni-k1", "10.1.0.13", "10.1.0.23", 44100+int(i), 5432, 6, s, "ACCEPT", 2, "egress"),
 			gap5("eni-k2", "SKIPDATA", s))
 	}
+	// ICMP: echo request (type 8 in the port fields) and reply (type 0) for one pair, an
+	// unanswered ping for another.
+	v5 = append(v5,
+		r5("eni-i1", "10.1.0.15", "10.1.0.25", 8, 0, 1, t0, "ACCEPT", 0, "egress"),
+		r5("eni-i2", "10.1.0.15", "10.1.0.25", 8, 0, 1, t0, "ACCEPT", 0, "ingress"),
+		r5("eni-i2", "10.1.0.25", "10.1.0.15", 0, 0, 1, t0, "ACCEPT", 0, "egress"),
+		r5("eni-i1", "10.1.0.25", "10.1.0.15", 0, 0, 1, t0, "ACCEPT", 0, "ingress"),
+		r5("eni-i1", "10.1.0.15", "10.1.0.26", 8, 0, 1, t0, "ACCEPT", 0, "egress"),
+		r5("eni-i3", "10.1.0.15", "10.1.0.26", 8, 0, 1, t0, "ACCEPT", 0, "ingress"))
 	// DNS over UDP, both ways, without a port in the question.
 	v5 = append(v5,
 		r5("eni-u1", "10.1.0.14", "10.1.0.2", 45000, 53, 17, t0, "ACCEPT", 0, "egress"),
@@ -174,7 +183,7 @@ func TestEdgeCases(t *testing.T) {
 			confidence: ConfidenceHigh, records: 12,
 			evidence: map[string]int64{"source-egress-request-ACCEPT": 3, "destination-ingress-request-ACCEPT": 3,
 				"destination-egress-reply-ACCEPT": 3, "source-ingress-reply-REJECT": 3},
-			summary: []string{"10.1.0.8/29", "10.1.0.16/28"}},
+			summary: []string{"10.1.0.21 answered, but 10.1.0.11's interface eni-s1"}},
 		{name: "egress deny, single-address CIDR", q: Question{Src: "10.1.0.0/24", Dst: "10.1.0.22/32", Port: 25}, verdict: EgressDeny,
 			confidence: ConfidenceHigh, records: 2,
 			evidence: map[string]int64{"source-egress-request-REJECT": 2},
@@ -186,6 +195,13 @@ func TestEdgeCases(t *testing.T) {
 		{name: "udp any port", q: Question{Src: "10.1.0.14", Dst: "10.1.0.2", Proto: "udp"}, verdict: Healthy, confidence: ConfidenceHigh, records: 2,
 			evidence: map[string]int64{"source-egress-request-ACCEPT": 1, "source-ingress-reply-ACCEPT": 1},
 			summary:  []string{"port 53/udp"}},
+		{name: "icmp answered", q: Question{Src: "10.1.0.15", Dst: "10.1.0.25", Proto: "icmp"}, verdict: Healthy, confidence: ConfidenceHigh, records: 4,
+			evidence: map[string]int64{"source-egress-request-ACCEPT": 1, "destination-ingress-request-ACCEPT": 1,
+				"destination-egress-reply-ACCEPT": 1, "source-ingress-reply-ACCEPT": 1},
+			summary: []string{"on icmp"}},
+		{name: "icmp unanswered", q: Question{Src: "10.1.0.15", Dst: "10.1.0.26"}, verdict: NoListener, confidence: ConfidenceHigh, records: 2,
+			evidence: map[string]int64{"source-egress-request-ACCEPT": 1, "destination-ingress-request-ACCEPT": 1},
+			summary: []string{"drops ICMP"}},
 		{name: "ipv6 default format", q: Question{Src: "2600:1f18::a", Dst: "2600:1f18:0:0:0:0:0:b", Port: 443}, verdict: SGDeny,
 			confidence: ConfidenceHigh, records: 4, inferred: true,
 			evidence: map[string]int64{"source-egress-request-ACCEPT": 2, "destination-ingress-request-REJECT": 2},
@@ -406,13 +422,18 @@ func TestWithoutCompat(t *testing.T) {
 func TestConcurrentCauses(t *testing.T) {
 	sess := openSession(t, edgeStore(t))
 	rep := analyze(t, sess, Question{Src: "10.1.0.8/29", Dst: "10.1.0.16/28"})
-	// Latest connections start at 11:20 (the SKIPDATA case, path-loss); the RST, NACL and
-	// egress cases ran in the 10:00 hour, as did the healthy phase of the SKIPDATA pair.
-	if rep.Verdict != PathLoss || rep.Conversations != 2+3+2+2+2 {
+	// Latest connections start at 11:20 (the SKIPDATA case, path-loss); the RST, NACL, egress
+	// and ICMP cases ran in the 10:00 hour, as did the healthy phase of the SKIPDATA pair.
+	if rep.Verdict != PathLoss || rep.Conversations != 2+3+2+2+2+2 {
 		t.Fatalf("verdict %s, %d connections\n%s", rep.Verdict, rep.Conversations, text(t, rep))
 	}
 	if len(rep.Earlier) < 2 {
 		t.Errorf("earlier %q", rep.Earlier)
+	}
+	// Named by the concrete addresses, and only the destination's own interface as the one that
+	// never saw the requests.
+	if !strings.Contains(rep.Summary, "10.1.0.13's requests to 10.1.0.23") || !strings.Contains(rep.Summary, "10.1.0.23's interface eni-k2:") {
+		t.Errorf("summary %s", rep.Summary)
 	}
 	rep = analyze(t, sess, Question{Src: "10.1.0.8/29", Dst: "10.1.0.16/28", Until: time.Unix(t0+3600, 0)})
 	if !strings.Contains(strings.Join(rep.Notes, " "), "latest hour disagree") || rep.Confidence != ConfidenceMedium {

@@ -75,7 +75,7 @@ func containsInt(xs []int, x int) bool {
 }
 
 // name is a side as the explanation calls it: a CIDR side whose latest connections all use one
-// address is named by that address ("10.1.0.13 (in 10.1.0.8/29)").
+// address is named by that address (the question line shows the CIDR).
 func name(s side, latest []*conv, client bool) string {
 	if s.exact || len(latest) == 0 {
 		return s.text
@@ -91,7 +91,7 @@ func name(s side, latest []*conv, client bool) string {
 		}
 		addr = x
 	}
-	return fmt.Sprintf("%s (in %s)", addr, s.text)
+	return addr
 }
 
 // enisOf lists the evidence ENIs of one side (and flow, when given), comma-separated.
@@ -175,9 +175,15 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 	srcENI := enisOf(ev, cl, "", "")
 	dstENI := enisOf(ev, sv, "", "")
 	if dstENI == "" {
+		// The destination's interfaces that logged nothing of it: those owning the servers'
+		// addresses.
+		servers := map[string]bool{}
+		for _, c := range latest {
+			servers[c.server] = true
+		}
 		var ids []string
 		for _, i := range rep.Interfaces {
-			if i.Side == sv {
+			if i.Side == sv && servers[i.Address] {
 				ids = append(ids, i.ID)
 			}
 		}
