@@ -201,7 +201,7 @@ func TestEdgeCases(t *testing.T) {
 			summary: []string{"on icmp"}},
 		{name: "icmp unanswered", q: Question{Src: "10.1.0.15", Dst: "10.1.0.26"}, verdict: NoListener, confidence: ConfidenceHigh, records: 2,
 			evidence: map[string]int64{"source-egress-request-ACCEPT": 1, "destination-ingress-request-ACCEPT": 1},
-			summary: []string{"drops ICMP"}},
+			summary:  []string{"drops ICMP"}},
 		{name: "ipv6 default format", q: Question{Src: "2600:1f18::a", Dst: "2600:1f18:0:0:0:0:0:b", Port: 443}, verdict: SGDeny,
 			confidence: ConfidenceHigh, records: 4, inferred: true,
 			evidence: map[string]int64{"source-egress-request-ACCEPT": 2, "destination-ingress-request-REJECT": 2},
