@@ -17,5 +17,6 @@ func commands(f *factory) []*cobra.Command {
 		newQueriesCmd(f),
 		newShellCmd(f),
 		newReportCmd(f),
+		newWhyCmd(f),
 	}
 }

@@ -337,11 +337,25 @@ type fakeS3 struct {
 	gets    atomic.Int64
 	// signed counts requests carrying an Authorization header (the credentials reached the server).
 	signed atomic.Int64
+	// fault, when set, picks an S3 error for the n-th GET (1-based) of key: "" serves it.
+	fault    atomic.Pointer[func(key string, n int) string]
+	mu       sync.Mutex
+	attempts map[string]int
+}
+
+// s3Errors are the answers fault can pick, as S3 sends them.
+var s3Errors = map[string]struct {
+	status int
+	body   string
+}{
+	"SlowDown":      {503, "Please reduce your request rate."},
+	"InternalError": {500, "We encountered an internal error. Please try again."},
+	"ExpiredToken":  {400, "The provided token has expired."},
 }
 
 func newFakeS3(t *testing.T, bucket string) *fakeS3 {
 	t.Helper()
-	f := &fakeS3{backend: s3mem.New(), bucket: bucket}
+	f := &fakeS3{backend: s3mem.New(), bucket: bucket, attempts: map[string]int{}}
 	f.inner = gofakes3.New(f.backend, gofakes3.WithTimeSkewLimit(0)).Server()
 	if err := f.backend.CreateBucket(bucket); err != nil {
 		t.Fatal(err)
@@ -364,8 +378,31 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if fp := f.fault.Load(); fp != nil {
+			key := strings.TrimPrefix(r.URL.Path, "/"+f.bucket+"/")
+			f.mu.Lock()
+			f.attempts[key]++
+			n := f.attempts[key]
+			f.mu.Unlock()
+			if code := (*fp)(key, n); code != "" {
+				e := s3Errors[code]
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(e.status)
+				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>`, code, e.body)
+				return
+			}
+		}
 	}
 	f.inner.ServeHTTP(w, r)
+}
+
+// setFault installs (or with nil removes) the fault picker.
+func (f *fakeS3) setFault(fn func(key string, n int) string) {
+	if fn == nil {
+		f.fault.Store(nil)
+		return
+	}
+	f.fault.Store(&fn)
 }
 
 func (f *fakeS3) put(t *testing.T, key string, body []byte) {
