@@ -207,3 +207,81 @@ func truncate(v []byte) string {
 	}
 	return string(v)
 }
+
+// ParseLine splits a record line and checks it against the header in one pass: the same result
+// as SplitFields followed by Check, at about half the cost, for the loader's hot path.
+func (h Header) ParseLine(line []byte, dst [][]byte) ([][]byte, error) {
+	n := len(line)
+	for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r') {
+		n--
+	}
+	line = line[:n]
+	dst = dst[:0]
+	var firstErr error // the first bad field; a wrong field count takes precedence, as in Check
+	i := 0
+	for i < n {
+		for i < n && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		j := i
+		k := len(dst)
+		if k >= len(h.Fields) {
+			// Too many fields: count them for the message, then stop.
+			for j < n {
+				for j < n && (line[j] == ' ' || line[j] == '\t') {
+					j++
+				}
+				if j < n {
+					k++
+				}
+				for j < n && line[j] != ' ' && line[j] != '\t' {
+					j++
+				}
+			}
+			return dst, &RecordError{Reason: fmt.Sprintf("expected %d fields, got %d", len(h.Fields), k)}
+		}
+		numeric := h.Fields[k].Type != String
+		ok, ascii := true, true
+		for j < n {
+			c := line[j]
+			if c == ' ' || c == '\t' {
+				break
+			}
+			if numeric {
+				if c < '0' || c > '9' {
+					ok = false
+				}
+			} else if c < 0x20 || c == 0x7f {
+				ok = false
+			} else if c >= 0x80 {
+				ascii = false
+			}
+			j++
+		}
+		v := line[i:j]
+		dst = append(dst, v)
+		if firstErr == nil && (!ok || !ascii || (numeric && len(v) >= 10)) {
+			// Rare: let the reference checks produce the exact error (or accept "-" and
+			// in-range numbers).
+			if !(len(v) == 1 && v[0] == '-') {
+				var err error
+				if numeric {
+					err = checkNumber(v, h.Fields[k].Type)
+				} else {
+					err = checkText(v)
+				}
+				if err != nil {
+					firstErr = &RecordError{Field: h.Fields[k].Name, Reason: err.Error()}
+				}
+			}
+		}
+		i = j
+	}
+	if len(dst) != len(h.Fields) {
+		return dst, &RecordError{Reason: fmt.Sprintf("expected %d fields, got %d", len(h.Fields), len(dst))}
+	}
+	return dst, firstErr
+}

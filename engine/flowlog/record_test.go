@@ -164,3 +164,37 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLine: the one-pass ParseLine agrees with SplitFields + Check on every input.
+func FuzzParseLine(f *testing.F) {
+	f.Add("version account-id srcport action", "2 123 443 ACCEPT")
+	f.Add("version srcport bytes", "2 - 9223372036854775808")
+	f.Add("srcaddr x-new", "\xff\x00 a b")
+	f.Add("version srcport", "2 2147483648\r\n")
+	f.Fuzz(func(t *testing.T, header, line string) {
+		h, err := ParseHeader(header)
+		if err != nil {
+			return
+		}
+		want := SplitFields([]byte(line), nil)
+		wantErr := h.Check(want)
+		got, gotErr := h.ParseLine([]byte(line), nil)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("ParseLine error %v, Split+Check error %v", gotErr, wantErr)
+		}
+		if wantErr != nil {
+			if gotErr.Error() != wantErr.Error() {
+				t.Fatalf("ParseLine error %q, Split+Check error %q", gotErr, wantErr)
+			}
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("ParseLine %d values, Split %d", len(got), len(want))
+		}
+		for i := range got {
+			if string(got[i]) != string(want[i]) {
+				t.Fatalf("value %d: %q vs %q", i, got[i], want[i])
+			}
+		}
+	})
+}

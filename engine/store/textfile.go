@@ -90,6 +90,7 @@ type rowWriter struct {
 
 	lastDate string
 	lastW    *bufio.Writer
+	buf      []byte // the row being built
 }
 
 func newRowWriter(spools spoolSet, cols []string, sourceID int64, key flowlog.Key, hasKey bool) *rowWriter {
@@ -135,36 +136,39 @@ func (rw *rowWriter) write(vals [][]byte) error {
 		}
 		rw.lastDate, rw.lastW = d, w
 	}
-	w := rw.lastW
+	b := rw.buf[:0]
 	for c, hi := range rw.plan {
 		if c > 0 {
-			w.WriteByte('\t')
+			b = append(b, '\t')
 		}
 		if hi < 0 {
 			// Fill account and region from the key layout when the record lacks them.
 			if rw.hasKey {
 				switch rw.cols[c] {
 				case "account_id":
-					w.WriteString(rw.key.Account)
+					b = append(b, rw.key.Account...)
 					continue
 				case "region":
-					w.WriteString(rw.key.Region)
+					b = append(b, rw.key.Region...)
 					continue
 				}
 			}
-			w.WriteString(`\N`)
+			b = append(b, '\\', 'N')
 			continue
 		}
 		v := vals[hi]
 		if len(v) == 1 && v[0] == '-' && rw.numeric[c] {
-			w.WriteString(`\N`)
+			b = append(b, '\\', 'N')
 			continue
 		}
-		w.Write(v)
+		b = append(b, v...)
 	}
-	w.WriteByte('\t')
-	w.WriteString(rw.sourceID)
-	return w.WriteByte('\n')
+	b = append(b, '\t')
+	b = append(b, rw.sourceID...)
+	b = append(b, '\n')
+	rw.buf = b
+	_, err := rw.lastW.Write(b)
+	return err
 }
 
 // date is the partition date: the key's date, else the UTC date of start.
@@ -280,7 +284,8 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 			case n == 1 && hasHeader:
 				// the header line itself
 			default:
-				vals = flowlog.SplitFields(line, vals[:0])
+				var perr error
+				vals, perr = rw.header.ParseLine(line, vals[:0])
 				if len(vals) == 0 {
 					break // blank line
 				}
@@ -303,8 +308,8 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 					}
 					break
 				}
-				if cerr := rw.header.Check(vals); cerr != nil {
-					reject(n, cerr.Error(), line)
+				if perr != nil {
+					reject(n, perr.Error(), line)
 					break
 				}
 				if werr := rw.write(vals); werr != nil {
