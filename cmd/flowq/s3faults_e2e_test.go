@@ -4,7 +4,9 @@ import (
 	"hash/fnv"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // S3 faults as the CLI reports them; the retry and integrity logic itself is tested against
@@ -12,40 +14,21 @@ import (
 // changing between list and get).
 func TestSyncS3FaultsExitStatus(t *testing.T) {
 	d := smallData(t)
-	f := newFakeS3(t, "e2e-faults")
-	f.seed(t, d)
-	e := newEnv(t)
-	mirror := filepath.Join(e.data, "mirror", "s3", f.bucket)
 
-	// A throttling and 5xx storm on one object in eight, twice each: retried, converges, exit 0.
-	hit := func(key string) bool {
-		h := fnv.New32a()
-		h.Write([]byte(key))
-		return h.Sum32()%8 == 0
-	}
-	f.setFault(func(key string, n int) string {
-		switch {
-		case !hit(key) || n > 2:
-			return ""
-		case n == 1:
-			return "SlowDown"
-		default:
-			return "InternalError"
-		}
-	})
 	// Credentials that expire after 40 objects: the run stops with exit 1 naming the cause,
 	// leaves only complete files, and a re-run with fresh credentials finishes.
-	e1 := newEnv(t)
-	f1 := newFakeS3(t, "e2e-expiry")
-	f1.seed(t, d)
-	served := 0
-	f1.setFault(func(key string, n int) string {
-		if served++; served > 40 {
+	e := newEnv(t)
+	f := newFakeS3(t, "e2e-expiry")
+	f.seed(t, d)
+	mirror := filepath.Join(e.data, "mirror", "s3", f.bucket)
+	var served atomic.Int64
+	f.setFault(func(key string, n int) string {
+		if served.Add(1) > 40 {
 			return "ExpiredToken"
 		}
 		return ""
 	})
-	r := e1.run(append([]string{"--debug"}, f1.syncArgs("--concurrency", "4")...)...)
+	r := e.run(append([]string{"--debug"}, f.syncArgs("--concurrency", "4")...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "ExpiredToken") {
 		t.Errorf("expired credentials: want exit 1 naming ExpiredToken:\n%s", r)
 	}
@@ -54,16 +37,35 @@ func TestSyncS3FaultsExitStatus(t *testing.T) {
 			t.Errorf("a secret appears in the output of the failed sync")
 		}
 	}
-	checkMirror(t, filepath.Join(e1.data, "mirror", "s3", f1.bucket), d, false)
-	checkCommitted(t, e1)
-	f1.setFault(nil)
-	e1.ok(f1.syncArgs()...)
-	checkTable(t, e1, d, filepath.Join(e1.data, "mirror", "s3", f1.bucket))
-
-	r = e.ok(f.syncArgs()...)
-	if f.gets.Load() <= int64(d.truth.Objects) {
-		t.Errorf("no fault was injected (%d GETs for %d objects)", f.gets.Load(), d.truth.Objects)
-	}
+	checkMirror(t, mirror, d, false)
+	checkCommitted(t, e)
+	f.setFault(nil)
+	e.ok(f.syncArgs()...)
 	checkMirror(t, mirror, d, true)
 	checkTable(t, e, d, mirror)
+
+	// A throttling and 5xx storm on one object in twelve, twice each: retried with backoff,
+	// converges, exit 0.
+	e2 := newEnv(t)
+	f2 := newFakeS3(t, "e2e-storm")
+	f2.seed(t, d)
+	mirror2 := filepath.Join(e2.data, "mirror", "s3", f2.bucket)
+	var injected atomic.Int64
+	f2.setFault(func(key string, n int) string {
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		if h.Sum32()%12 != 0 || n > 2 {
+			return ""
+		}
+		injected.Add(1)
+		return map[int]string{1: "SlowDown", 2: "InternalError"}[n]
+	})
+	start := time.Now()
+	e2.ok(f2.syncArgs()...)
+	t.Logf("storm: %d faults injected, sync took %v", injected.Load(), time.Since(start).Round(time.Millisecond))
+	if injected.Load() == 0 {
+		t.Errorf("no fault was injected")
+	}
+	checkMirror(t, mirror2, d, true)
+	checkTable(t, e2, d, mirror2)
 }
