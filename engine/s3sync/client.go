@@ -34,7 +34,8 @@ type ClientOptions struct {
 
 	// Credentials overrides the standard chain (tests, or callers with their own provider).
 	Credentials aws.CredentialsProvider
-	// Debug receives one line per HTTP attempt and client decisions, never secrets.
+	// Debug receives one line per HTTP attempt and client decisions, never secrets. Each line
+	// is one Write; a writer shared with Options.Debug must allow concurrent writes (os.Stderr does).
 	Debug io.Writer
 }
 
@@ -168,10 +169,10 @@ func (d *debug) printf(format string, args ...any) {
 	if d == nil {
 		return
 	}
-	line := redact(fmt.Sprintf(format, args...))
+	line := time.Now().UTC().Format("15:04:05.000") + " debug: " + redact(fmt.Sprintf(format, args...)) + "\n"
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "%s debug: %s\n", time.Now().UTC().Format("15:04:05.000"), line)
+	io.WriteString(d.w, line) // one Write per line, so lines from the client and Sync do not mix
 }
 
 type sdkLogger struct{ d *debug }

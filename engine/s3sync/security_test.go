@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -177,7 +178,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 		}
 		return fNone
 	})
-	var dbg bytes.Buffer
+	var dbg lockedBuffer // shared by the client and Sync, as os.Stderr is in the CLI
 	opts := testOpts(t.TempDir())
 	opts.Attempts = 2
 	opts.Debug = &dbg
@@ -254,4 +255,22 @@ func TestSyncRefusesKeysTheServerCannotCarry(t *testing.T) {
 	if ents, _ := os.ReadDir(top); len(ents) != 1 {
 		t.Errorf("%s holds %v, want only the mirror", top, ents)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -50,7 +50,8 @@ type Options struct {
 	// Now is the clock for an open-ended range (default time.Now).
 	Now func() time.Time
 
-	// Debug receives the sync's decisions (pruning, retries, adoptions), never secrets.
+	// Debug receives the sync's decisions (pruning, retries, adoptions), never secrets; one
+	// Write per line (see ClientOptions.Debug on sharing a writer).
 	Debug io.Writer
 
 	// wrapFile lets tests put a failing writer (disk full) between a body and its temp file.
