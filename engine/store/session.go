@@ -51,7 +51,9 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	// The set-up runs on the pool's one connection, which is then handed back for queries.
 	defer conn.Close()
 	sess := &Session{DB: db, store: s, ro: opts.ReadOnly}
-	setup := []string{"SET TimeZone='UTC'"}
+	// No extension downloads: a query naming http:// or s3:// would otherwise make DuckDB fetch
+	// and install httpfs from the internet into ~/.duckdb.
+	setup := []string{"SET TimeZone='UTC'", "SET autoinstall_known_extensions=false"}
 	if opts.Threads > 0 {
 		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
 	}
