@@ -54,10 +54,7 @@ func runCWSync(f *factory, cmd *cobra.Command, group string, sf *syncFlags) erro
 	if err != nil {
 		return usageErr("--log-format: %v", err)
 	}
-	concurrency := sf.concurrency
-	if !cmd.Flags().Changed("concurrency") {
-		concurrency = 0 // CloudWatch Logs quotas are low: let cwsync pick its default
-	}
+	concurrency := sf.concurrency // 0: cwsync's default, sized for CloudWatch Logs quotas
 	opts := cwsync.Options{LogGroup: group, MirrorDir: st.MirrorDir(), Region: clients.Region, Streams: sf.streams,
 		From: from, To: to, Header: header, Concurrency: concurrency}
 	if len(sf.accounts) == 1 {

@@ -293,8 +293,8 @@ func TestReadOnlyRefusesHostileSQL(t *testing.T) {
 		{"unlock", "SET lock_configuration=false", "locked", ""},
 		{"widen-dirs", "SET allowed_directories=['/']", "locked", ""},
 		{"export", "EXPORT DATABASE '" + target("export") + "'", "Permission Error", target("export")},
-		{"secret", "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'x', SECRET 'y')", "", ""},
-		{"url", "SELECT * FROM read_csv('http://127.0.0.1:1/x.csv')", "", ""},
+		{"secret", "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'x', SECRET 'y')", "Permission Error", ""},
+		{"url", "SELECT * FROM read_csv('http://127.0.0.1:1/x.csv')", "Permission Error", ""},
 	}
 	// Not in this list, because flowq does not refuse them yet (see docs/reliability.md, "Known
 	// gaps"): COPY ... TO a path under DATA/tables (allowed_directories grants writes as well as
@@ -330,5 +330,13 @@ func TestReadOnlyRefusesHostileSQL(t *testing.T) {
 	e.ok("query", "COPY (SELECT 1 AS x) TO '"+target("mine.csv")+"'")
 	if b, err := os.ReadFile(target("mine.csv")); err != nil || string(b) != "x\n1\n" {
 		t.Errorf("COPY without --read-only: %q %v", b, err)
+	}
+	// But never an extension download: a URL does not make DuckDB fetch httpfs into ~/.duckdb.
+	r = e.run("query", "SELECT * FROM read_csv('http://127.0.0.1:1/x.csv')")
+	if r.code == 0 || !strings.Contains(r.stderr, "Install it first") || strings.Contains(r.stderr, "download") {
+		t.Errorf("a URL without --read-only: want a refusal to auto-install httpfs:\n%s", r)
+	}
+	if fileExists(filepath.Join(e.root, "home", ".duckdb", "extensions")) {
+		t.Errorf("an extensions folder was created under HOME")
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -68,7 +69,7 @@ named on stderr) or a file could not be loaded; 1 on other errors.`,
 	fl.StringVar(&sf.since, "since", "", "only partitions newer than this: 7d, 36h, 90m")
 	fl.StringVar(&sf.from, "from", "", "first day or hour to sync: 2024-05-01 or 2024-05-01T13")
 	fl.StringVar(&sf.to, "to", "", "last day or hour to sync (inclusive)")
-	fl.IntVar(&sf.concurrency, "concurrency", 32, "parallel downloads")
+	fl.IntVar(&sf.concurrency, "concurrency", 0, "parallel downloads (default 64 for S3, 4 log streams for CloudWatch Logs)")
 	fl.BoolVar(&sf.dryRun, "dry-run", false, "list what would be downloaded, download nothing")
 	fl.BoolVar(&sf.noLoad, "no-load", false, "only mirror the objects; don't load them")
 	fl.BoolVar(&sf.wait, "wait", false, "wait for another flowq writer to finish instead of failing")
@@ -126,6 +127,9 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 	mirror := st.MirrorDir("s3", bucket)
 	opts := s3sync.Options{Bucket: bucket, Prefix: prefix, MirrorDir: mirror, Accounts: sf.accounts, Regions: sf.regions,
 		From: from, To: to, Concurrency: sf.concurrency, DryRun: sf.dryRun}
+	if f.Debug {
+		opts.Debug = f.IO.ErrOut
+	}
 	var bar *progressbar.ProgressBar
 	if f.IO.ShowProgress() {
 		opts.OnProgress = func(p s3sync.Progress) {
@@ -157,6 +161,9 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 			break
 		}
 		fmt.Fprintf(f.IO.ErrOut, "  %v\n", e)
+	}
+	if errors.Is(err, s3sync.ErrStopped) {
+		return &exitError{code: exitPartial, err: fmt.Errorf("sync stopped: %w", err)}
 	}
 	if err != nil {
 		return err
