@@ -163,7 +163,7 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 		fmt.Fprintf(f.IO.ErrOut, "  %v\n", e)
 	}
 	if errors.Is(err, s3sync.ErrStopped) {
-		return &exitError{code: exitPartial, err: fmt.Errorf("sync stopped: %w", err)}
+		return &exitError{code: exitFailure, err: fmt.Errorf("sync stopped before finishing (re-run to resume): %w", err)}
 	}
 	if err != nil {
 		return err
