@@ -47,6 +47,9 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if small != nil {
+		os.RemoveAll(small.dir)
+	}
 	os.Exit(code)
 }
 
