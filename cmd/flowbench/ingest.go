@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
@@ -33,17 +32,6 @@ type measure struct {
 }
 
 func (m measure) rps() float64 { return float64(m.records) / m.wall.Seconds() }
-
-// childRSS returns the peak RSS of a finished child process in bytes (Linux reports KiB).
-func childRSS(ps *os.ProcessState) int64 {
-	if ps == nil {
-		return 0
-	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss * 1024
-	}
-	return 0
-}
 
 // tail returns the last few lines of a child's output for an error message.
 func tail(b []byte) string {
@@ -68,13 +56,9 @@ type loadSummary struct {
 // flowqLoad runs `flowq --data-dir DIR load --json PATHS` and measures it from outside.
 func (b *bench) flowqLoad(ctx context.Context, dataDir string, paths []string) (measure, loadSummary, error) {
 	args := append([]string{"--data-dir", dataDir, "load", "--json"}, paths...)
-	cmd := exec.CommandContext(ctx, b.cfg.flowqBin, args...)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	m := measure{name: "flowq load", wall: wall, rss: childRSS(cmd.ProcessState)}
+	wall, rss, err := b.measuredRun(ctx, nil, &out, &errb, b.cfg.flowqBin, args...)
+	m := measure{name: "flowq load", wall: wall, rss: rss}
 	var sum loadSummary
 	if err != nil {
 		return m, sum, fmt.Errorf("flowq load %s: %w\n%s", strings.Join(paths, " "), err, tail(errb.Bytes()))
@@ -103,7 +87,7 @@ func (b *bench) runIngest(ctx context.Context) error {
 	ms = append(ms, gm)
 
 	b.logf("ingest: gzip -dc floor")
-	zm, err := gzipFloor(ctx, d, b.cfg.threads)
+	zm, err := b.gzipFloor(ctx, d, b.cfg.threads)
 	if err != nil {
 		return err
 	}
@@ -219,7 +203,7 @@ func goFloor(ctx context.Context, paths []string, threads int) (measure, error) 
 }
 
 // gzipFloor runs `gzip -dcf` over the files with xargs -P, output to /dev/null.
-func gzipFloor(ctx context.Context, d *dataset, threads int) (measure, error) {
+func (b *bench) gzipFloor(ctx context.Context, d *dataset, threads int) (measure, error) {
 	m := measure{name: "floor: gzip -dc (xargs -P)"}
 	gz, err := exec.LookPath("gzip")
 	if err != nil {
@@ -241,15 +225,12 @@ func gzipFloor(ctx context.Context, d *dataset, threads int) (measure, error) {
 		return m, err
 	}
 	defer null.Close()
-	cmd := exec.CommandContext(ctx, xargs, "-0", "-P", fmt.Sprint(threads), "-n", "4", gz, "-dcf")
 	var errb bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = &list, null, &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	wall, rss, err := b.measuredRun(ctx, &list, null, &errb, xargs, "-0", "-P", fmt.Sprint(threads), "-n", "4", gz, "-dcf")
+	if err != nil {
 		return m, fmt.Errorf("xargs gzip -dcf: %w\n%s", err, tail(errb.Bytes()))
 	}
-	m.wall = time.Since(start)
-	m.rss = childRSS(cmd.ProcessState)
+	m.wall, m.rss = wall, rss
 	m.note = fmt.Sprintf("%d processes, to /dev/null", threads)
 	return m, nil
 }
@@ -292,13 +273,8 @@ func (b *bench) duckLoad(ctx context.Context, gs []group) (measure, error) {
 	if err != nil {
 		return m, err
 	}
-	cmd := exec.CommandContext(ctx, self, duckLoadCmd, specPath)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err = cmd.Run()
-	m.wall = time.Since(start)
-	m.rss = childRSS(cmd.ProcessState)
+	m.wall, m.rss, err = b.measuredRun(ctx, nil, &out, &errb, self, duckLoadCmd, specPath)
 	if err != nil {
 		return m, fmt.Errorf("DuckDB load child: %w\n%s", err, tail(errb.Bytes()))
 	}

@@ -15,6 +15,7 @@ import (
 // machine describes where the benchmark ran.
 type machine struct {
 	cpu, ram, goVersion, duckdb, commit, command string
+	flowq                                        string // the benchmarked binary's build
 	cores                                        int
 }
 

@@ -26,6 +26,7 @@ type config struct {
 	scaleQuery   string
 	runs         int
 	rawTimeout   time.Duration
+	queryBudget  time.Duration
 	latency      time.Duration
 	cacheDir     string
 	flowqBin     string
@@ -40,6 +41,13 @@ var sections = []string{"ingest", "queries", "sync", "scale"}
 func main() {
 	// The DuckDB-only baseline runs in a child process of this same binary, so its peak RSS is
 	// its own.
+	if len(os.Args) > 1 && os.Args[1] == rssCmd {
+		code, err := rssChild(os.Args[2:])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flowbench:", err)
+		}
+		os.Exit(code)
+	}
 	if len(os.Args) > 1 && os.Args[1] == duckLoadCmd {
 		if err := duckLoadChild(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "flowbench:", err)
@@ -73,6 +81,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.IntVar(&c.scaleRecords, "scale-records", 1_000_000, "base size of the scale runs (1x, 2x, 4x), taken as subsets of the ingest data")
 	fs.StringVar(&c.scaleQuery, "scale-query", "top-talkers", "saved query timed in the scale runs")
 	fs.IntVar(&c.runs, "runs", 5, "timed runs per flowq query (the median is reported)")
+	fs.DurationVar(&c.queryBudget, "query-budget", 10*time.Second, "stop repeating a flowq query once its runs took this long")
 	fs.DurationVar(&c.rawTimeout, "raw-timeout", 60*time.Second, "cut-off for one query of the DuckDB-on-raw-files baseline")
 	fs.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency injected in every request of the sync benchmark's S3 server")
 	fs.StringVar(&c.cacheDir, "cache", ".bench-cache", "folder for generated data, reused across runs")
@@ -144,14 +153,12 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 	if _, err := os.Stat(cfg.flowqBin); err != nil && (cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"]) {
 		return fmt.Errorf("flowq binary %s: %w (run make build)", cfg.flowqBin, err)
 	}
-	bin, err := filepath.Abs(cfg.flowqBin)
-	if err != nil {
-		return err
-	}
-	cfg.flowqBin = bin
 	tmp, err := os.MkdirTemp(cfg.tmpDir, "flowbench-")
 	if err != nil {
 		return fmt.Errorf("temporary folder: %w", err)
+	}
+	if tmp, err = filepath.Abs(tmp); err != nil {
+		return err
 	}
 	b := &bench{cfg: cfg, log: logw, tmp: tmp}
 	defer func() {
@@ -162,6 +169,11 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 		os.RemoveAll(tmp)
 	}()
 	m := describeMachine(ctx)
+	if cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] {
+		if b.cfg.flowqBin, m.flowq, err = snapshotFlowq(cfg.flowqBin, tmp); err != nil {
+			return err
+		}
+	}
 	b.logf("machine: %s", m.oneLine())
 
 	if cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] {

@@ -65,12 +65,12 @@ func (b *bench) runScale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		med, _, err := timeQuery(ctx, sess.DB, q.stmt, q.args, b.cfg.runs)
+		tq, err := timeQuery(ctx, sess.DB, q.stmt, q.args, b.cfg.runs, b.cfg.queryBudget)
 		sess.Close()
 		if err != nil {
 			return fmt.Errorf("%s at %d×: %w", q.name, mult, err)
 		}
-		pts = append(pts, scalePoint{label: fmt.Sprintf("%d×", mult), files: len(files), records: recs, load: m, query: med})
+		pts = append(pts, scalePoint{label: fmt.Sprintf("%d×", mult), files: len(files), records: recs, load: m, query: tq.median})
 		if !b.cfg.keep {
 			os.RemoveAll(dir)
 		}
@@ -95,12 +95,8 @@ func scaleTable(pts []scalePoint, query string, notes []string) *table {
 		xs = append(xs, m)
 		ls = append(ls, p.load.wall.Seconds())
 		qs = append(qs, float64(p.query)/1e6)
-		rss := "–"
-		if p.load.rss > 0 {
-			rss = mib(p.load.rss)
-		}
 		t.rows = append(t.rows, []string{p.label, fmt.Sprint(p.files), count(p.records), dur(p.load.wall),
-			fmt.Sprintf("%.2f", p.load.wall.Seconds()/m), rss, dur(p.query), fmt.Sprintf("%.1f", float64(p.query)/1e6/m)})
+			fmt.Sprintf("%.2f", p.load.wall.Seconds()/m), rssCell(p.load.rss), dur(p.query), fmt.Sprintf("%.1f", float64(p.query)/1e6/m)})
 	}
 	if len(pts) >= 2 {
 		a, slope, r2 := fit(xs, ls)

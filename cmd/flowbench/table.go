@@ -189,6 +189,24 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f×", r)
 }
 
+// rssCell writes a peak RSS: "–" unknown, "≤ N" when only a bound is known (negative).
+func rssCell(n int64) string {
+	switch {
+	case n == 0:
+		return "–"
+	case n < 0:
+		return "≤ " + mib(-n)
+	}
+	return mib(n)
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 // verdict marks a target as met or missed.
 func verdict(ok bool) string {
 	if ok {
@@ -209,13 +227,9 @@ func ingestTable(ms []measure, records, size, raw int64) *table {
 			continue
 		}
 		s := m.wall.Seconds()
-		rss := "–"
-		if m.rss > 0 {
-			rss = mib(m.rss)
-		}
 		t.rows = append(t.rows, []string{m.name, dur(m.wall), rate(m.rps()),
 			fmt.Sprintf("%.1f", float64(m.size)/1e6/s), fmt.Sprintf("%.1f", float64(m.raw)/1e6/s),
-			rss, ratio(flowq.rps(), m.rps()), m.note})
+			rssCell(m.rss), ratio(flowq.rps(), m.rps()), m.note})
 	}
 	// Targets (issue 7): ≥ 80% of the floor, never slower than DuckDB, RSS < 1.5 GiB.
 	var floor, duck float64
@@ -236,8 +250,8 @@ func ingestTable(ms []measure, records, size, raw int64) *table {
 	if duck > 0 {
 		t.notes = append(t.notes, fmt.Sprintf("target flowq ≥ 1.00× the DuckDB-only load: %s (%s)", ratio(flowq.rps(), duck), verdict(flowq.rps() >= duck)))
 	}
-	if flowq.rss > 0 {
-		t.notes = append(t.notes, fmt.Sprintf("target flowq peak RSS < 1.5 GiB: %s (%s)", mib(flowq.rss), verdict(flowq.rss < 1536<<20)))
+	if flowq.rss != 0 {
+		t.notes = append(t.notes, fmt.Sprintf("target flowq peak RSS < 1.5 GiB: %s (%s)", rssCell(flowq.rss), verdict(abs(flowq.rss) < 1536<<20)))
 	}
 	return t
 }
@@ -252,7 +266,8 @@ func renderReport(m machine, tables []*table, took time.Duration, cfg config) st
 		{"RAM", m.ram},
 		{"Go", m.goVersion},
 		{"DuckDB", m.duckdb},
-		{"flowq commit", m.commit},
+		{"working tree", m.commit},
+		{"flowq binary", m.flowq},
 		{"command", m.command},
 		{"benchmark took", fmt.Sprintf("%.0f s", took.Seconds())},
 	}}
