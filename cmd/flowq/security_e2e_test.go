@@ -74,7 +74,7 @@ func TestDataDirPermissionsAndNoSecretsInDebug(t *testing.T) {
 		}
 	}
 	// The shell's history file, written by an interactive session on a pty.
-	shellOnPty(t, e, "SELECT 42 AS answer;")
+	shellOnPty(t, e, "SELECT 40+2 AS answer;", "42")
 	if !fileExists(filepath.Join(e.data, "history")) {
 		t.Errorf("the interactive shell wrote no history file")
 	}
@@ -98,9 +98,9 @@ func TestDataDirPermissionsAndNoSecretsInDebug(t *testing.T) {
 	}
 }
 
-// shellOnPty runs `flowq shell` on a pseudo-terminal, enters stmt, waits for its answer and
-// leaves with Ctrl-D.
-func shellOnPty(t *testing.T, e *env, stmt string) {
+// shellOnPty runs `flowq shell` on a pseudo-terminal, enters stmt, waits for answer (text the
+// statement's echo does not contain) and leaves with Ctrl-D.
+func shellOnPty(t *testing.T, e *env, stmt, answer string) {
 	t.Helper()
 	cmd := e.command("shell")
 	cmd.Env = append(append([]string{}, e.vars...), "TERM=xterm")
@@ -139,17 +139,18 @@ func shellOnPty(t *testing.T, e *env, stmt string) {
 		}
 		return true
 	}
-	if !waitFor("flowq", 20*time.Second) {
+	// Keys typed before the editor is up arrive as pasted text, so wait for its prompt.
+	if !waitFor("flowq> ", 20*time.Second) {
 		t.Fatalf("no prompt:\n%q", seen.String())
 	}
 	for _, c := range stmt {
 		tty.Write([]byte(string(c)))
 	}
-	if !waitFor(stmt[len(stmt)-3:], 10*time.Second) {
+	if !waitFor(stmt, 10*time.Second) {
 		t.Fatalf("no echo:\n%q", seen.String())
 	}
 	tty.Write([]byte("\r"))
-	if !waitFor("42", 20*time.Second) {
+	if !waitFor(answer, 20*time.Second) {
 		t.Fatalf("no answer:\n%q", seen.String())
 	}
 	done := make(chan error, 1)
