@@ -455,6 +455,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 			if err := copySpools(ctx, db, spools[d], members[0].cols, dst); err != nil {
 				return err
 			}
+			phase(fmt.Sprintf("group %d date %s Parquet", gi, d))
 		}
 		for _, c := range parquet {
 			if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
