@@ -17,7 +17,7 @@ import (
 
 // openLoaderDB opens the in-memory DuckDB the loader uses to write Parquet. Memory and threads
 // are bounded so that a load's footprint does not grow with the data.
-func openLoaderDB(ctx context.Context) (*sql.DB, error) {
+func openLoaderDB(ctx context.Context, tempDir string) (*sql.DB, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
@@ -28,6 +28,9 @@ func openLoaderDB(ctx context.Context) (*sql.DB, error) {
 		fmt.Sprintf("SET threads=%d", runtime.GOMAXPROCS(0)),
 		"SET memory_limit='1GB'",
 		"SET preserve_insertion_order=false",
+		// Spill inside the data dir, never into the user's working directory.
+		"SET temp_directory=" + sqlString(tempDir),
+		"SET autoinstall_known_extensions=false",
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			db.Close()

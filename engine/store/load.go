@@ -149,7 +149,7 @@ func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (Loa
 	}
 	report()
 
-	db, err := openLoaderDB(ctx)
+	db, err := openLoaderDB(ctx, filepath.Join(s.dir, stagingDir, "duckdb-tmp"))
 	if err != nil {
 		return sum, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/flowq/flowq/engine/flowlog"
@@ -31,6 +32,7 @@ type Session struct {
 	gen   uint64
 	stamp string
 	ro    bool
+	tmp   string // this session's spill folder
 }
 
 // OpenSession opens a session over the store's data.
@@ -53,7 +55,10 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	sess := &Session{DB: db, store: s, ro: opts.ReadOnly}
 	// No extension downloads: a query naming http:// or s3:// would otherwise make DuckDB fetch
 	// and install httpfs from the internet into ~/.duckdb.
-	setup := []string{"SET TimeZone='UTC'", "SET autoinstall_known_extensions=false"}
+	// Large queries spill to a folder of this process inside the data dir (never the working
+	// directory); it is removed on Close, or by the next writer if the process died.
+	sess.tmp = filepath.Join(s.dir, tmpDir, strconv.Itoa(os.Getpid()))
+	setup := []string{"SET TimeZone='UTC'", "SET autoinstall_known_extensions=false", "SET temp_directory=" + sqlString(sess.tmp)}
 	if opts.Threads > 0 {
 		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
 	}
@@ -93,8 +98,14 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	return sess, nil
 }
 
-// Close closes the session.
-func (s *Session) Close() error { return s.DB.Close() }
+// Close closes the session and removes its spill folder.
+func (s *Session) Close() error {
+	err := s.DB.Close()
+	if s.tmp != "" {
+		_ = os.RemoveAll(s.tmp)
+	}
+	return err
+}
 
 // Refresh rebuilds the views when another process committed new data since the last call.
 // Call it before each statement; it costs one stat when nothing changed.

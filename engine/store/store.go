@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +27,7 @@ const (
 	flowTable    = "vpc_flow_logs"
 	errorsTable  = "load_errors"
 	stagingDir   = "staging"
+	tmpDir       = "tmp" // sessions' spill folders, one per process id
 	dirPerm      = 0o700
 	filePerm     = 0o600
 	mirrorSubdir = "mirror"
@@ -81,6 +84,14 @@ func (s *Store) recover(l *Ledger) error {
 	if err := os.RemoveAll(filepath.Join(s.dir, stagingDir)); err != nil {
 		return fmt.Errorf("removing staging folder: %w", err)
 	}
+	// Spill folders of sessions whose process is gone.
+	if ents, err := os.ReadDir(filepath.Join(s.dir, tmpDir)); err == nil {
+		for _, e := range ents {
+			if pid, err := strconv.Atoi(e.Name()); err == nil && !processAlive(pid) {
+				_ = os.RemoveAll(filepath.Join(s.dir, tmpDir, e.Name()))
+			}
+		}
+	}
 	live := make(map[string]bool)
 	for _, p := range l.Parts {
 		live[p.Path] = true
@@ -136,3 +147,12 @@ func (s *Store) DiskUsage() (tables, mirror int64) {
 }
 
 func nowUTC() time.Time { return time.Now().UTC() }
+
+// processAlive reports whether a process with the pid exists (signal 0 probes without sending).
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
