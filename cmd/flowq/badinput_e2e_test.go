@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,6 +89,30 @@ func TestCLIBadInput(t *testing.T) {
 			t.Errorf("load_errors row %d: %+v, want line %d, %q, raw %q", i, errs[i], w.line, w.reason, w.raw)
 		}
 	}
+	// Caps: at most 100 rejected lines per file are kept (all are counted), raw text at 1 KiB.
+	var many strings.Builder
+	many.WriteString(hdr + "\n" + rec + "\n")
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&many, "2 111111111111 eni-%d %s\n", i, strings.Repeat("z", 5000))
+	}
+	manyPath := filepath.Join(e.root, "many-bad.log") // outside dir, which the --json run loads below
+	if err := os.WriteFile(manyPath, []byte(many.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = e.ok("load", manyPath)
+	if !strings.Contains(r.stderr, "1 rows added, 150 lines rejected") {
+		t.Errorf("150 bad lines:\n%s", r)
+	}
+	if n := e.count("SELECT count(*) FROM load_errors WHERE file = '" + manyPath + "'"); n != 100 {
+		t.Errorf("load_errors keeps %d lines of many-bad.log, want 100", n)
+	}
+	if n := e.count("SELECT max(length(raw)) FROM load_errors WHERE file = '" + manyPath + "'"); n != 1024 {
+		t.Errorf("raw text of a 5 KB line kept at %d bytes, want 1024", n)
+	}
+	if led := e.ledger(); led == nil || led.Sources[manyPath] == nil || led.Sources[manyPath].Rejected != 150 {
+		t.Errorf("the ledger does not count 150 rejected lines for many-bad.log")
+	}
+
 	// Rejected lines alone: exit 0, unless --strict.
 	e2 := newEnv(t)
 	if r := e2.run("load", mixed); r.code != 0 || !strings.Contains(r.stderr, "1 partly loaded") {
