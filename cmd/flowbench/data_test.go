@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -130,6 +131,70 @@ func TestRawView(t *testing.T) {
 		if got.Int64 != c.want {
 			t.Errorf("%s = %d, want %d", c.q, got.Int64, c.want)
 		}
+	}
+}
+
+// TestRawCutoff checks the baseline's cut-off: a query past its deadline is interrupted and
+// the connection still answers the next one.
+func TestRawCutoff(t *testing.T) {
+	root := t.TempDir()
+	plant(t, root, keyDefault, textDefault)
+	ctx := context.Background()
+	d, err := scanDir(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Root = root
+	r, err := openRaw(ctx, d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	qctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err = runOnce(qctx, r.conn, "SELECT count(*) FROM range(1000000000000) a", nil)
+	if err == nil || qctx.Err() == nil {
+		t.Fatalf("endless query: err %v, context %v", err, qctx.Err())
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("the interrupt took %v", el)
+	}
+	if _, n, err := runOnce(ctx, r.conn, "SELECT * FROM vpc_flow_logs", nil); err != nil || n != 3 {
+		t.Errorf("after the cut-off: %d rows, %v; want 3", n, err)
+	}
+}
+
+// TestDuckLoad runs the DuckDB-only baseline's load in process on the planted files.
+func TestDuckLoad(t *testing.T) {
+	root := t.TempDir()
+	plant(t, root, keyDefault, textDefault)
+	plant(t, root, keyHive, textV3)
+	plant(t, root, keyNoHdr, textNoHdr)
+	ctx := context.Background()
+	d, err := scanDir(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "t.duckdb")
+	res, err := duckLoadRun(ctx, duckSpec{DB: dbPath, Threads: 1, Groups: groups(root, d.Files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 6 {
+		t.Errorf("loaded %d rows, want 6", res.Rows)
+	}
+	db, err := sql.Open("duckdb", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var bytesSum, nullPorts, dashes int64
+	if err := db.QueryRow(`SELECT sum(bytes), count(*) FILTER (WHERE srcport IS NULL), count(*) FILTER (WHERE action = '-') FROM vpc_flow_logs`).Scan(&bytesSum, &nullPorts, &dashes); err != nil {
+		t.Fatal(err)
+	}
+	if bytesSum != 1530 || nullPorts != 3 || dashes != 1 {
+		t.Errorf("sum(bytes) %d, NULL srcport %d, action '-' %d; want 1530, 3, 1", bytesSum, nullPorts, dashes)
 	}
 }
 

@@ -300,11 +300,20 @@ func duckLoadChild(args []string) error {
 	if err := json.Unmarshal(sb, &spec); err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	ctx := context.Background()
+	res, err := duckLoadRun(context.Background(), spec)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// duckLoadRun creates the Athena table in spec.DB and fills it group by group.
+func duckLoadRun(ctx context.Context, spec duckSpec) (duckResult, error) {
+	var res duckResult
 	start := time.Now()
 	db, err := sql.Open("duckdb", spec.DB)
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
@@ -322,24 +331,23 @@ func duckLoadChild(args []string) error {
 	for _, g := range spec.Groups {
 		sel, err := groupSelect(g, cols)
 		if err != nil {
-			return err
+			return res, err
 		}
 		stmts = append(stmts, "INSERT INTO vpc_flow_logs BY NAME "+sel)
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%.300s: %w", s, err)
+			return res, fmt.Errorf("%.300s: %w", s, err)
 		}
 	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		return err
+		return res, err
 	}
-	var res duckResult
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM vpc_flow_logs").Scan(&res.Rows); err != nil {
-		return err
+		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()
-	return json.NewEncoder(os.Stdout).Encode(res)
+	return res, nil
 }
 
 // athenaFields are the Athena table's columns in order (REFERENCE §3).
