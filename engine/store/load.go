@@ -422,52 +422,88 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 
 	var mu sync.Mutex
 	var lineErrs []LineError
-	for gi, gk := range groupKeys {
-		members := groups[gk]
-		var text, parquet []*candidate
-		for _, c := range members {
-			if c.kind == "parquet" {
-				parquet = append(parquet, c)
-			} else {
-				text = append(text, c)
+	done := func(c *candidate) {
+		mu.Lock()
+		defer mu.Unlock()
+		lineErrs = append(lineErrs, c.res.Errors...)
+		prog.FilesDone++
+		prog.BytesDone += c.size
+		prog.Rows += c.res.Rows
+		report()
+	}
+
+	// Go parses chunk k+1 while DuckDB encodes chunk k: the two halves of the work overlap.
+	type encodeJob struct {
+		spools, cols []string
+		dst          string
+	}
+	jobs := make(chan encodeJob, 1)
+	encoded := make(chan error, 1)
+	go func() {
+		var first error
+		for j := range jobs {
+			if first == nil {
+				first = copySpools(ctx, db, j.spools, j.cols, j.dst)
+				phase("Parquet " + filepath.Base(j.dst))
+			}
+			for _, sp := range j.spools {
+				_ = os.Remove(sp)
 			}
 		}
-		spools, err := s.parseGroup(ctx, spoolDir, gi, text, opts.Workers, func(c *candidate) {
-			mu.Lock()
-			defer mu.Unlock()
-			lineErrs = append(lineErrs, c.res.Errors...)
-			prog.FilesDone++
-			prog.BytesDone += c.size
-			prog.Rows += c.res.Rows
-			report()
-		})
-		if err != nil {
-			return err
-		}
-		phase("parse")
-		dates := make([]string, 0, len(spools))
-		for d := range spools {
-			dates = append(dates, d)
-		}
-		sort.Strings(dates)
-		for _, d := range dates {
-			dst := filepath.Join(stage, flowTable, "date="+d, fmt.Sprintf("b%06d_g%d.parquet", batchID, gi))
-			if err := copySpools(ctx, db, spools[d], members[0].cols, dst); err != nil {
-				return err
+		encoded <- first
+	}()
+	var parquet []*candidate
+	parseErr := func() error {
+		defer close(jobs)
+		for gi, gk := range groupKeys {
+			var text []*candidate
+			for _, c := range groups[gk] {
+				if c.kind == "parquet" {
+					parquet = append(parquet, c)
+				} else {
+					text = append(text, c)
+				}
 			}
-			phase(fmt.Sprintf("group %d date %s Parquet", gi, d))
-		}
-		for _, c := range parquet {
-			if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
-				c.res.Fatal = err
+			for ci, chunk := range chunkFiles(text, encodeChunkBytes) {
+				tag := fmt.Sprintf("g%d_c%d", gi, ci)
+				spools, err := s.parseGroup(ctx, spoolDir, tag, chunk, opts.Workers, done)
+				if err != nil {
+					return err
+				}
+				phase("parse " + tag)
+				dates := make([]string, 0, len(spools))
+				for d := range spools {
+					dates = append(dates, d)
+				}
+				sort.Strings(dates)
+				for _, d := range dates {
+					dst := filepath.Join(stage, flowTable, "date="+d, fmt.Sprintf("b%06d_%s.parquet", batchID, tag))
+					select {
+					case jobs <- encodeJob{spools[d], chunk[0].cols, dst}:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
 			}
-			mu.Lock()
-			prog.FilesDone++
-			prog.BytesDone += c.size
-			prog.Rows += c.res.Rows
-			report()
-			mu.Unlock()
 		}
+		return nil
+	}()
+	if err := <-encoded; err != nil {
+		return err
+	}
+	if parseErr != nil {
+		return parseErr
+	}
+	for _, c := range parquet {
+		if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
+			c.res.Fatal = err
+		}
+		mu.Lock()
+		prog.FilesDone++
+		prog.BytesDone += c.size
+		prog.Rows += c.res.Rows
+		report()
+		mu.Unlock()
 	}
 
 	phase("parquet")
@@ -558,6 +594,11 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		if err := os.Chmod(path, filePerm); err != nil {
 			return err
 		}
+		// DuckDB does not fsync what COPY writes; without this a power cut after the ledger
+		// commit could leave the ledger naming a part whose data never reached the disk.
+		if err := syncFile(path); err != nil {
+			return err
+		}
 		if err := os.Rename(path, dst); err != nil {
 			return err
 		}
@@ -636,7 +677,7 @@ func (d *dateSpools) close() (map[string]string, error) {
 
 // parseGroup parses text files of one column layout in parallel, each worker into its own
 // spool files (one per date), and returns the spool paths by date.
-func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*candidate, workers int, done func(*candidate)) (map[string][]string, error) {
+func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[string][]string, error) {
 	out := map[string][]string{}
 	if len(files) == 0 {
 		return out, nil
@@ -650,7 +691,7 @@ func (s *Store) parseGroup(ctx context.Context, stage string, gi int, files []*c
 	for w := 0; w < workers; w++ {
 		w := w
 		g.Go(func() error {
-			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_g%d_w%d", gi, w), files: map[string]*os.File{}, writers: map[string]*bufio.Writer{}}
+			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[string]*os.File{}, writers: map[string]*bufio.Writer{}}
 			tr := newTextReader()
 			var err error
 			for c := range work {
@@ -783,3 +824,27 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 
 // sqlIdent quotes s as a SQL identifier.
 func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// encodeChunkBytes is how much compressed input is parsed before its spools are handed to
+// DuckDB: big enough for well-filled row groups, small enough for parsing and encoding to
+// overlap.
+const encodeChunkBytes = 24 << 20
+
+// chunkFiles splits files into runs of about max compressed bytes (at least one file each).
+func chunkFiles(files []*candidate, max int64) [][]*candidate {
+	var out [][]*candidate
+	var cur []*candidate
+	var size int64
+	for _, c := range files {
+		if len(cur) > 0 && size+c.size > max {
+			out = append(out, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, c)
+		size += c.size
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
