@@ -171,3 +171,75 @@ func TestKill9DuringSync(t *testing.T) {
 	checkMirror(t, mirror, d, true)
 	checkTable(t, e, d, mirror)
 }
+
+// TestKill9DuringReplace kills loads that replace the rows of changed files (their old rows
+// are dropped from rewritten parts in the same commit): each record is still counted once,
+// with the new content of each changed file.
+func TestKill9DuringReplace(t *testing.T) {
+	d := smallData(t)
+	e := newEnv(t)
+	src := d.copyTo(t, filepath.Join(e.root, "src"), nil)
+	e.ok("load", src)
+	// Up to 6 plain-text files with enough records; each change drops their last record.
+	want := map[string]int64{}
+	for key, fs := range d.truth.Files {
+		want[key] = fs.Records
+	}
+	var victims []string
+	for _, key := range d.mem.Keys() {
+		if fs := d.truth.Files[key]; !fs.Gzip && fs.Records >= 8 && len(victims) < 6 {
+			victims = append(victims, key)
+		}
+	}
+	if len(victims) == 0 {
+		t.Fatal("no plain-text file to change")
+	}
+	dropped := 0
+	change := func() {
+		for _, key := range victims {
+			p := filepath.Join(src, filepath.FromSlash(key))
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := bytes.TrimSuffix(b, []byte("\n"))
+			if err := os.WriteFile(p, body[:bytes.LastIndexByte(body, '\n')+1], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			want[key]--
+			dropped++
+		}
+	}
+	rng := rand.New(rand.NewPCG(testSeed(t), 10))
+	kp := &killPoint{rng: rng, life: 200 * time.Millisecond}
+	killed := 0
+	change()
+	for i := range 6 {
+		k, took := e.killAfter(kp.next(), "load", src)
+		kp.ran(k, took)
+		if k {
+			killed++
+		} else {
+			change() // the replacement committed: change the files again for the next run
+		}
+		checkCommitted(t, e)
+		t.Logf("run %d: killed %v", i, k)
+	}
+	r := e.ok("load", src)
+	t.Logf("final run: %s", lastLine(r.stderr))
+	led := e.ledger()
+	var total int64
+	for key, n := range want {
+		total += n
+		if s := led.Sources[filepath.Join(src, filepath.FromSlash(key))]; s == nil || s.Rows != n {
+			t.Errorf("%s: ledger %+v, want %d rows", key, s, n)
+		}
+	}
+	if n := e.count("SELECT count(*) FROM vpc_flow_logs"); n != total || total != d.truth.Records-int64(dropped) {
+		t.Errorf("table has %d rows, want %d (truth %d minus %d dropped records)", n, total, d.truth.Records, dropped)
+	}
+	checkLedgerFiles(t, e, true)
+	if killed == 0 {
+		t.Errorf("no run was killed")
+	}
+}
