@@ -55,9 +55,14 @@ func TestDataDirPermissionsAndNoSecretsInDebug(t *testing.T) {
 	r := e.ok(append([]string{"--debug"}, f.syncArgs()...)...)
 	// A bad line, so load_errors has a part too.
 	bad := filepath.Join(e.root, "bad.log")
-	os.WriteFile(bad, []byte(plantedLog+"2 999999999999 eni-x 10.0.0.1 not-a-number\n"), 0o644)
+	if err := os.WriteFile(bad, []byte(plantedLog+"2 999999999999 eni-x 10.0.0.1 not-a-number\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	r2 := e.ok("--debug", "load", bad)
-	r3 := e.ok("--debug", "query", "SELECT count(*) FROM load_errors")
+	r3 := e.ok("--debug", "query", "--format", "csv", "SELECT count(*) AS n FROM load_errors")
+	if strings.TrimSpace(r3.stdout) != "n\n1" {
+		t.Errorf("load_errors should hold the one bad line:\n%s", r3)
+	}
 	if !strings.Contains(r.stderr, "GET") {
 		t.Errorf("--debug printed no requests:\n%s", r)
 	}
@@ -91,7 +96,7 @@ func TestDataDirPermissionsAndNoSecretsInDebug(t *testing.T) {
 	if n < d.truth.Objects+5 {
 		t.Errorf("only %d files checked", n)
 	}
-	for _, p := range []string{"ledger.json", "lock", "history", "mirror/s3/" + f.bucket + "/.flowq-sync-state.jsonl"} {
+	for _, p := range []string{"ledger.json", "lock", "history", "tables/load_errors", "mirror/s3/" + f.bucket + "/.flowq-sync-state.jsonl"} {
 		if !fileExists(filepath.Join(e.data, p)) {
 			t.Errorf("%s not found: the permission check missed it", p)
 		}
