@@ -25,19 +25,26 @@
 -- param: skipdata = flag [flag exclude] | flag: mark conversations overlapping a SKIPDATA bucket of one of their ENIs; exclude: leave them out
 -- param: limit = 100 | Rows to return
 WITH f AS (
-  SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action, start, "end",
-         start - start % $window AS bucket,
-         -- true when (srcaddr, srcport) is the least endpoint of the unordered pair
-         (srcaddr < dstaddr OR (srcaddr = dstaddr AND srcport <= dstport)) AS a_is_src
-  FROM vpc_flow_logs
-  WHERE coalesce(log_status, 'OK') = 'OK'
-    AND action IN ('ACCEPT', 'REJECT')
-    AND srcaddr <> '-' AND dstaddr <> '-'
-    AND srcport IS NOT NULL AND dstport IS NOT NULL AND protocol IS NOT NULL
-  AND ($since IS NULL OR start >= $since)
-  AND ($until IS NULL OR start < $until)
-  AND ($account IS NULL OR account_id = $account)
-  AND ($region IS NULL OR region = $region)
+  SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action, start, "end", bucket, a_is_src,
+         CASE WHEN a_is_src THEN srcaddr ELSE dstaddr END AS addr_a,
+         CASE WHEN a_is_src THEN srcport ELSE dstport END AS port_a,
+         CASE WHEN a_is_src THEN dstaddr ELSE srcaddr END AS addr_b,
+         CASE WHEN a_is_src THEN dstport ELSE srcport END AS port_b
+  FROM (
+    SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action, start, "end",
+           start - start % $window AS bucket,
+           -- true when (srcaddr, srcport) is the least endpoint of the unordered pair
+           (srcaddr < dstaddr OR (srcaddr = dstaddr AND srcport <= dstport)) AS a_is_src
+    FROM vpc_flow_logs
+    WHERE coalesce(log_status, 'OK') = 'OK'
+      AND action IN ('ACCEPT', 'REJECT')
+      AND srcaddr <> '-' AND dstaddr <> '-'
+      AND srcport IS NOT NULL AND dstport IS NOT NULL AND protocol IS NOT NULL
+      AND ($since IS NULL OR start >= $since)
+      AND ($until IS NULL OR start < $until)
+      AND ($account IS NULL OR account_id = $account)
+      AND ($region IS NULL OR region = $region)
+  ) r
 ),
 gaps AS (
   SELECT DISTINCT interface_id, start - start % $window AS bucket
@@ -48,13 +55,20 @@ gaps AS (
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 ),
+-- First pass: only counts per conversation, to find the few one-sided ones cheaply; the
+-- details (legs, SKIPDATA) are gathered for those alone.
+sided AS (
+  SELECT addr_a, port_a, addr_b, port_b, protocol, bucket
+  FROM f
+  GROUP BY addr_a, port_a, addr_b, port_b, protocol, bucket
+  HAVING (count_if(a_is_src AND action = 'ACCEPT') > 0
+          AND (count_if(NOT a_is_src) = 0 OR count_if(NOT a_is_src AND action = 'REJECT') > 0))
+      OR (count_if(NOT a_is_src AND action = 'ACCEPT') > 0
+          AND (count_if(a_is_src) = 0
+               OR (count_if(a_is_src AND action = 'REJECT') > 0 AND count_if(NOT a_is_src AND action = 'REJECT') = 0)))
+),
 conv AS (
-  SELECT CASE WHEN a_is_src THEN srcaddr ELSE dstaddr END AS addr_a,
-         CASE WHEN a_is_src THEN srcport ELSE dstport END AS port_a,
-         CASE WHEN a_is_src THEN dstaddr ELSE srcaddr END AS addr_b,
-         CASE WHEN a_is_src THEN dstport ELSE srcport END AS port_b,
-         protocol,
-         f.bucket,
+  SELECT f.addr_a, f.port_a, f.addr_b, f.port_b, f.protocol, f.bucket,
          count_if(a_is_src AND action = 'ACCEPT') AS ab_accept,
          count_if(a_is_src AND action = 'REJECT') AS ab_reject,
          count_if(NOT a_is_src AND action = 'ACCEPT') AS ba_accept,
@@ -65,6 +79,8 @@ conv AS (
          max("end") AS last_end,
          count_if(g.interface_id IS NOT NULL) > 0 AS skipdata
   FROM f
+  JOIN sided s ON s.addr_a = f.addr_a AND s.port_a = f.port_a AND s.addr_b = f.addr_b
+              AND s.port_b = f.port_b AND s.protocol = f.protocol AND s.bucket = f.bucket
   LEFT JOIN gaps g ON g.interface_id = f.interface_id AND g.bucket = f.bucket
   GROUP BY 1, 2, 3, 4, 5, 6
 ),
