@@ -17,11 +17,13 @@
 -- param: region = | Only this region, e.g. us-east-1 (default: all)
 -- param: by = pair [pair src dst eni instance subnet pkt-pair pkt-src pkt-dst] | What to group by
 -- param: limit = 20 | Rows to return
-SELECT talker,
+SELECT CASE WHEN k2 IS NULL THEN k1 ELSE k1 || ' -> ' || k2 END AS talker,
        sum(bytes) AS bytes,
        sum(packets) AS packets,
        count(*) AS records
 FROM (
+  -- Pairs are grouped as two columns and joined into text after the aggregation: building a
+  -- string per record first costs more than the grouping itself.
   SELECT CASE $by
            WHEN 'src' THEN srcaddr
            WHEN 'dst' THEN dstaddr
@@ -30,9 +32,13 @@ FROM (
            WHEN 'subnet' THEN subnet_id
            WHEN 'pkt-src' THEN coalesce(nullif(pkt_srcaddr, '-'), srcaddr)
            WHEN 'pkt-dst' THEN coalesce(nullif(pkt_dstaddr, '-'), dstaddr)
-           WHEN 'pkt-pair' THEN coalesce(nullif(pkt_srcaddr, '-'), srcaddr) || ' -> ' || coalesce(nullif(pkt_dstaddr, '-'), dstaddr)
-           ELSE srcaddr || ' -> ' || dstaddr
-         END AS talker,
+           WHEN 'pkt-pair' THEN coalesce(nullif(pkt_srcaddr, '-'), srcaddr)
+           ELSE srcaddr
+         END AS k1,
+         CASE $by
+           WHEN 'pkt-pair' THEN coalesce(nullif(pkt_dstaddr, '-'), dstaddr)
+           WHEN 'pair' THEN dstaddr
+         END AS k2,
          bytes, packets
   FROM vpc_flow_logs
   WHERE coalesce(log_status, 'OK') = 'OK'
@@ -42,7 +48,7 @@ FROM (
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 ) t
-WHERE talker IS NOT NULL AND talker <> '-'
-GROUP BY talker
+WHERE k1 IS NOT NULL AND k1 <> '-'
+GROUP BY k1, k2
 ORDER BY bytes DESC, talker
 LIMIT $limit
