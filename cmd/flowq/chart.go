@@ -53,7 +53,7 @@ func chartStatement(ctx context.Context, f *factory, sess *store.Session, stmt s
 	if err := sess.Refresh(ctx); err != nil {
 		return err
 	}
-	rows, err := sess.DB.QueryContext(ctx, stmt, args...)
+	rows, err := sess.Query(ctx, stmt, args...)
 	if err != nil {
 		return err
 	}

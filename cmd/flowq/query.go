@@ -165,7 +165,7 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 			}
 		}
 		start := time.Now()
-		rows, err := sess.DB.QueryContext(ctx, q, a...)
+		rows, err := sess.Query(ctx, q, a...)
 		if err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
@@ -207,7 +207,7 @@ func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt stri
 		return err
 	}
 	start := time.Now()
-	rows, err := sess.DB.QueryContext(ctx, stmt, args...)
+	rows, err := sess.Query(ctx, stmt, args...)
 	if err != nil {
 		return err
 	}

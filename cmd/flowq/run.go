@@ -99,7 +99,7 @@ can drive a cron job or CI alarm, e.g.
 				return err
 			}
 			start := time.Now()
-			rows, err := sess.DB.QueryContext(ctx, stmt, bound...)
+			rows, err := sess.Query(ctx, stmt, bound...)
 			if err != nil {
 				return fmt.Errorf("query %s (%s): %w", q.Name, q.Source, err)
 			}

@@ -73,6 +73,7 @@ the first error:
 			cfg := shell.Config{
 				DB:              sess.DB,
 				BeforeStatement: sess.Refresh,
+				Check:           sess.CheckStatement,
 				Rewrite:         compat.Rewrite,
 				Athena:          dialect == "athena",
 				HistoryPath:     filepath.Join(st.Dir(), "history"),

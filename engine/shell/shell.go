@@ -45,6 +45,9 @@ type Config struct {
 	DB *sql.DB
 	// BeforeStatement runs before each statement (refreshes the views when new data was loaded).
 	BeforeStatement func(ctx context.Context) error
+	// Check vets each statement as it will run (after any rewrite); an error refuses it. The CLI
+	// uses it for --read-only sessions.
+	Check func(ctx context.Context, stmt string) error
 	// Rewrite turns Athena/Trino SQL into DuckDB SQL; used while .athena is on.
 	Rewrite func(stmt string) (string, error)
 	// Athena starts the session with the rewrite on (needs Rewrite).
@@ -267,14 +270,19 @@ func (s *session) prepare(ctx context.Context, stmt string, rewrite bool) (strin
 			return "", fmt.Errorf("refresh views: %w", err)
 		}
 	}
+	q := stmt
 	if rewrite && s.cfg.Rewrite != nil {
-		q, err := s.cfg.Rewrite(stmt)
-		if err != nil {
+		var err error
+		if q, err = s.cfg.Rewrite(stmt); err != nil {
 			return "", fmt.Errorf("athena rewrite: %w", err)
 		}
-		return q, nil
 	}
-	return stmt, nil
+	if s.cfg.Check != nil {
+		if err := s.cfg.Check(ctx, q); err != nil {
+			return "", err
+		}
+	}
+	return q, nil
 }
 
 // stmtError carries the statement text so the error can be shown with its position.

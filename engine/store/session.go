@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -213,4 +215,47 @@ func viewSQL(dir string, led *Ledger) []string {
 		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT file, line, reason, raw, loaded_at FROM read_parquet([%s])", errorsTable, strings.Join(files, ", ")))
 	}
 	return out
+}
+
+// ErrNotReadOnly is returned for a statement a read-only session refuses.
+var ErrNotReadOnly = errors.New("read-only session: only a single SELECT statement may run")
+
+// CheckStatement refuses, in a read-only session, anything but one SELECT (WITH ... SELECT,
+// VALUES, ...): no COPY, no CREATE, no ATTACH, no SET, no second statement. allowed_directories
+// alone would still let COPY overwrite the store's own Parquet files. DuckDB's parser decides:
+// json_serialize_sql serialises SELECT statements only.
+func (s *Session) CheckStatement(ctx context.Context, stmt string) error {
+	if !s.ro {
+		return nil
+	}
+	var out string
+	if err := s.DB.QueryRowContext(ctx, "SELECT CAST(json_serialize_sql(?::VARCHAR) AS VARCHAR)", stmt).Scan(&out); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+	}
+	var parsed struct {
+		Error      bool              `json:"error"`
+		Message    string            `json:"error_message"`
+		Statements []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(out), &parsed); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+	}
+	if parsed.Error || len(parsed.Statements) != 1 {
+		if parsed.Message != "" {
+			return fmt.Errorf("%w (%s)", ErrNotReadOnly, parsed.Message)
+		}
+		return ErrNotReadOnly
+	}
+	return nil
+}
+
+// Query refreshes the views, checks the statement (read-only sessions) and runs it.
+func (s *Session) Query(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
+	if err := s.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.CheckStatement(ctx, stmt); err != nil {
+		return nil, err
+	}
+	return s.DB.QueryContext(ctx, stmt, args...)
 }

@@ -452,3 +452,68 @@ func TestPermissions(t *testing.T) {
 		return nil
 	})
 }
+
+// TestReadOnlySession: a read-only session runs SELECTs (also with $parameters) and refuses
+// everything that could write, even into the store's own folders.
+func TestReadOnlySession(t *testing.T) {
+	s, ctx := openStore(t)
+	src := t.TempDir()
+	writeFile(t, src, "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/01/15/a.log.gz", gz(t, lines(defHeader,
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 22, 6, 1, 100, t0, "REJECT", "OK"))))
+	if _, err := s.Load(ctx, []string{src}, LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	led, _ := s.Ledger()
+	part := filepath.Join(s.Dir(), filepath.FromSlash(led.Parts[0].Path))
+	before, _ := os.ReadFile(part)
+	sess, err := s.OpenSession(ctx, SessionOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ok := []string{
+		"SELECT count(*) FROM vpc_flow_logs",
+		"WITH x AS (SELECT srcaddr FROM vpc_flow_logs) SELECT * FROM x WHERE srcaddr = $a",
+	}
+	for _, q := range ok {
+		if err := sess.CheckStatement(ctx, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	bad := []string{
+		fmt.Sprintf("COPY (SELECT * FROM vpc_flow_logs LIMIT 0) TO '%s' (FORMAT parquet, USE_TMP_FILE false)", part),
+		"COPY (SELECT 1) TO '" + filepath.Join(s.Dir(), "tables", "x.csv") + "'",
+		"CREATE TABLE t AS SELECT 1",
+		"DROP VIEW vpc_flow_logs",
+		"ATTACH '" + filepath.Join(s.Dir(), "x.db") + "'",
+		"SET enable_external_access=true",
+		"SELECT 1; SELECT 2",
+		"INSTALL httpfs",
+		"EXPORT DATABASE '" + filepath.Join(s.Dir(), "tables", "exp") + "'",
+	}
+	for _, q := range bad {
+		rows, err := sess.Query(ctx, q)
+		if err == nil {
+			rows.Close()
+			t.Errorf("read-only session ran %q", q)
+		} else if !errors.Is(err, ErrNotReadOnly) {
+			t.Errorf("%q: error %v, want ErrNotReadOnly", q, err)
+		}
+	}
+	after, _ := os.ReadFile(part)
+	if !bytes.Equal(before, after) {
+		t.Fatal("a part file changed under a read-only session")
+	}
+	rows, err := sess.Query(ctx, "SELECT count(*) FROM vpc_flow_logs WHERE dstport = $p", sql.Named("p", 22))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		rows.Scan(&n)
+	}
+	if n != 1 {
+		t.Errorf("count = %d, want 1", n)
+	}
+}
