@@ -79,26 +79,28 @@ func (b *bench) runIngest(ctx context.Context) error {
 	warm(paths) // every method then reads from the page cache
 
 	var ms []measure
-	b.logf("ingest: Go gzip floor")
-	gm, err := goFloor(ctx, paths, b.cfg.threads)
-	if err != nil {
-		return err
-	}
-	ms = append(ms, gm)
+	if b.cfg.baselines {
+		b.logf("ingest: Go gzip floor")
+		gm, err := goFloor(ctx, paths, b.cfg.threads)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, gm)
 
-	b.logf("ingest: gzip -dc floor")
-	zm, err := b.gzipFloor(ctx, d, b.cfg.threads)
-	if err != nil {
-		return err
-	}
-	ms = append(ms, zm)
+		b.logf("ingest: gzip -dc floor")
+		zm, err := b.gzipFloor(ctx, d, b.cfg.threads)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, zm)
 
-	b.logf("ingest: DuckDB-only load")
-	dm, err := b.duckLoad(ctx, groups(d.Root, d.Files))
-	if err != nil {
-		return err
+		b.logf("ingest: DuckDB-only load")
+		dm, err := b.duckLoad(ctx, groups(d.Root, d.Files))
+		if err != nil {
+			return err
+		}
+		ms = append(ms, dm)
 	}
-	ms = append(ms, dm)
 
 	b.logf("ingest: flowq load")
 	dataDir := filepath.Join(b.tmp, "flowq-data")

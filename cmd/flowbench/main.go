@@ -34,6 +34,7 @@ type config struct {
 	tmpDir       string
 	mdPath       string
 	keep         bool
+	baselines    bool
 	threads      int
 }
 
@@ -90,6 +91,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.StringVar(&c.flowqBin, "flowq", "bin/flowq", "flowq binary to benchmark (make build)")
 	fs.StringVar(&c.tmpDir, "tmp", "", "parent folder for data directories and mirrors (default: the system's)")
 	fs.StringVar(&c.mdPath, "md", "BENCHMARKS.md", "file whose bench section is replaced with the results (empty: none)")
+	fs.BoolVar(&c.baselines, "baselines", true, "measure the baselines (DuckDB-only load, decompression floors, DuckDB on raw files); -baselines=false for quick flowq-only runs")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data directories")
 	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "threads for the baselines (DuckDB, decompression)")
 	if err := fs.Parse(args); err != nil {
