@@ -35,6 +35,7 @@ type config struct {
 	mdPath       string
 	keep         bool
 	baselines    bool
+	profileDir   string
 	threads      int
 }
 
@@ -92,6 +93,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.StringVar(&c.tmpDir, "tmp", "", "parent folder for data directories and mirrors (default: the system's)")
 	fs.StringVar(&c.mdPath, "md", "BENCHMARKS.md", "file whose bench section is replaced with the results (empty: none)")
 	fs.BoolVar(&c.baselines, "baselines", true, "measure the baselines (DuckDB-only load, decompression floors, DuckDB on raw files); -baselines=false for quick flowq-only runs")
+	fs.StringVar(&c.profileDir, "profile", "", "also write profiles into this folder: perf record of one more flowq load (with ingest), EXPLAIN ANALYZE of every query (with queries)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data directories")
 	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "threads for the baselines (DuckDB, decompression)")
 	if err := fs.Parse(args); err != nil {
@@ -188,6 +190,11 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 	if cfg.only["ingest"] {
 		if err := b.runIngest(ctx); err != nil {
 			return fmt.Errorf("ingest: %w", err)
+		}
+	}
+	if cfg.only["ingest"] && cfg.profileDir != "" {
+		if err := b.profileLoad(ctx, cfg.profileDir); err != nil {
+			return fmt.Errorf("profile: %w", err)
 		}
 	}
 	if cfg.only["queries"] {

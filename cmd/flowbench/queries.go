@@ -250,6 +250,13 @@ func (b *bench) runQueries(ctx context.Context) error {
 			b.fullQuery = med
 		}
 	}
+	if b.cfg.profileDir != "" {
+		dir := filepath.Join(b.cfg.profileDir, "explain")
+		if err := explainQueries(ctx, sess.DB, pqs, dir); err != nil {
+			return err
+		}
+		b.logf("profile: EXPLAIN ANALYZE of every query in %s", dir)
+	}
 	t.notes = append(t.notes,
 		fmt.Sprintf("target every query < 500 ms median: %d of %d (%s)", fast, ran, verdict(fast == ran)),
 		fmt.Sprintf("target every query ≥ 20× faster than raw DuckDB: %d of %d (%s)", far, ran, verdict(far == ran && raw != nil)),
