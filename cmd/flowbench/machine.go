@@ -50,7 +50,7 @@ func describeMachine(ctx context.Context) machine {
 	if out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
 		m.commit = strings.TrimSpace(string(out))
 	}
-	m.command = "flowbench " + strings.Join(os.Args[1:], " ")
+	m.command = strings.TrimSpace("flowbench " + strings.Join(os.Args[1:], " "))
 	return m
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,7 +44,10 @@ func rssChild(args []string) (int, error) {
 	}
 	cmd := exec.Command(args[1], args[2:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	// The command dies with the helper when the benchmark is interrupted.
+	// The command dies with the helper when the benchmark is interrupted. Pdeathsig follows
+	// the starting thread, so the thread is kept until the command ends.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	floor := selfHWM()
 	start := time.Now()

@@ -16,6 +16,7 @@ type table struct {
 	header []string
 	rows   [][]string
 	notes  []string
+	text   bool // every column is text (left-aligned)
 }
 
 // markdown renders the table with padded columns, so it reads well on a terminal too: text
@@ -75,7 +76,7 @@ func (t *table) markdown() string {
 }
 
 // left reports whether column i is text (left-aligned): the first and any "note" column.
-func (t *table) left(i int) bool { return i == 0 || t.header[i] == "note" }
+func (t *table) left(i int) bool { return t.text || i == 0 || t.header[i] == "note" }
 
 // median of durations (the mean of the middle two for an even count); 0 for none.
 func median(ds []time.Duration) time.Duration {
@@ -259,8 +260,8 @@ func ingestTable(ms []measure, records, size, raw int64) *table {
 // renderReport is the whole result: machine, then each table.
 func renderReport(m machine, tables []*table, took time.Duration, cfg config) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Results %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	mt := &table{header: []string{"machine", ""}, rows: [][]string{
+	fmt.Fprintf(&b, "Measured %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	mt := &table{text: true, header: []string{"machine", ""}, rows: [][]string{
 		{"CPU", m.cpu},
 		{"cores", fmt.Sprint(m.cores)},
 		{"RAM", m.ram},
