@@ -24,7 +24,7 @@ func (m machine) oneLine() string {
 }
 
 func describeMachine(ctx context.Context) machine {
-	m := machine{cpu: "unknown", ram: "unknown", duckdb: "unknown", commit: "unknown",
+	m := machine{cpu: "unknown", ram: "unknown", duckdb: "unknown", commit: "unknown", flowq: "not used",
 		cores: runtime.NumCPU(), goVersion: runtime.Version()}
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		m.cpu = cpuModel(bufio.NewScanner(f))
