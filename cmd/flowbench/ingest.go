@@ -17,6 +17,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 	"golang.org/x/sync/errgroup"
 
+	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/flowlog"
 )
 
@@ -121,7 +122,57 @@ func (b *bench) runIngest(ctx context.Context) error {
 		}
 	}
 	ms[0].records = records // same files; a shortfall is in the note
-	b.tables = append(b.tables, ingestTable(ms, records, size, raw))
+	t := ingestTable(ms, records, size, raw)
+	if b.cfg.bigRecords > 0 {
+		if err := b.bigObject(ctx, t); err != nil {
+			return err
+		}
+	}
+	b.tables = append(b.tables, t)
+	return nil
+}
+
+// bigConfig is one flow log delivering a whole day in a single object: the memory test of a
+// loader that must stream rather than hold an object.
+func bigConfig(records int) flowgen.Config {
+	c := flowgen.Bench(records)
+	c.Seed = 11
+	c.Window = c.Span
+	c.Accounts = c.Accounts[:1]
+	c.Regions = c.Regions[:1]
+	c.Layouts = []flowgen.Layout{flowgen.LayoutDefault}
+	c.Formats = []flowgen.Format{flowgen.FormatV5}
+	c.FlowLogWeights = nil
+	c.MaxObjectRecords = 2 * records
+	c.Scenarios = false
+	return c
+}
+
+// bigObject loads the single-object day and adds its row and RSS verdict to the ingest table.
+func (b *bench) bigObject(ctx context.Context, t *table) error {
+	d, err := prepare(ctx, b.cfg.cacheDir, fmt.Sprintf("big%d", b.cfg.bigRecords), bigConfig(b.cfg.bigRecords), b.logf)
+	if err != nil {
+		return err
+	}
+	records, size, raw := d.totals()
+	b.logf("ingest: flowq load of %d object(s), %s gzip, %s text", len(d.Files), mib(size), mib(raw))
+	m, sum, err := b.flowqLoad(ctx, filepath.Join(b.tmp, "big-data"), []string{d.Root})
+	if err != nil {
+		return err
+	}
+	os.RemoveAll(filepath.Join(b.tmp, "big-data"))
+	m.records, m.size, m.raw = records, size, raw
+	m.note = loadNote(sum, records)
+	s := m.wall.Seconds()
+	name := fmt.Sprintf("flowq load, one %s gzip object", mib(size))
+	if len(d.Files) != 1 {
+		name = fmt.Sprintf("flowq load, %d objects of %s gzip", len(d.Files), mib(size/int64(max(1, len(d.Files)))))
+	}
+	t.rows = append(t.rows, []string{name,
+		dur(m.wall), rate(m.rps()), fmt.Sprintf("%.1f", float64(size)/1e6/s), fmt.Sprintf("%.1f", float64(raw)/1e6/s),
+		rssCell(m.rss), "–", m.note})
+	t.notes = append(t.notes, fmt.Sprintf("target peak RSS < 1.5 GiB whatever the object sizes: %s for %s records, %s of text in %d object(s) (%s)",
+		rssCell(m.rss), count(records), mib(raw), len(d.Files), verdict(m.rss != 0 && abs(m.rss) < 1536<<20)))
 	return nil
 }
 

@@ -25,6 +25,7 @@ type config struct {
 	scaleRecords int
 	scaleQuery   string
 	scaleRuns    int
+	bigRecords   int
 	runs         int
 	rawTimeout   time.Duration
 	queryBudget  time.Duration
@@ -83,6 +84,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.IntVar(&c.syncObjects, "sync-objects", 5000, "small objects for the sync benchmark (flowgen.SyncBench; a multiple of 20)")
 	fs.IntVar(&c.scaleRecords, "scale-records", 1_000_000, "base size of the scale runs (1x, 2x, 4x), taken as subsets of the ingest data")
 	fs.StringVar(&c.scaleQuery, "scale-query", "top-talkers", "saved query timed in the scale runs")
+	fs.IntVar(&c.bigRecords, "big-records", 2_000_000, "records in the single-object day loaded for peak RSS (0: skip)")
 	fs.IntVar(&c.scaleRuns, "scale-runs", 2, "loads per scale size (the fastest is reported)")
 	fs.IntVar(&c.runs, "runs", 5, "timed runs per flowq query (the median is reported)")
 	fs.DurationVar(&c.queryBudget, "query-budget", 10*time.Second, "stop repeating a flowq query once its runs took this long")
@@ -105,6 +107,9 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	var err error
 	if c.only, err = parseOnly(*only); err != nil {
 		return c, err
+	}
+	if c.bigRecords < 0 {
+		return c, fmt.Errorf("-big-records must not be negative")
 	}
 	if c.records <= 0 || c.syncObjects <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.scaleRuns <= 0 || c.threads <= 0 {
 		return c, fmt.Errorf("-records, -sync-objects, -scale-records, -runs, -scale-runs and -threads must be positive")
