@@ -826,9 +826,11 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // encodeChunkBytes is how much compressed input is parsed before its spools are handed to
-// DuckDB: big enough for well-filled row groups, small enough for parsing and encoding to
-// overlap.
-const encodeChunkBytes = 24 << 20
+// DuckDB. Measured on 10 M records (2 cores): 24 MiB chunks, which let parsing and encoding
+// overlap within a column group, took 18 s against 11 s for whole groups — DuckDB's Parquet
+// writer parallelises better over one large input than over many small ones, and on 2 cores
+// there is no idle core for the overlap to use. Groups still overlap with each other.
+const encodeChunkBytes = 1 << 30
 
 // chunkFiles splits files into runs of about max compressed bytes (at least one file each).
 func chunkFiles(files []*candidate, max int64) [][]*candidate {
