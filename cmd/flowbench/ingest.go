@@ -171,8 +171,8 @@ func (b *bench) bigObject(ctx context.Context, t *table) error {
 	t.rows = append(t.rows, []string{name,
 		dur(m.wall), rate(m.rps()), fmt.Sprintf("%.1f", float64(size)/1e6/s), fmt.Sprintf("%.1f", float64(raw)/1e6/s),
 		rssCell(m.rss), "–", m.note})
-	t.notes = append(t.notes, fmt.Sprintf("target peak RSS < 1.5 GiB whatever the object sizes: %s for %s records, %s of text in %d object(s) (%s)",
-		rssCell(m.rss), count(records), mib(raw), len(d.Files), verdict(m.rss != 0 && abs(m.rss) < 1536<<20)))
+	t.notes = append(t.notes, fmt.Sprintf("target peak RSS < 1.5 GiB whatever the object sizes: %s for %s records, %s of text in %d object%s (%s)",
+		rssCell(m.rss), count(records), mib(raw), len(d.Files), plural(len(d.Files)), verdict(m.rss != 0 && abs(m.rss) < 1536<<20)))
 	return nil
 }
 
