@@ -95,12 +95,14 @@ func (b *bench) runIngest(ctx context.Context) error {
 		}
 		ms = append(ms, zm)
 
-		b.logf("ingest: DuckDB-only load")
-		dm, err := b.duckLoad(ctx, groups(d.Root, d.Files))
-		if err != nil {
-			return err
+		for _, mem := range b.cfg.duckTargets() {
+			b.logf("ingest: DuckDB-only load (in memory: %t)", mem)
+			dm, err := b.duckLoad(ctx, groups(d.Root, d.Files), mem)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, dm)
 		}
-		ms = append(ms, dm)
 	}
 
 	b.logf("ingest: flowq load")
@@ -306,14 +308,20 @@ type duckResult struct {
 
 // duckLoad runs the DuckDB-only load in a child process (this binary, re-executed) and measures
 // its wall time and peak RSS from outside, like flowq's.
-func (b *bench) duckLoad(ctx context.Context, gs []group) (measure, error) {
-	m := measure{name: "DuckDB read_csv → table"}
+func (b *bench) duckLoad(ctx context.Context, gs []group, memory bool) (measure, error) {
+	m := measure{name: "DuckDB read_csv → database file"}
+	if memory {
+		m.name = "DuckDB read_csv → in-memory table"
+	}
 	dir := filepath.Join(b.tmp, "duckdb-load")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return m, err
 	}
 	defer os.RemoveAll(dir)
 	spec := duckSpec{DB: filepath.Join(dir, "load.duckdb"), Threads: b.cfg.threads, Groups: gs}
+	if memory {
+		spec.DB = ""
+	}
 	sb, err := json.Marshal(spec)
 	if err != nil {
 		return m, err
@@ -336,7 +344,7 @@ func (b *bench) duckLoad(ctx context.Context, gs []group) (measure, error) {
 		return m, fmt.Errorf("DuckDB load child output: %w\n%s", err, tail(out.Bytes()))
 	}
 	m.records = res.Rows
-	m.note = fmt.Sprintf("%d header groups, threads=%d, into a database file", len(gs), b.cfg.threads)
+	m.note = fmt.Sprintf("%d header groups, threads=%d", len(gs), b.cfg.threads)
 	return m, nil
 }
 
@@ -393,8 +401,10 @@ func duckLoadRun(ctx context.Context, spec duckSpec) (duckResult, error) {
 			return res, fmt.Errorf("%.300s: %w", s, err)
 		}
 	}
-	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		return res, err
+	if spec.DB != "" {
+		if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			return res, err
+		}
 	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM vpc_flow_logs").Scan(&res.Rows); err != nil {
 		return res, err

@@ -36,6 +36,7 @@ type config struct {
 	mdPath       string
 	keep         bool
 	baselines    bool
+	duck         string
 	profileDir   string
 	threads      int
 }
@@ -96,6 +97,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.StringVar(&c.mdPath, "md", "BENCHMARKS.md", "file whose bench section is replaced with the results (empty: none)")
 	fs.BoolVar(&c.baselines, "baselines", true, "measure the baselines (DuckDB-only load, decompression floors, DuckDB on raw files); -baselines=false for quick flowq-only runs")
 	fs.StringVar(&c.profileDir, "profile", "", "also write profiles into this folder: perf record of one more flowq load (with ingest), EXPLAIN ANALYZE of every query (with queries)")
+	fs.StringVar(&c.duck, "duck", "both", "DuckDB-only loads to run: file (a database file, persisted like flowq's Parquet), memory (an in-memory table, the fastest), both")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data directories")
 	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "threads for the baselines (DuckDB, decompression)")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +110,9 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	if c.only, err = parseOnly(*only); err != nil {
 		return c, err
 	}
+	if c.duck != "both" && c.duck != "file" && c.duck != "memory" {
+		return c, fmt.Errorf("-duck: want file, memory or both, not %q", c.duck)
+	}
 	if c.bigRecords < 0 {
 		return c, fmt.Errorf("-big-records must not be negative")
 	}
@@ -115,6 +120,17 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 		return c, fmt.Errorf("-records, -sync-objects, -scale-records, -runs, -scale-runs and -threads must be positive")
 	}
 	return c, nil
+}
+
+// duckTargets lists the DuckDB-only loads to run: false for a database file, true for memory.
+func (c config) duckTargets() []bool {
+	switch c.duck {
+	case "file":
+		return []bool{false}
+	case "memory":
+		return []bool{true}
+	}
+	return []bool{false, true}
 }
 
 // parseOnly reads the -only list.
