@@ -16,6 +16,7 @@ import (
 type machine struct {
 	cpu, ram, goVersion, duckdb, commit, command string
 	flowq                                        string // the benchmarked binary's build
+	loadStart                                    string // /proc/loadavg when the run started
 	cores                                        int
 }
 
@@ -50,8 +51,22 @@ func describeMachine(ctx context.Context) machine {
 	if out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
 		m.commit = strings.TrimSpace(string(out))
 	}
+	m.loadStart = loadAvg()
 	m.command = strings.TrimSpace("flowbench " + strings.Join(os.Args[1:], " "))
 	return m
+}
+
+// loadAvg is the 1-minute load average: on a shared machine it says how noisy the figures are.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
 
 // cpuModel reads the first "model name" of /proc/cpuinfo.

@@ -272,6 +272,7 @@ func renderReport(m machine, tables []*table, took time.Duration, cfg config) st
 		{"flowq binary", m.flowq},
 		{"command", m.command},
 		{"benchmark took", fmt.Sprintf("%.0f s", took.Seconds())},
+		{"load average", fmt.Sprintf("%s at the start, %s at the end (1 min; other work on the machine adds noise)", m.loadStart, loadAvg())},
 	}}
 	b.WriteString(mt.markdown())
 	for _, t := range tables {
