@@ -211,3 +211,9 @@ func keys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestBareFlowqOnTerminalOpensShell: plain `flowq` with a terminal on stdin is the shell.
+func TestBareFlowqOnTerminalOpensShell(t *testing.T) {
+	e := newEnv(t)
+	commandOnPty(t, e, nil, "SELECT 40 + 2 AS answer;", "42")
+}

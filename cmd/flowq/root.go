@@ -83,6 +83,7 @@ you query them with SQL, an interactive shell and saved reports.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.IO.IsStdinTTY() {
 				if sh, _, err := cmd.Find([]string{"shell"}); err == nil && sh != cmd {
+					sh.SetContext(cmd.Context())
 					return sh.RunE(sh, nil)
 				}
 			}

@@ -107,7 +107,13 @@ func TestDataDirPermissionsAndNoSecretsInDebug(t *testing.T) {
 // statement's echo does not contain) and leaves with Ctrl-D.
 func shellOnPty(t *testing.T, e *env, stmt, answer string) {
 	t.Helper()
-	cmd := e.command("shell")
+	commandOnPty(t, e, []string{"shell"}, stmt, answer)
+}
+
+// commandOnPty runs flowq with args on a pseudo-terminal, as shellOnPty does.
+func commandOnPty(t *testing.T, e *env, args []string, stmt, answer string) {
+	t.Helper()
+	cmd := e.command(args...)
 	cmd.Env = append(append([]string{}, e.vars...), "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
