@@ -21,22 +21,24 @@ SELECT dstaddr AS destination,
        max(nullif(pkt_dst_aws_service, '-')) AS aws_service
 FROM vpc_flow_logs
 WHERE coalesce(log_status, 'OK') = 'OK'
-  AND NOT (contains('10.0.0.0/8', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('172.16.0.0/12', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('192.168.0.0/16', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('100.64.0.0/10', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('127.0.0.0/8', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('169.254.0.0/16', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('0.0.0.0/8', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('224.0.0.0/4', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('fc00::/7', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('fe80::/10', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('::1/128', TRY_CAST(dstaddr AS IPADDRESS))
-           OR contains('ff00::/8', TRY_CAST(dstaddr AS IPADDRESS)))
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 GROUP BY dstaddr
+-- Tested per destination after grouping, not per record: max(dstaddr) is the group's address,
+-- and as an aggregate it keeps the (costly) tests out of the scan.
+HAVING NOT (contains('10.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('172.16.0.0/12', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('192.168.0.0/16', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('100.64.0.0/10', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('127.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('169.254.0.0/16', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('0.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('224.0.0.0/4', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('fc00::/7', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('fe80::/10', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('::1/128', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('ff00::/8', TRY_CAST(max(dstaddr) AS IPADDRESS)))
 ORDER BY bytes DESC, destination
 LIMIT $limit

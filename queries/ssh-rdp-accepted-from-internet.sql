@@ -26,7 +26,9 @@ FROM vpc_flow_logs
 WHERE action = 'ACCEPT'
   AND protocol = 6
   AND dstport IN (22, 3389)
-  AND NOT (contains('10.0.0.0/8', TRY_CAST(srcaddr AS IPADDRESS))
+  -- The CASE keeps the address tests (a function call each) to the few rows on port 22/3389:
+  -- a plain AND may be reordered to test every ACCEPTed record first.
+  AND CASE WHEN dstport IN (22, 3389) THEN NOT (contains('10.0.0.0/8', TRY_CAST(srcaddr AS IPADDRESS))
            OR contains('172.16.0.0/12', TRY_CAST(srcaddr AS IPADDRESS))
            OR contains('192.168.0.0/16', TRY_CAST(srcaddr AS IPADDRESS))
            OR contains('100.64.0.0/10', TRY_CAST(srcaddr AS IPADDRESS))
@@ -37,7 +39,7 @@ WHERE action = 'ACCEPT'
            OR contains('fc00::/7', TRY_CAST(srcaddr AS IPADDRESS))
            OR contains('fe80::/10', TRY_CAST(srcaddr AS IPADDRESS))
            OR contains('::1/128', TRY_CAST(srcaddr AS IPADDRESS))
-           OR contains('ff00::/8', TRY_CAST(srcaddr AS IPADDRESS)))
+           OR contains('ff00::/8', TRY_CAST(srcaddr AS IPADDRESS))) ELSE false END
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
   AND ($account IS NULL OR account_id = $account)
