@@ -37,7 +37,7 @@ type fetched struct {
 // An object replaced between list and get is re-listed once and fetched again.
 func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 	if ok, err := sameAsLocal(o); err == nil && ok {
-		d.dbg.printf("%s: already in place (MD5 matches the ETag), not fetched", o.Key)
+		d.dbg.Printf("%s: already in place (MD5 matches the ETag), not fetched", o.Key)
 		return fetched{size: o.Size, etag: o.ETag, adopted: true}, nil
 	}
 	relisted := false
@@ -45,7 +45,7 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 	for attempt := 0; attempt < d.opts.Attempts; attempt++ {
 		if attempt > 0 && !errors.Is(last, ErrChanged) {
 			wait := backoff(d.opts.RetryBase, attempt)
-			d.dbg.printf("%s: attempt %d of %d failed (%v); next in %s", o.Key, attempt, d.opts.Attempts, last, wait.Round(time.Millisecond))
+			d.dbg.Printf("%s: attempt %d of %d failed (%v); next in %s", o.Key, attempt, d.opts.Attempts, last, wait.Round(time.Millisecond))
 			if err := sleepCtx(ctx, wait); err != nil {
 				return fetched{}, err
 			}
@@ -69,7 +69,7 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 				return fetched{}, fmt.Errorf("s3://%s/%s: %w twice; run the sync again", d.opts.Bucket, o.Key, err)
 			}
 			relisted = true
-			d.dbg.printf("%s: %v; re-listing it", o.Key, err)
+			d.dbg.Printf("%s: %v; re-listing it", o.Key, err)
 			fresh, rerr := d.relist(ctx, o)
 			if rerr != nil {
 				return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, rerr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/flowq/flowq/engine/awsconf"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -158,7 +159,7 @@ func TestRedact(t *testing.T) {
 		{"https://s3.amazonaws.com/b/k?AWSAccessKeyId=AKIAOLD&Signature=c2lnbmF0dXJl&Expires=1", "c2lnbmF0dXJl"},
 	}
 	for _, c := range cases {
-		out := redact(c.in)
+		out := awsconf.Redact(c.in)
 		if strings.Contains(out, c.secret) || !strings.Contains(out, "REDACTED") {
 			t.Errorf("redact(%q) = %q still holds %q", c.in, out, c.secret)
 		}

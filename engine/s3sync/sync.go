@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowq/flowq/engine/awsconf"
 	"io"
 	"io/fs"
 	"os"
@@ -142,7 +143,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	if err := opts.defaults(); err != nil {
 		return res, err
 	}
-	dbg := newDebug(opts.Debug)
+	dbg := awsconf.NewDebug(opts.Debug)
 	mirror, err := filepath.Abs(opts.MirrorDir)
 	if err != nil {
 		return res, fmt.Errorf("mirror dir %s: %w", opts.MirrorDir, err)
@@ -156,7 +157,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		// so only then is the whole mirror walked.
 		marker := filepath.Join(mirror, runningFile)
 		if _, err := os.Lstat(marker); err == nil {
-			dbg.printf("the last sync into %s did not finish: removing its temp files", mirror)
+			dbg.Printf("the last sync into %s did not finish: removing its temp files", mirror)
 			if err := cleanTemps(mirror); err != nil {
 				return res, err
 			}
@@ -205,7 +206,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		return res, nil
 	}
 
-	dbg.printf("listed %d objects in %d list calls: %d to fetch (%d bytes), %d unchanged, %d refused",
+	dbg.Printf("listed %d objects in %d list calls: %d to fetch (%d bytes), %d unchanged, %d refused",
 		res.Listed, res.ListCalls, len(todo), todoBytes, res.Skipped, res.Refused)
 	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes}}
 	d.progress()
@@ -254,7 +255,7 @@ type downloader struct {
 	res    *Result
 	prog   Progress
 	dirs   sync.Map // folders already checked to lie inside the mirror
-	dbg    *debug
+	dbg    *awsconf.Debug
 	stop   context.CancelFunc
 	fatal  error // first ErrStopped failure
 }
