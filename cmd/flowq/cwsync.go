@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/cwsync"
-	"github.com/flowq/flowq/engine/store"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -82,32 +81,10 @@ func runCWSync(f *factory, cmd *cobra.Command, group string, sf *syncFlags) erro
 	for _, w := range res.Warnings {
 		fmt.Fprintf(f.IO.ErrOut, "  warning: %s\n", w)
 	}
-	for i, e := range res.Errors {
-		if i == 20 {
-			fmt.Fprintf(f.IO.ErrOut, "  … and %d more\n", len(res.Errors)-20)
-			break
-		}
-		fmt.Fprintf(f.IO.ErrOut, "  %v\n", e)
-	}
+	printErrors(f.IO.ErrOut, res.Errors)
 	if err != nil {
 		return err
 	}
-	code := exitOK
-	if !res.OK() {
-		code = exitPartial
-	}
-	if !sf.noLoad && res.GroupDir != "" {
-		// The whole group folder: files of an earlier run whose load did not finish are loaded too.
-		sum, lerr := runLoad(f, cmd, st, []string{res.GroupDir}, store.LoadOptions{Held: lock})
-		if lerr != nil {
-			return lerr
-		}
-		if sum.Failed > 0 {
-			code = exitPartial
-		}
-	}
-	if code != exitOK {
-		return &exitError{code: code}
-	}
-	return nil
+	// The whole group folder: files of an earlier run whose load did not finish are loaded too.
+	return loadAfterSync(f, cmd, st, lock, res.OK(), !sf.noLoad && res.GroupDir != "", res.GroupDir)
 }

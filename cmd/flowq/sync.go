@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -155,33 +156,44 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 	}
 	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%d list calls)\n",
 		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, humanBytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
-	for i, e := range res.Errors {
-		if i == 20 {
-			fmt.Fprintf(f.IO.ErrOut, "  … and %d more\n", len(res.Errors)-20)
-			break
-		}
-		fmt.Fprintf(f.IO.ErrOut, "  %v\n", e)
-	}
+	printErrors(f.IO.ErrOut, res.Errors)
 	if errors.Is(err, s3sync.ErrStopped) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("sync stopped before finishing (re-run to resume): %w", err)}
 	}
 	if err != nil {
 		return err
 	}
+	// Load the whole mirrored scope, not only this run's downloads: files downloaded by a run
+	// that crashed before loading are picked up here, and loaded ones are skipped.
+	scope := mirror
+	if p := s3sync.NormalizePrefix(prefix); p != "" {
+		scope = mirror + "/" + strings.TrimSuffix(p, "/")
+	}
+	return loadAfterSync(f, cmd, st, lock, res.OK(), !sf.dryRun && !sf.noLoad, scope)
+}
+
+// printErrors lists the first 20 errors of a sync on stderr.
+func printErrors(w io.Writer, errs []error) {
+	for i, e := range errs {
+		if i == 20 {
+			fmt.Fprintf(w, "  … and %d more\n", len(errs)-20)
+			break
+		}
+		fmt.Fprintf(w, "  %v\n", e)
+	}
+}
+
+// loadAfterSync loads the synced scope under the lock the sync holds (unless load is false) and
+// turns the outcome into the exit status: 3 when the sync or the load left something out.
+func loadAfterSync(f *factory, cmd *cobra.Command, st *store.Store, lock *store.Lock, syncOK, load bool, scope string) error {
 	code := exitOK
-	if !res.OK() {
+	if !syncOK {
 		code = exitPartial
 	}
-	if !sf.dryRun && !sf.noLoad {
-		// Load the whole mirrored scope, not only this run's downloads: files downloaded by a
-		// run that crashed before loading are picked up here, and loaded ones are skipped.
-		scope := mirror
-		if p := s3sync.NormalizePrefix(prefix); p != "" {
-			scope = mirror + "/" + strings.TrimSuffix(p, "/")
-		}
-		sum, lerr := runLoad(f, cmd, st, []string{scope}, store.LoadOptions{Held: lock})
-		if lerr != nil {
-			return lerr
+	if load {
+		sum, err := runLoad(f, cmd, st, []string{scope}, store.LoadOptions{Held: lock})
+		if err != nil {
+			return err
 		}
 		if sum.Failed > 0 {
 			code = exitPartial
