@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestWhyStatusChartDDLThroughCLI drives the commands that sit on top of the table — why,
+// status's sparkline, --chart and athena ddl — on generated data whose answers are known.
+func TestWhyStatusChartDDLThroughCLI(t *testing.T) {
+	d := smallData(t)
+	e := newEnv(t)
+	e.ok("load", d.dir)
+
+	// why: every planted case gets its verdict, in text and JSON.
+	for _, name := range []string{"nacl-return", "sg-deny", "no-listener", "healthy", "mixed"} {
+		c, ok := d.truth.FindWhy(name)
+		if !ok {
+			t.Fatalf("no planted why case %s", name)
+		}
+		dst := c.Dst
+		if c.DstPort > 0 {
+			dst = fmt.Sprintf("%s:%d", c.Dst, c.DstPort)
+		}
+		r := e.ok("why", c.Src, dst)
+		if !strings.HasPrefix(r.stdout, "Verdict: "+c.Verdict+" ") {
+			t.Errorf("why %s: text starts %q, want verdict %s", name, firstLine(r.stdout), c.Verdict)
+		}
+		r = e.ok("why", c.Src, dst, "--format", "json")
+		var rep struct {
+			Verdict string `json:"verdict"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Verdict != c.Verdict {
+			t.Errorf("why %s --format json: verdict %q (%v), want %s", name, rep.Verdict, err, c.Verdict)
+		}
+	}
+	if r := e.run("why", "10.0.0.1"); r.code != exitUsage {
+		t.Errorf("why with one address: exit %d, want %d", r.code, exitUsage)
+	}
+
+	// status: the hourly activity adds up to the non-SKIPDATA records that have a start.
+	r := e.ok("status", "--json")
+	var st struct {
+		Rows     int64     `json:"rows"`
+		Activity []float64 `json:"activity"`
+		Gaps     []bool    `json:"gaps"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	var sum float64
+	for _, v := range st.Activity {
+		sum += v
+	}
+	want := e.count("SELECT count(*) FROM vpc_flow_logs WHERE start IS NOT NULL AND log_status <> 'SKIPDATA'")
+	if int64(sum) != want || st.Rows != d.truth.Records {
+		t.Errorf("status: activity sums to %.0f (want %d), rows %d (want %d)", sum, want, st.Rows, d.truth.Records)
+	}
+	if len(d.truth.SkipdataGaps) > 0 {
+		gaps := 0
+		for _, g := range st.Gaps {
+			if g {
+				gaps++
+			}
+		}
+		if gaps == 0 {
+			t.Errorf("status: SKIPDATA hours planted but no gap marked")
+		}
+	}
+	if r := e.ok("status"); !strings.Contains(r.stdout, "records:") || !strings.Contains(r.stdout, "per hour") {
+		t.Errorf("status has no sparkline line:\n%s", r.stdout)
+	}
+
+	// --chart: a bar per action, longest for ACCEPT, with the exact counts printed.
+	r = e.ok("query", "--chart=bar", "SELECT action, count(*) AS n FROM vpc_flow_logs GROUP BY 1 ORDER BY 2 DESC")
+	for action, n := range d.truth.ByAction {
+		if !strings.Contains(r.stdout, fmt.Sprintf("%d", n)) && !strings.Contains(r.stdout, groupThousands(n)) {
+			t.Errorf("chart lacks %s = %d:\n%s", action, n, r.stdout)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(d.truth.ByAction) || !strings.HasPrefix(lines[0], "ACCEPT") {
+		t.Errorf("chart rows:\n%s", r.stdout)
+	}
+
+	// athena ddl: the store's Parquet table with the date partition, and the raw table with one
+	// partition per loaded day.
+	r = e.ok("athena", "ddl", "--location", "s3://bucket/flowq")
+	for _, s := range []string{"CREATE EXTERNAL TABLE", "`srcaddr` string", "`end` bigint", "PARTITIONED BY (`date` date)", "STORED AS PARQUET", "s3://bucket/flowq/tables/vpc_flow_logs/", "MSCK REPAIR TABLE"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("athena ddl lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	r = e.ok("athena", "ddl", "--raw", "--location", "s3://logs")
+	for date := range d.truth.ByDate {
+		if !strings.Contains(r.stdout, "PARTITION (`date`='"+date+"')") {
+			t.Errorf("raw ddl lacks the partition of %s:\n%s", date, r.stdout)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// groupThousands writes n with comma separators, as table and chart output do.
+func groupThousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
