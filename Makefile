@@ -4,7 +4,7 @@ BIN       ?= bin/flowq
 PKGS      := ./...
 export CGO_ENABLED := 1
 
-.PHONY: all build test test-short demo bench lint fmt fuzz clean
+.PHONY: all build test test-deps test-short demo bench lint fmt fuzz clean
 
 all: build
 
@@ -12,7 +12,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/flowq
 
 # The whole suite: unit, integration (loopback S3, real DuckDB, real pty) and brief fuzzing.
-test: lint
+test: test-deps lint
 	$(GO) test -count=1 -timeout 30m $(PKGS)
 	$(MAKE) --no-print-directory fuzz
 
@@ -26,6 +26,15 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $$((300000 * $(FUZZ_N)))x ./engine/flowlog
 	$(GO) test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $$((200000 * $(FUZZ_N)))x ./engine/sqlscan
 	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime $$((100000 * $(FUZZ_N)))x ./engine/compat
+
+# The HTML report test opens the report in headless Chromium: install Debian's package when it is
+# missing (needs root or sudo), so `make test` works on a fresh machine.
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "make: installing chromium for the HTML report test" >&2; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
