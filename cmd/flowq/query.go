@@ -24,14 +24,19 @@ type outputFlags struct {
 	chart    string // "" = no chart; bar, line or auto
 }
 
-func (o *outputFlags) register(cmd *cobra.Command) {
+// register adds the flags; withDialect adds --dialect (not for saved queries, which are always
+// Athena SQL).
+func (o *outputFlags) register(cmd *cobra.Command, withDialect bool) {
+	o.dialect = "athena"
 	cmd.Flags().StringVar(&o.format, "format", "", "output format: table, csv, json, ndjson, markdown, line (default table on a terminal, else csv)")
 	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write results to FILE instead of stdout")
 	cmd.Flags().IntVar(&o.maxRows, "max-rows", 1000, "rows shown in table/markdown/line mode (0 = all); csv and json are never capped")
 	cmd.Flags().BoolVar(&o.readOnly, "read-only", false, "forbid writes and file or network access outside the data dir (for .sql files from others)")
 	cmd.Flags().StringVar(&o.chart, "chart", "", "draw the result as a terminal chart: bar, line or auto (first column a label or time, the others numbers)")
 	cmd.Flags().Lookup("chart").NoOptDefVal = "auto"
-	cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb")
+	if withDialect {
+		cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb")
+	}
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, f := range output.Formats() {
@@ -122,7 +127,7 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read SQL from FILE ('-' for stdin)")
-	of.register(cmd)
+	of.register(cmd, true)
 	return cmd
 }
 

@@ -123,7 +123,7 @@ can drive a cron job or CI alarm, e.g.
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable)")
 	cmd.Flags().BoolVar(&alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
-	of.register(cmd)
+	of.register(cmd, false)
 	return cmd
 }
 
