@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -116,3 +117,24 @@ func groupThousands(n int64) string {
 	}
 	return s
 }
+
+// TestRunDialect: a .sql file runs as Athena SQL by default (7/2 = 3), as DuckDB SQL with
+// --dialect duckdb (3.5); an unknown dialect is a usage error.
+func TestRunDialect(t *testing.T) {
+	e := newEnv(t)
+	file := e.root + "/div.sql"
+	if err := writeText(file, "SELECT 7/2 AS d;\n"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.ok("run", file, "--format", "csv"); strings.TrimSpace(r.stdout) != "d\n3" {
+		t.Errorf("athena: %q", r.stdout)
+	}
+	if r := e.ok("run", file, "--dialect", "duckdb", "--format", "csv"); strings.TrimSpace(r.stdout) != "d\n3.5" {
+		t.Errorf("duckdb: %q", r.stdout)
+	}
+	if r := e.run("run", file, "--dialect", "presto-ish"); r.code != exitUsage {
+		t.Errorf("unknown dialect: exit %d", r.code)
+	}
+}
+
+func writeText(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }

@@ -35,7 +35,7 @@ func (o *outputFlags) register(cmd *cobra.Command, withDialect bool) {
 	cmd.Flags().StringVar(&o.chart, "chart", "", "draw the result as a terminal chart: bar, line or auto (first column a label or time, the others numbers)")
 	cmd.Flags().Lookup("chart").NoOptDefVal = "auto"
 	if withDialect {
-		cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb")
+		cmd.Flags().StringVar(&o.dialect, "dialect", "athena", "SQL dialect: athena (Trino semantics: 7/2 = 3, contains() on CIDRs) or duckdb (for SQL written for DuckDB; saved queries are Athena SQL)")
 	}
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string

@@ -77,8 +77,13 @@ can drive a cron job or CI alarm, e.g.
 				fmt.Fprintln(f.IO.Out, strings.TrimSpace(text)+";")
 				return nil
 			}
-			// Saved queries are Athena SQL: they always get the Athena rewrite, whatever --dialect.
-			stmt, bound, err := report.Prepare(q, pm)
+			// Saved queries are Athena SQL and get the Athena rewrite; --dialect duckdb is for a
+			// user's own .sql file written for DuckDB.
+			prepare := report.Prepare
+			if of.dialect == "duckdb" {
+				prepare = report.Bind
+			}
+			stmt, bound, err := prepare(q, pm)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -123,7 +128,7 @@ can drive a cron job or CI alarm, e.g.
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable)")
 	cmd.Flags().BoolVar(&alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
-	of.register(cmd, false)
+	of.register(cmd, true)
 	return cmd
 }
 
