@@ -168,6 +168,10 @@ func (s *Store) Load(ctx context.Context, paths []string, opts LoadOptions) (Loa
 			return sum, err
 		}
 	}
+	if err := s.compact(ctx, db, led, compactMinParts, logf); err != nil {
+		sum.Elapsed = time.Since(start)
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

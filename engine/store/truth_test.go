@@ -1,8 +1,13 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flowq/flowq/engine/flowgen"
@@ -94,5 +99,96 @@ func TestLoadMatchesGeneratorTruth(t *testing.T) {
 	}
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != truth.Records {
 		t.Errorf("rows after second load = %d, want %d", n, truth.Records)
+	}
+}
+
+// TestCompaction: many small loads leave many parts per date; the load that reaches
+// compactMinParts merges them, and the table, the per-file ledger and later replacements of a
+// changed file stay exact.
+func TestCompaction(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	truth, err := flowgen.Generate(ctx, flowgen.Small(), flowgen.DirSink(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := openStore(t)
+	// One file per batch: every file makes its own part before compaction.
+	if _, err := s.Load(ctx, []string{src}, LoadOptions{BatchFiles: 1}); err != nil {
+		t.Fatal(err)
+	}
+	led, _ := s.Ledger()
+	perDate := map[string]int{}
+	for _, p := range led.Parts {
+		perDate[filepath.Base(filepath.Dir(p.Path))]++
+	}
+	compacted := 0
+	for _, p := range led.Parts {
+		if strings.Contains(p.Path, "_compact") {
+			compacted++
+		}
+	}
+	if compacted == 0 || len(truth.Files) < compactMinParts {
+		t.Fatalf("no date was compacted (%d files loaded one per batch)", len(truth.Files))
+	}
+	for d, n := range perDate {
+		if n >= compactMinParts {
+			t.Errorf("%s still has %d parts after the load", d, n)
+		}
+	}
+	sess := session(t, s)
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != truth.Records {
+		t.Fatalf("rows after compaction = %d, want %d", n, truth.Records)
+	}
+	for action, want := range truth.ByAction {
+		if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE action = ?", action); n != want {
+			t.Errorf("action %s: %d rows, want %d", action, n, want)
+		}
+	}
+	// Every source id is in exactly one live part, and the files on disk are the ledger's.
+	owner := map[int64]string{}
+	for _, p := range led.Parts {
+		for _, id := range p.Sources {
+			if prev, dup := owner[id]; dup && prev != p.Path {
+				// a source may span dates, so two parts, but never two parts of one date
+				if filepath.Dir(prev) == filepath.Dir(p.Path) {
+					t.Errorf("source %d in %s and %s", id, prev, p.Path)
+				}
+			}
+			owner[id] = p.Path
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(s.Dir(), "tables", "vpc_flow_logs", "*", "*.parquet"))
+	if len(files) != len(led.Parts) {
+		t.Errorf("%d Parquet files on disk, %d in the ledger", len(files), len(led.Parts))
+	}
+	// A changed file still replaces exactly its own rows inside the compacted part.
+	var key string
+	var fs flowgen.FileStat
+	for k, f := range truth.Files {
+		if f.Records > 0 && f.Gzip && f.Header {
+			key, fs = k, f
+			break
+		}
+	}
+	path := filepath.Join(src, filepath.FromSlash(key))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Re-deliver the object with its records doubled (the header once).
+	zr, _ := gzip.NewReader(bytes.NewReader(data))
+	plain, _ := io.ReadAll(zr)
+	lines := strings.SplitAfterN(string(plain), "\n", 2)
+	os.WriteFile(path, gz(t, lines[0]+lines[1]+lines[1]), 0o644)
+	sum, err := s.Load(ctx, []string{src}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Replaced != 1 || sum.Rows != 2*fs.Records {
+		t.Fatalf("replace after compaction: %+v, want 1 replaced with %d rows", sum, 2*fs.Records)
+	}
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != truth.Records+fs.Records {
+		t.Errorf("rows after replace = %d, want %d", n, truth.Records+fs.Records)
 	}
 }
