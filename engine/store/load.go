@@ -436,7 +436,8 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		report()
 	}
 
-	// Go parses chunk k+1 while DuckDB encodes chunk k: the two halves of the work overlap.
+	// Go parses the next column group (or 1 GiB chunk of one) while DuckDB encodes the last, so
+	// the two halves of the work overlap when a batch holds several formats.
 	type encodeJob struct {
 		spools, cols []string
 		dst          string
