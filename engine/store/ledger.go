@@ -144,13 +144,3 @@ func (l *Ledger) Totals() (files int, rows, rejected int64) {
 	}
 	return
 }
-
-// bySHA finds a loaded source with the given checksum and size.
-func (l *Ledger) bySHA(sum string, size int64) *SourceEntry {
-	for _, s := range l.Sources {
-		if s.SHA256 == sum && s.Size == size {
-			return s
-		}
-	}
-	return nil
-}

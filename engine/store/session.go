@@ -31,7 +31,6 @@ type SessionOptions struct {
 type Session struct {
 	DB    *sql.DB
 	store *Store
-	gen   uint64
 	stamp string
 	ro    bool
 	tmp   string // this session's spill folder
@@ -143,12 +142,9 @@ func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) err
 			return fmt.Errorf("creating views: %w", err)
 		}
 	}
-	s.stamp, s.gen = stamp, led.Generation
+	s.stamp = stamp
 	return nil
 }
-
-// Generation is the ledger generation the views show.
-func (s *Session) Generation() uint64 { return s.gen }
 
 // TableColumns returns the flow-log view's columns for a ledger: the Athena table's, then later
 // known fields and unknown fields present in the data, then date.

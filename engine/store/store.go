@@ -72,9 +72,6 @@ func (s *Store) MirrorDir(parts ...string) string {
 	return filepath.Join(append([]string{s.dir, mirrorSubdir}, parts...)...)
 }
 
-// TableDir is the folder holding a table's Parquet files.
-func (s *Store) TableDir(table string) string { return filepath.Join(s.dir, tablesDir, table) }
-
 // Ledger reads the current ledger (an empty one if nothing was loaded yet).
 func (s *Store) Ledger() (*Ledger, error) { return readLedger(filepath.Join(s.dir, ledgerFile)) }
 
