@@ -99,6 +99,16 @@ func TestScriptLastStatementWithoutSemicolon(t *testing.T) {
 	}
 }
 
+func TestScriptOpenBlockComment(t *testing.T) {
+	// Lines inside an open /* comment are comment text: neither the statement nor the
+	// meta-command in it runs.
+	script := "/* disabled:\nSELECT 1 AS one;\n.mode json\n*/\nSELECT 2 AS two;\n"
+	out, errOut, err := runScriptText(t, Config{Format: "csv", NoTiming: true}, script)
+	if err != nil || out != "two\n2\n" {
+		t.Errorf("out = %q, err = %v\n%s", out, err, errOut)
+	}
+}
+
 func TestScriptOutputAndRead(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "out.csv")

@@ -388,11 +388,6 @@ func (s *session) runStatement(ctx context.Context, stmt string) error {
 	return s.runSQL(ctx, stmt, nil, s.athena)
 }
 
-// blank reports whether SQL text holds nothing but whitespace and comments.
-func blank(sqlText string) bool {
-	return len(sqlscan.Significant(sqlscan.Tokenize(sqlText))) == 0
-}
-
 // isMeta reports whether the pending input is a meta-command line.
 func isMeta(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), ".")
@@ -401,7 +396,11 @@ func isMeta(line string) bool {
 // runScript reads statements and meta-commands from r until EOF and stops at the first error.
 func (s *session) runScript(ctx context.Context, r io.Reader, name string) error {
 	br := bufio.NewReader(r)
+	// pending holds the input read since the last complete statement; rest is what of it
+	// sqlscan.Split left unfinished ("" = nothing that waits for more input, so a meta-command
+	// may start; an open /* comment or quote keeps waiting).
 	var pending strings.Builder
+	rest := ""
 	lineNo, stmtLine := 0, 0
 	fail := func(err error) error {
 		if errors.Is(err, errQuit) {
@@ -421,19 +420,20 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 		if line != "" {
 			lineNo++
 		}
-		if blank(pending.String()) && isMeta(line) {
+		if rest == "" && isMeta(line) {
 			pending.Reset()
 			stmtLine = lineNo
 			if err := s.dispatch(ctx, line); err != nil {
 				return fail(err)
 			}
 		} else if line != "" {
-			if blank(pending.String()) {
+			if rest == "" {
 				pending.Reset()
 				stmtLine = lineNo
 			}
 			pending.WriteString(line)
-			stmts, rest := sqlscan.Split(pending.String())
+			var stmts []string
+			stmts, rest = sqlscan.Split(pending.String())
 			for _, st := range stmts {
 				if err := s.runStatement(ctx, st); err != nil {
 					return fail(err)
@@ -450,7 +450,7 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 		}
 	}
 	// A last statement without ';' still runs, as in other SQL shells.
-	if _, rest := sqlscan.Split(pending.String()); rest != "" {
+	if rest != "" {
 		if err := s.runStatement(ctx, rest); err != nil {
 			return fail(err)
 		}
