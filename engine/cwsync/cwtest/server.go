@@ -56,8 +56,7 @@ type Server struct {
 	emptyFirstPage bool
 	calls          map[string]int
 	throttled      int
-	version        int64              // bumped by Put; invalidates the selection cache
-	cache          map[string][]named // selection by request shape, so paging is not quadratic
+	cache          map[string][]named // selection by request shape, so paging is not quadratic; Put drops it
 }
 
 // New starts a server on 127.0.0.1. Close it when done.
@@ -116,7 +115,6 @@ func (s *Server) Put(groupName, streamName string, evs ...Event) []string {
 		ids[i] = e.ID
 		st.events = append(st.events, e)
 	}
-	s.version++
 	s.cache = nil
 	sort.SliceStable(st.events, func(i, j int) bool {
 		a, b := st.events[i], st.events[j]
