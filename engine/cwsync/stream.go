@@ -26,7 +26,6 @@ import (
 type event struct {
 	seen
 	stream  string
-	Ingest  int64
 	Message string
 }
 
@@ -344,7 +343,7 @@ func (s *syncer) fetchGet(ctx context.Context, stream string, w span, page func(
 		evs := make([]event, 0, len(out.Events))
 		for _, e := range out.Events {
 			ts, ing, msg := aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)
-			evs = append(evs, event{seen: seen{T: ts, H: digest(ts, ing, msg)}, stream: stream, Ingest: ing, Message: msg})
+			evs = append(evs, event{seen: seen{T: ts, H: digest(ts, ing, msg)}, stream: stream, Message: msg})
 		}
 		if err := page(evs); err != nil {
 			return err
@@ -385,7 +384,7 @@ func (s *syncer) fetchFilter(ctx context.Context, streams []string, w span, page
 			if name == "" && len(streams) == 1 {
 				name = streams[0]
 			}
-			evs = append(evs, event{seen: seen{T: ts, ID: aws.ToString(e.EventId), H: digest(ts, ing, msg)}, stream: name, Ingest: ing, Message: msg})
+			evs = append(evs, event{seen: seen{T: ts, ID: aws.ToString(e.EventId), H: digest(ts, ing, msg)}, stream: name, Message: msg})
 		}
 		if err := page(evs); err != nil {
 			return err
