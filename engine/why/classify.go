@@ -2,6 +2,7 @@ package why
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -414,7 +415,7 @@ func evidence(cs []*conv) []Group {
 		}
 		if r.proto == 6 && r.hasFlags {
 			f := DecodeFlags(r.flags)
-			if !containsStr(g.Flags, f) {
+			if !slices.Contains(g.Flags, f) {
 				g.Flags = append(g.Flags, f)
 			}
 		}
@@ -458,15 +459,6 @@ func record(r *rec) Record {
 		out.Flags = DecodeFlags(r.flags)
 	}
 	return out
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // interfaces lists the ENIs that logged records between the two sides or own a side's address.

@@ -2,6 +2,7 @@ package why
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,7 +44,7 @@ func (a *analysis) service(latest []*conv) string {
 	if proto == "tcp" || proto == "udp" {
 		var ports []int
 		for _, c := range latest {
-			if !containsInt(ports, c.sport) {
+			if !slices.Contains(ports, c.sport) {
 				ports = append(ports, c.sport)
 			}
 		}
@@ -63,15 +64,6 @@ func (a *analysis) service(latest []*conv) string {
 		return proto
 	}
 	return "any port"
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // name is a side as the explanation calls it: a CIDR side whose latest connections all use one
@@ -98,7 +90,7 @@ func name(s side, latest []*conv, client bool) string {
 func enisOf(gs []Group, side, flow, dir string) string {
 	var ids []string
 	for _, g := range gs {
-		if g.Side == side && (flow == "" || g.Flow == flow) && (dir == "" || g.Direction == dir) && !containsStr(ids, g.Interface) {
+		if g.Side == side && (flow == "" || g.Flow == flow) && (dir == "" || g.Direction == dir) && !slices.Contains(ids, g.Interface) {
 			ids = append(ids, g.Interface)
 		}
 	}
@@ -366,7 +358,7 @@ func flagsOf(gs []Group, flow string) []string {
 	for _, g := range gs {
 		if g.Flow == flow {
 			for _, f := range g.Flags {
-				if !containsStr(out, f) {
+				if !slices.Contains(out, f) {
 					out = append(out, f)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -363,19 +364,10 @@ func sortedVerdicts(m map[Verdict]int) []Verdict {
 	// Unknown verdicts (from a decoded JSON report) last, by name.
 	var extra []Verdict
 	for v, n := range m {
-		if n > 0 && !known(v) {
+		if n > 0 && !slices.Contains(Verdicts, v) {
 			extra = append(extra, v)
 		}
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
 	return append(out, extra...)
-}
-
-func known(v Verdict) bool {
-	for _, k := range Verdicts {
-		if k == v {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,7 +118,7 @@ func shape(gs []Group) map[string]int64 {
 func eniOfSide(gs []Group, side string) []string {
 	var ids []string
 	for _, g := range gs {
-		if g.Side == side && !containsStr(ids, g.Interface) {
+		if g.Side == side && !slices.Contains(ids, g.Interface) {
 			ids = append(ids, g.Interface)
 		}
 	}
