@@ -161,22 +161,13 @@ func newSession(cfg Config) (*session, error) {
 	}
 	s.cmds = builtinCommands()
 	for _, c := range cfg.ExtraCommands {
-		if i := s.indexOf(c.Name); i >= 0 {
-			s.cmds[i] = c // an extra command may replace a built-in one
+		if have, ok := s.lookup(c.Name); ok {
+			*have = c // an extra command may replace a built-in one
 		} else {
 			s.cmds = append(s.cmds, c)
 		}
 	}
 	return s, nil
-}
-
-func (s *session) indexOf(name string) int {
-	for i := range s.cmds {
-		if s.cmds[i].Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // Run runs the shell until .quit, end of input, Ctrl-D or (non-interactive) the first failing
