@@ -442,6 +442,7 @@ func (r *streamRun) flush() error {
 		buf.WriteByte('\n')
 		var mismatched, lines int64
 		seens := make([]seen, 0, len(evs))
+		var fields [][]byte
 		for _, ev := range evs {
 			seens = append(seens, ev.seen)
 			fmt.Fprintf(keys, "%s/%s\n", ev.ID, ev.H)
@@ -450,10 +451,12 @@ func (r *streamRun) flush() error {
 				mismatched++
 				continue
 			}
-			if n := len(flowlog.SplitFields([]byte(msg), nil)); n != s.fields {
+			at := buf.Len()
+			buf.WriteString(msg)
+			// Counted in place: no copy of the message and no new slice per event.
+			if fields = flowlog.SplitFields(buf.Bytes()[at:], fields[:0]); len(fields) != s.fields {
 				mismatched++
 			}
-			buf.WriteString(msg)
 			for _, x := range s.extra {
 				buf.WriteByte(' ')
 				buf.WriteString(x)
