@@ -101,7 +101,6 @@ func (a *analysis) build() {
 				cur.clientOnSrc = a.src.contains(cur.client)
 				a.convs = append(a.convs, cur)
 			}
-			r.conv = cur
 			r.request = r.srcaddr == client.addr && (r.sport == client.port || isICMP(r.proto))
 			cur.recs = append(cur.recs, r)
 			cur.start, cur.end = min(cur.start, r.start), max(cur.end, r.end)

@@ -23,9 +23,6 @@ func (a *analysis) service(latest []*conv) string {
 	proto := ""
 	if len(a.protos) > 0 {
 		proto = protoName(a.protos[0])
-		if a.protos[0] == 1 {
-			proto = "icmp"
-		}
 	} else if len(latest) > 0 {
 		seen := map[int]bool{}
 		for _, c := range latest {

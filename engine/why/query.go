@@ -26,7 +26,6 @@ type rec struct {
 	dir       string // ingress, egress or unknown (relative to eni)
 	inferred  bool   // dir came from the ENI's own address
 	request   bool   // sent by the connection's client
-	conv      *conv  // the connection it belongs to
 	eniSide   string // source, destination or other
 	sampleKey int    // position in time order, for stable sorting
 }
