@@ -396,14 +396,9 @@ func unquote(s string) string {
 // the final path segment only (directories without their slash; see metaSeparators).
 func completePath(partial string) []Candidate {
 	dir, base := filepath.Split(partial)
-	readDir := dir
+	readDir := expandHome(dir)
 	if readDir == "" {
 		readDir = "."
-	}
-	if strings.HasPrefix(readDir, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			readDir = filepath.Join(home, readDir[2:])
-		}
 	}
 	ents, err := os.ReadDir(readDir)
 	if err != nil {
