@@ -371,7 +371,7 @@ func (a *analysis) report() *Report {
 	}
 
 	rep.Interfaces = a.interfaces()
-	rep.Timeline = a.timeline()
+	rep.Timeline = a.timeline(rep.Interfaces)
 	a.explain(rep, latest)
 	return rep
 }
@@ -443,8 +443,11 @@ func evidence(cs []*conv) []Group {
 // maxSamples is how many records each evidence group lists.
 const maxSamples = 10
 
+// sideRank orders sides along the request's path.
+var sideRank = map[string]int{"source": 0, "other": 1, "destination": 2}
+
 func pathRank(g Group) int {
-	rank := map[string]int{"source": 0, "other": 1, "destination": 2}[g.Side]
+	rank := sideRank[g.Side]
 	if g.Flow == "reply" {
 		rank = 5 - rank
 	}
@@ -486,7 +489,7 @@ func (a *analysis) interfaces() []Interface {
 	}
 	sort.Slice(out, func(i, j int) bool {
 		x, y := out[i], out[j]
-		rx, ry := map[string]int{"source": 0, "other": 1, "destination": 2}[x.Side], map[string]int{"source": 0, "other": 1, "destination": 2}[y.Side]
+		rx, ry := sideRank[x.Side], sideRank[y.Side]
 		if rx != ry {
 			return rx < ry
 		}
@@ -495,8 +498,8 @@ func (a *analysis) interfaces() []Interface {
 	return out
 }
 
-// timeline tallies records and connections per hour, with the involved ENIs' gaps.
-func (a *analysis) timeline() []Hour {
+// timeline tallies records and connections per hour, with the gaps of the reported interfaces.
+func (a *analysis) timeline(ifaces []Interface) []Hour {
 	hours := map[int64]*Hour{}
 	get := func(h int64) *Hour {
 		x := hours[h]
@@ -518,7 +521,7 @@ func (a *analysis) timeline() []Hour {
 	for _, c := range a.considered {
 		get(c.start - c.start%3600).Conversations[c.verdict]++
 	}
-	for _, iface := range a.interfaces() {
+	for _, iface := range ifaces {
 		for hr, n := range a.enis[iface.ID].hours {
 			if n[1] == 0 && n[2] == 0 {
 				continue
