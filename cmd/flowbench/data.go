@@ -63,6 +63,14 @@ func (d *dataset) paths() []string {
 	return out
 }
 
+// pathsBySize returns the files' absolute paths, largest first (by the manifest's sizes), which
+// balances parallel workers.
+func (d *dataset) pathsBySize() []string {
+	files := append([]fileInfo(nil), d.Files...)
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Size > files[j].Size })
+	return (&dataset{Root: d.Root, Files: files}).paths()
+}
+
 // cacheKey names a generator config: its seed and every field, hashed.
 func cacheKey(kind string, cfg flowgen.Config) string {
 	h := sha256.Sum256([]byte(fmt.Sprintf("v%d %#v", manifestVersion, cfg)))

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -82,7 +81,7 @@ func (b *bench) runIngest(ctx context.Context) error {
 	var ms []measure
 	if b.cfg.baselines {
 		b.logf("ingest: Go gzip floor")
-		gm, err := goFloor(ctx, paths, b.cfg.threads)
+		gm, err := goFloor(ctx, d.pathsBySize(), b.cfg.threads)
 		if err != nil {
 			return err
 		}
@@ -205,33 +204,13 @@ func warm(paths []string) {
 	}
 }
 
-// bySizeDesc orders paths largest first, which balances parallel workers.
-func bySizeDesc(paths []string) []string {
-	type ps struct {
-		p string
-		n int64
-	}
-	l := make([]ps, len(paths))
-	for i, p := range paths {
-		l[i].p = p
-		if st, err := os.Stat(p); err == nil {
-			l[i].n = st.Size()
-		}
-	}
-	sort.SliceStable(l, func(i, j int) bool { return l[i].n > l[j].n })
-	out := make([]string, len(l))
-	for i := range l {
-		out[i] = l[i].p
-	}
-	return out
-}
-
-// goFloor decompresses every file to io.Discard with klauspost's gzip, one file per worker.
+// goFloor decompresses every file to io.Discard with klauspost's gzip, one file per worker,
+// in the order given (largest first balances the workers).
 func goFloor(ctx context.Context, paths []string, threads int) (measure, error) {
 	start := time.Now()
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
-	for _, p := range bySizeDesc(paths) {
+	for _, p := range paths {
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -271,7 +250,7 @@ func (b *bench) gzipFloor(ctx context.Context, d *dataset, threads int) (measure
 		return m, nil
 	}
 	var list bytes.Buffer
-	for _, p := range bySizeDesc(d.paths()) {
+	for _, p := range d.pathsBySize() {
 		list.WriteString(p)
 		list.WriteByte(0)
 	}
