@@ -76,6 +76,16 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	return cfg, nil
 }
 
+// SizePool keeps enough idle connections for concurrency parallel requests (twice as many, at
+// least floor: the SDK's 10 per host makes parallel requests wait for or re-dial connections)
+// and sets the timeouts flowq's clients share. For Options.Tune.
+func SizePool(tr *http.Transport, concurrency, floor int) {
+	idle := max(concurrency*2, floor)
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = idle, idle
+	tr.IdleConnTimeout = 90 * time.Second
+	tr.ResponseHeaderTimeout = 60 * time.Second
+}
+
 // Debug writes timestamped, redacted lines; a nil *Debug writes nothing.
 type Debug struct {
 	mu sync.Mutex

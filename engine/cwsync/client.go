@@ -53,12 +53,7 @@ func NewClients(ctx context.Context, o ClientOptions) (*Clients, error) {
 	dbg := awsconf.NewDebug(o.Debug)
 	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: o.Profile, Region: o.Region, Credentials: o.Credentials,
 		MaxAttempts: o.MaxAttempts, MaxBackoff: o.MaxBackoff, Debug: dbg,
-		Tune: func(tr *http.Transport) {
-			idle := max(o.Concurrency*2, 16)
-			tr.MaxIdleConns, tr.MaxIdleConnsPerHost = idle, idle
-			tr.IdleConnTimeout = 90 * time.Second
-			tr.ResponseHeaderTimeout = 60 * time.Second
-		}})
+		Tune: func(tr *http.Transport) { awsconf.SizePool(tr, o.Concurrency, 16) }})
 	if err != nil {
 		return nil, err
 	}

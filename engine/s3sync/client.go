@@ -110,13 +110,8 @@ func BucketRegion(ctx context.Context, c *s3.Client, bucket string) (string, err
 	return "", fmt.Errorf("head bucket %s: %w", bucket, err)
 }
 
-// tuneTransport keeps enough idle connections for every worker: the SDK's 10 per host makes
-// parallel GETs wait for or re-dial connections.
+// tuneTransport keeps an idle connection for every worker and takes bodies as stored.
 func tuneTransport(tr *http.Transport, concurrency int) {
-	idle := max(concurrency*2, 64)
-	tr.MaxIdleConns = idle
-	tr.MaxIdleConnsPerHost = idle
-	tr.IdleConnTimeout = 90 * time.Second
-	tr.ResponseHeaderTimeout = 60 * time.Second
+	awsconf.SizePool(tr, concurrency, 64)
 	tr.DisableCompression = true // S3 bytes must arrive as stored
 }
