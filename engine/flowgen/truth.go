@@ -358,15 +358,21 @@ func newAcc(nENI int) *acc {
 	}
 }
 
-func addCount(m map[int]*Count, k int, r *rec) {
+// add counts one record.
+func (c *Count) add(r *rec) {
+	c.Records++
+	c.Packets += r.packets
+	c.Bytes += r.bytes
+}
+
+// countAt returns m's count under k, adding a zero one when missing.
+func countAt[K comparable](m map[K]*Count, k K) *Count {
 	c := m[k]
 	if c == nil {
 		c = &Count{}
 		m[k] = c
 	}
-	c.Records++
-	c.Packets += r.packets
-	c.Bytes += r.bytes
+	return c
 }
 
 // add tallies one written record.
@@ -380,38 +386,22 @@ func (a *acc) add(w *world, r *rec) {
 	if r.status != stOK {
 		return
 	}
-	ic := &a.iface[r.eni.idx]
-	ic.Records++
-	ic.Packets += r.packets
-	ic.Bytes += r.bytes
+	a.iface[r.eni.idx].add(r)
 	fam := 0
 	if w.addrs[r.src].v6 {
 		fam = 1
 	}
-	a.fam[fam].Records++
-	a.fam[fam].Packets += r.packets
-	a.fam[fam].Bytes += r.bytes
-	pc := &a.proto[r.proto]
-	pc.Records++
-	pc.Packets += r.packets
-	pc.Bytes += r.bytes
-	key := uint64(r.src)<<32 | uint64(r.dst)
-	c := a.pairs[key]
-	if c == nil {
-		c = &Count{}
-		a.pairs[key] = c
-	}
-	c.Records++
-	c.Packets += r.packets
-	c.Bytes += r.bytes
+	a.fam[fam].add(r)
+	a.proto[r.proto].add(r)
+	countAt(a.pairs, uint64(r.src)<<32|uint64(r.dst)).add(r)
 	if r.proto == 17 {
-		addCount(a.udp, r.src, r)
+		countAt(a.udp, r.src).add(r)
 	}
 	if w.fls[r.eni.fl].hasPkt {
-		addCount(a.pktSrc, r.pktSrc(), r)
+		countAt(a.pktSrc, r.pktSrc()).add(r)
 	}
 	if r.dport == 443 {
-		addCount(a.https, r.dst, r)
+		countAt(a.https, r.dst).add(r)
 	}
 	switch r.action {
 	case actReject:
@@ -445,16 +435,10 @@ func (a *acc) add(w *world, r *rec) {
 	}
 }
 
-func mergeCounts(dst, src map[int]*Count) {
+func mergeCounts[K comparable](dst, src map[K]*Count) {
 	for k, v := range src {
-		c := dst[k]
-		if c == nil {
-			c = &Count{}
-			dst[k] = c
-		}
-		c.Records += v.Records
-		c.Packets += v.Packets
-		c.Bytes += v.Bytes
+		c := countAt(dst, k)
+		*c = addC(*c, *v)
 	}
 }
 
@@ -516,14 +500,7 @@ func (a *acc) merge(b *acc) {
 			ports[p] = struct{}{}
 		}
 	}
-	for k, v := range b.pairs {
-		c := a.pairs[k]
-		if c == nil {
-			a.pairs[k] = v
-			continue
-		}
-		*c = addC(*c, *v)
-	}
+	mergeCounts(a.pairs, b.pairs)
 	mergeCounts(a.udp, b.udp)
 	mergeCounts(a.pktSrc, b.pktSrc)
 	mergeCounts(a.https, b.https)
@@ -614,17 +591,8 @@ func (a *acc) fill(w *world, t *Truth) {
 	for k, c := range a.pairs {
 		s, d := int(k>>32), int(k&0xffffffff)
 		pairs = append(pairs, PairStat{Src: w.addrs[s].s, Dst: w.addrs[d].s, Count: *c})
-		for _, x := range []struct {
-			m map[int]*Count
-			k int
-		}{{srcs, s}, {dsts, d}} {
-			v := x.m[x.k]
-			if v == nil {
-				v = &Count{}
-				x.m[x.k] = v
-			}
-			*v = addC(*v, *c)
-		}
+		sc, dc := countAt(srcs, s), countAt(dsts, d)
+		*sc, *dc = addC(*sc, *c), addC(*dc, *c)
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		x, y := pairs[i], pairs[j]
