@@ -177,14 +177,25 @@ func (u *udf) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: u.fn}
 }
 
-func registerUDFs(ctx context.Context, conn *sql.Conn) error {
-	// Go UDFs land in the database's system catalog, shared by its connections: register once.
+// Registered reports whether the Go UDFs (cidr_contains, date_parse, …) are in the database q
+// runs on (a *sql.DB or *sql.Conn). They live in its system catalog, shared by its connections,
+// so one registered connection makes them visible to all.
+func Registered(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (bool, error) {
 	var n int
-	if err := conn.QueryRowContext(ctx,
+	if err := q.QueryRowContext(ctx,
 		`SELECT count(*) FROM duckdb_functions() WHERE function_name = 'cidr_contains'`).Scan(&n); err != nil {
-		return fmt.Errorf("compat: look up functions: %w", err)
+		return false, err
 	}
-	if n > 0 {
+	return n > 0, nil
+}
+
+func registerUDFs(ctx context.Context, conn *sql.Conn) error {
+	// Register once per database: see Registered.
+	if ok, err := Registered(ctx, conn); err != nil {
+		return fmt.Errorf("compat: look up functions: %w", err)
+	} else if ok {
 		return nil
 	}
 	varchar, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)

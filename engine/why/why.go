@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowq/flowq/engine/compat"
 )
 
 // Question is what to explain: traffic from Src to Dst (addresses or CIDRs), optionally one
@@ -328,11 +330,11 @@ func Analyze(ctx context.Context, db *sql.DB, q Question) (*Report, error) {
 		return nil, fmt.Errorf("why: time range %s to %s is empty", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
 	}
 	if !src.exact || !dst.exact {
-		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_functions() WHERE function_name = 'cidr_contains'`).Scan(&n); err != nil {
+		ok, err := compat.Registered(ctx, db)
+		if err != nil {
 			return nil, fmt.Errorf("why: looking up cidr_contains: %w", err)
 		}
-		if n == 0 {
+		if !ok {
 			return nil, fmt.Errorf("why: a CIDR side needs the compat functions (cidr_contains) registered on the session")
 		}
 	}
