@@ -22,7 +22,7 @@ type ClientOptions struct {
 
 	Concurrency int           // expected parallel requests; sizes the idle connection pool (default 8)
 	MaxAttempts int           // SDK attempts per request (default 5); cwsync retries throttling on top
-	MaxBackoff  time.Duration // SDK backoff cap between attempts (default 20s)
+	MaxBackoff  time.Duration // SDK backoff cap between attempts (default the SDK's, 20s)
 
 	// Credentials overrides the standard chain (tests, or callers with their own provider).
 	Credentials aws.CredentialsProvider
@@ -46,9 +46,6 @@ func NewClients(ctx context.Context, o ClientOptions) (*Clients, error) {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 20 * time.Second
 	}
 	dbg := awsconf.NewDebug(o.Debug)
 	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: o.Profile, Region: o.Region, Credentials: o.Credentials,

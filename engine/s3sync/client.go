@@ -24,7 +24,7 @@ type ClientOptions struct {
 
 	Concurrency int           // expected parallel requests; sizes the idle connection pool (default DefaultConcurrency)
 	MaxAttempts int           // SDK attempts per request (default 10)
-	MaxBackoff  time.Duration // SDK backoff cap between attempts (default 20s)
+	MaxBackoff  time.Duration // SDK backoff cap between attempts (default the SDK's, 20s)
 
 	// Credentials overrides the standard chain (tests, or callers with their own provider).
 	Credentials aws.CredentialsProvider
@@ -42,9 +42,6 @@ func NewClient(ctx context.Context, o ClientOptions) (*s3.Client, error) {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 20 * time.Second
 	}
 	dbg := awsconf.NewDebug(o.Debug)
 	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: o.Profile, Region: o.Region, Credentials: o.Credentials,
