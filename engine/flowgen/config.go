@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/flowq/flowq/engine/flowlog"
 )
 
 // Layout is one of the four S3 key layouts AWS delivers flow logs in.
@@ -62,9 +64,9 @@ func (f Format) Header() string { return strings.Join(f.Fields, " ") }
 
 // The formats the generator knows. Every field must be one the generator can fill (see fieldIDs).
 var (
-	// FormatDefault is the AWS default format (version 2, 14 fields).
-	FormatDefault = Format{Name: "default", Fields: strings.Fields(
-		"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status")}
+	// FormatDefault is the AWS default format (version 2, 14 fields): the header a loader
+	// assumes for a file without one, which the generator writes for header-less objects.
+	FormatDefault = Format{Name: "default", Fields: strings.Fields(flowlog.DefaultHeader().Names())}
 	// FormatV5 is a custom format with every version 2-5 field in AWS's order.
 	FormatV5 = Format{Name: "v5", Fields: strings.Fields(
 		"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status " +
