@@ -88,6 +88,7 @@ type column struct {
 	name    string
 	typ     *typeNode
 	numeric bool
+	code    bool // isCodeColumn: numbers never grouped with thousands separators
 }
 
 // widthCond measures display width independently of the locale, so golden
@@ -105,7 +106,7 @@ func Render(ctx context.Context, w io.Writer, rows *sql.Rows, f Format, o Option
 	cols := make([]column, len(cts))
 	for i, ct := range cts {
 		t := parseType(ct.DatabaseTypeName())
-		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t)}
+		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t), code: isCodeColumn(ct.Name())}
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	r := &renderer{ctx: ctx, w: bw, rows: rows, cols: cols, o: o}
@@ -361,7 +362,7 @@ func (r *renderer) table(md bool) (Stats, error) {
 		cells := make([]cell, len(vals))
 		for i, v := range vals {
 			o := to
-			if isCodeColumn(r.cols[i].name) {
+			if r.cols[i].code {
 				o = plain
 			}
 			cells[i] = cell{s: esc(formatText(v, r.cols[i].typ, o)), null: v == nil}
