@@ -50,9 +50,6 @@ func renderChart(w io.Writer, rows *sql.Rows, kind output.ChartKind, tty bool, w
 
 // chartStatement runs one statement and charts its result.
 func chartStatement(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, kind output.ChartKind, w io.Writer) error {
-	if err := sess.Refresh(ctx); err != nil {
-		return err
-	}
 	rows, err := sess.Query(ctx, stmt, args...)
 	if err != nil {
 		return err

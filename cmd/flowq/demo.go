@@ -89,7 +89,7 @@ and print a few example results. Your own data directory is never touched. Works
 					return err
 				}
 				fmt.Fprintf(f.IO.Out, "\n== flowq run %s%s\n   %s\n\n", q.Name, paramFlags(dq.params), q.Description)
-				if err := runPrepared(ctx, &demo, sess, stmt, args, &of); err != nil {
+				if _, err := runPrepared(ctx, &demo, sess, stmt, args, &of); err != nil {
 					return fmt.Errorf("demo: %s: %w", q.Name, err)
 				}
 			}

@@ -143,7 +143,8 @@ func (f *factory) openSession(ctx context.Context, readOnly bool, dialect string
 	return st.OpenSession(ctx, store.SessionOptions{Init: f.sessionInit(dialect), ReadOnly: readOnly})
 }
 
-// runStatements runs statements in order, rendering each result; args bind to the last one.
+// runStatements runs statements in order, rendering each result; args bind to the last one,
+// and --chart draws the last one.
 func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts []string, args []any, of *outputFlags) error {
 	w, format, opts, closeFn, err := of.sink(f)
 	if err != nil {
@@ -151,78 +152,67 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 	}
 	defer closeFn()
 	for i, stmt := range stmts {
-		if err := sess.Refresh(ctx); err != nil {
-			return err
-		}
 		q, err := f.rewrite(stmt, of.dialect)
 		if err != nil {
 			return err
 		}
+		last := i == len(stmts)-1
 		var a []any
-		if i == len(stmts)-1 {
+		if last {
 			a = args
-			if of.chart != "" {
-				kind, err := chartKind(of.chart)
-				if err != nil {
-					return usageErr("--chart: %v", err)
-				}
-				return chartStatement(ctx, f, sess, q, a, kind, w)
-			}
 		}
-		start := time.Now()
-		rows, err := sess.Query(ctx, q, a...)
-		if err != nil {
+		if _, err := renderStatement(ctx, f, sess, q, a, of, last, w, format, opts); err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
-		cols, _ := rows.Columns()
-		if len(cols) == 0 {
-			rows.Close()
-			continue
-		}
-		st, err := output.Render(ctx, w, rows, format, opts)
-		rows.Close()
-		if err != nil {
-			return fmt.Errorf("statement %d: %w", i+1, err)
-		}
-		if opts.Terminal {
-			fmt.Fprintln(f.IO.ErrOut, output.Footer(st, time.Since(start)))
-		}
-		if i < len(stmts)-1 && (format == output.Table || format == output.Markdown || format == output.Line) {
+		if !last && (format == output.Table || format == output.Markdown || format == output.Line) {
 			fmt.Fprintln(w)
 		}
 	}
 	return closeFn()
 }
 
-// runPrepared runs one already-rewritten statement with bound arguments and renders it.
-func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags) error {
+// runPrepared runs one already-rewritten statement with bound arguments and renders (or charts)
+// it, returning what was rendered.
+func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags) (output.Stats, error) {
 	w, format, opts, closeFn, err := of.sink(f)
 	if err != nil {
-		return err
+		return output.Stats{}, err
 	}
 	defer closeFn()
-	if of.chart != "" {
+	st, err := renderStatement(ctx, f, sess, stmt, args, of, true, w, format, opts)
+	if err != nil {
+		return st, err
+	}
+	return st, closeFn()
+}
+
+// renderStatement runs one statement on the session and renders its result to w, with the
+// footer on a terminal; with chart (the --chart statement) it draws a chart instead. Statements
+// without a result (SET, CREATE) print nothing.
+func renderStatement(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags,
+	chart bool, w io.Writer, format output.Format, opts output.Options) (output.Stats, error) {
+	if chart && of.chart != "" {
 		kind, err := chartKind(of.chart)
 		if err != nil {
-			return usageErr("--chart: %v", err)
+			return output.Stats{}, usageErr("--chart: %v", err)
 		}
-		return chartStatement(ctx, f, sess, stmt, args, kind, w)
-	}
-	if err := sess.Refresh(ctx); err != nil {
-		return err
+		return output.Stats{}, chartStatement(ctx, f, sess, stmt, args, kind, w)
 	}
 	start := time.Now()
 	rows, err := sess.Query(ctx, stmt, args...)
 	if err != nil {
-		return err
+		return output.Stats{}, err
 	}
 	defer rows.Close()
+	if cols, _ := rows.Columns(); len(cols) == 0 {
+		return output.Stats{}, nil
+	}
 	st, err := output.Render(ctx, w, rows, format, opts)
 	if err != nil {
-		return err
+		return st, err
 	}
 	if opts.Terminal {
 		fmt.Fprintln(f.IO.ErrOut, output.Footer(st, time.Since(start)))
 	}
-	return closeFn()
+	return st, nil
 }

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/spf13/cobra"
 )
@@ -92,32 +91,9 @@ can drive a cron job or CI alarm, e.g.
 				return err
 			}
 			defer sess.Close()
-			if of.chart != "" {
-				return runPrepared(ctx, f, sess, stmt, bound, &of)
-			}
-			w, format, opts, closeFn, err := of.sink(f)
-			if err != nil {
-				return err
-			}
-			defer closeFn()
-			if err := sess.Refresh(ctx); err != nil {
-				return err
-			}
-			start := time.Now()
-			rows, err := sess.Query(ctx, stmt, bound...)
+			st, err := runPrepared(ctx, f, sess, stmt, bound, &of)
 			if err != nil {
 				return fmt.Errorf("query %s (%s): %w", q.Name, q.Source, err)
-			}
-			defer rows.Close()
-			st, err := output.Render(ctx, w, rows, format, opts)
-			if err != nil {
-				return fmt.Errorf("query %s: %w", q.Name, err)
-			}
-			if opts.Terminal {
-				fmt.Fprintln(f.IO.ErrOut, output.Footer(st, time.Since(start)))
-			}
-			if err := closeFn(); err != nil {
-				return err
 			}
 			if alert && st.Rows > 0 {
 				return &exitError{code: exitAlert, err: fmt.Errorf("alert: %s returned %d rows", q.Name, st.Rows)}
