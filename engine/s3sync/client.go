@@ -80,7 +80,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*s3.Client, error) {
 		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
 			dbg.Printf("credentials from %s (expire: %v)", c.Source, c.CanExpire)
 		} else {
-			dbg.Printf("no credentials: %v", awsconf.Redact(err.Error()))
+			dbg.Printf("no credentials: %v", err) // Printf redacts
 		}
 	}
 	return s3.NewFromConfig(cfg, s3opts), nil
