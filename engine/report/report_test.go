@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -312,6 +313,32 @@ func TestBuiltinHeaders(t *testing.T) {
 			if p.Description == "" {
 				t.Errorf("%s: parameter %s undocumented", q.Name, p.Name)
 			}
+		}
+	}
+}
+
+// The non-public ranges are spelled out in each query that needs them (a .sql file cannot share
+// code and must stay pasteable into Athena): every copy must list the same ranges.
+func TestBuiltinNonPublicRangesAgree(t *testing.T) {
+	re := regexp.MustCompile(`contains\('([^']+)', TRY_CAST\((?:max\()?(?:src|dst)addr\)? AS IPADDRESS\)\)`)
+	var first string
+	for _, name := range []string{"blocked-ssh.sql", "egress-to-internet.sql", "ssh-rdp-accepted-from-internet.sql"} {
+		b, err := queries.FS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ranges []string
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			ranges = append(ranges, m[1])
+		}
+		got := strings.Join(ranges, " ")
+		if len(ranges) < 12 {
+			t.Errorf("%s: found only the ranges %q", name, got)
+		}
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Errorf("%s lists the non-public ranges\n%s\nwant (as blocked-ssh.sql)\n%s", name, got, first)
 		}
 	}
 }
