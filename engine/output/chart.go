@@ -538,9 +538,13 @@ func xAxisLabels(data ChartData, order []int, indent, plotW int) string {
 	if n == 0 {
 		return ""
 	}
+	layout := ""
+	if data.Times != nil {
+		layout = timeLayout(data.Times) // scans every time: once, not per label
+	}
 	label := func(i int) string {
 		if data.Times != nil {
-			return data.Times[i].Format(timeLayout(data.Times))
+			return data.Times[i].Format(layout)
 		}
 		return sanitize(data.Labels[i])
 	}
@@ -565,7 +569,7 @@ func xAxisLabels(data ChartData, order []int, indent, plotW int) string {
 		if data.Times != nil {
 			t0, t1 := data.Times[order[0]], data.Times[order[n-1]]
 			mid := t0.Add(t1.Sub(t0) / 2)
-			s := mid.Format(timeLayout(data.Times))
+			s := mid.Format(layout)
 			put(indent+plotW/2-len([]rune(s))/2, s)
 		} else {
 			m := order[n/2]
