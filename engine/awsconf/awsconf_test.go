@@ -34,3 +34,18 @@ func TestRedactAndSafeURL(t *testing.T) {
 	var nilDebug *Debug
 	nilDebug.Printf("nothing %d", 1) // a nil Debug is off, not a crash
 }
+
+func TestRedact(t *testing.T) {
+	cases := []struct{ in, secret string }{
+		{"GET https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=deadbeefcafe&X-Amz-Security-Token=FQoGtoken", "AKIAEXAMPLE"},
+		{"x-amz-signature=deadbeefcafe", "deadbeefcafe"},
+		{"url ?X-Amz-Security-Token=FQoGtoken&x=1", "FQoGtoken"},
+		{"https://s3.amazonaws.com/b/k?AWSAccessKeyId=AKIAOLD&Signature=c2lnbmF0dXJl&Expires=1", "c2lnbmF0dXJl"},
+	}
+	for _, c := range cases {
+		out := Redact(c.in)
+		if strings.Contains(out, c.secret) || !strings.Contains(out, "REDACTED") {
+			t.Errorf("redact(%q) = %q still holds %q", c.in, out, c.secret)
+		}
+	}
+}
