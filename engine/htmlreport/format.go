@@ -13,21 +13,20 @@ import (
 )
 
 // Int formats n with thousands separators: 1234567 → "1,234,567".
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	return sign(neg) + group(s)
-}
+func Int(n int64) string { return group(strconv.FormatInt(n, 10)) }
 
-// group puts a comma between each group of three digits of an unsigned digit string.
+// group puts a comma between each group of three digits of an integer's digit string, after
+// its sign if any.
 func group(digits string) string {
+	sign := ""
+	if strings.HasPrefix(digits, "-") {
+		sign, digits = "-", digits[1:]
+	}
 	if len(digits) <= 3 {
-		return digits
+		return sign + digits
 	}
 	var b strings.Builder
+	b.WriteString(sign)
 	first := len(digits) % 3
 	if first == 0 {
 		first = 3
@@ -40,13 +39,6 @@ func group(digits string) string {
 	return b.String()
 }
 
-func sign(neg bool) string {
-	if neg {
-		return "-"
-	}
-	return ""
-}
-
 // Float formats f with thousands separators in its integer part and at most two decimals,
 // trailing zeros dropped: 12345.678 → "12,345.68", 2.5 → "2.5".
 func Float(f float64) string {
@@ -55,8 +47,11 @@ func Float(f float64) string {
 	}
 	s := strconv.FormatFloat(math.Abs(f), 'f', 2, 64)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if f < 0 && s != "0" {
+		s = "-" + s
+	}
 	intPart, frac, _ := strings.Cut(s, ".")
-	out := sign(f < 0 && s != "0") + group(intPart)
+	out := group(intPart)
 	if frac != "" {
 		out += "." + frac
 	}
@@ -129,27 +124,14 @@ func formatValue(v any, column string) Cell {
 	switch x := v.(type) {
 	case nil:
 		return Cell{Text: "NULL", Null: true}
-	case int64:
-		return ints(x)
-	case int32:
-		return ints(int64(x))
-	case int16:
-		return ints(int64(x))
-	case int8:
-		return ints(int64(x))
-	case int:
-		return ints(int64(x))
+	case int64, int32, int16, int8, int, uint32, uint16, uint8:
+		n, _ := asInt64(x)
+		return ints(n)
 	case uint64:
 		if plain {
 			return Cell{Text: strconv.FormatUint(x, 10), Num: true}
 		}
 		return Cell{Text: group(strconv.FormatUint(x, 10)), Num: true}
-	case uint32:
-		return ints(int64(x))
-	case uint16:
-		return ints(int64(x))
-	case uint8:
-		return ints(int64(x))
 	case float64:
 		return Cell{Text: Float(x), Num: true}
 	case float32:
@@ -161,9 +143,7 @@ func formatValue(v any, column string) Cell {
 		if x.IsInt64() {
 			return ints(x.Int64())
 		}
-		s := x.String()
-		neg := strings.HasPrefix(s, "-")
-		return Cell{Text: sign(neg) + group(strings.TrimPrefix(s, "-")), Num: true}
+		return Cell{Text: group(x.String()), Num: true}
 	case duckdb.Decimal:
 		return Cell{Text: Float(x.Float64()), Num: true}
 	case bool:
