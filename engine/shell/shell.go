@@ -87,14 +87,8 @@ func (e *Env) Out() io.Writer { return e.s.resultWriter() }
 // Screen is the terminal (or Config.Out), never the .output file: for notes and footers.
 func (e *Env) Screen() io.Writer { return e.s.screen() }
 
-// Err is the diagnostics writer.
-func (e *Env) Err() io.Writer { return e.s.errw() }
-
 // LastQuery is the last SQL statement the user ran (as typed, before any rewrite).
 func (e *Env) LastQuery() string { return e.s.lastQuery }
-
-// Format is the current output format.
-func (e *Env) Format() output.Format { return e.s.format }
 
 // RenderOptions are the options results are rendered with right now (width, cap, terminal).
 func (e *Env) RenderOptions() output.Options { return e.s.renderOptions() }
@@ -107,11 +101,6 @@ func (e *Env) Query(ctx context.Context, stmt string, args ...any) (*sql.Rows, e
 		return nil, err
 	}
 	return e.s.cfg.DB.QueryContext(ctx, q, args...)
-}
-
-// Exec runs one statement and prints its result like typed SQL.
-func (e *Env) Exec(ctx context.Context, stmt string, args ...any) error {
-	return e.s.runSQL(ctx, stmt, args, e.s.athena)
 }
 
 type session struct {
