@@ -145,7 +145,7 @@ type builder struct {
 	db       querier
 	opts     Options
 	builtin  *report.Catalog
-	answered map[string]string // built-in query name → id of the fixed panel showing its default answer
+	answered map[string]*Panel // built-in query name → the fixed panel showing its default answer
 }
 
 // Build runs every panel's query on db (a session with the vpc_flow_logs view) and returns the
@@ -168,7 +168,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{db: db, opts: opts, builtin: builtin, answered: map[string]string{}}
+	b := &builder{db: db, opts: opts, builtin: builtin, answered: map[string]*Panel{}}
 	r := &Report{Title: opts.Title, Generated: opts.Now.UTC(), Since: opts.Since, Until: opts.Until}
 	if err := b.summary(ctx, r); err != nil {
 		return nil, err
@@ -540,7 +540,7 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 			p.Chart = fp.chart(t)
 		}
 		if fp.defaults {
-			b.answered[fp.query] = fp.id
+			b.answered[fp.query] = p
 		}
 		r.Panels = append(r.Panels, p)
 	}
@@ -580,13 +580,8 @@ func (b *builder) savedPanels(ctx context.Context, r *Report) {
 				needs = append(needs, prm.Name)
 			}
 		}
-		if id, ok := b.answered[q.Name]; ok && q.Source == report.BuiltinSource {
-			p.SeeAlso = id
-			for _, fp := range r.Panels {
-				if fp.ID == id {
-					p.SeeAlsoTitle = fp.Title
-				}
-			}
+		if fp, ok := b.answered[q.Name]; ok && q.Source == report.BuiltinSource {
+			p.SeeAlso, p.SeeAlsoTitle = fp.ID, fp.Title
 			p.SQL, _ = report.Render(q, params, b.opts.Now)
 			r.Saved = append(r.Saved, p)
 			continue
