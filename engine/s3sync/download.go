@@ -180,7 +180,7 @@ func (d *downloader) ensureDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("resolve folder %s: %w", dir, err)
 	}
-	root, err := filepath.EvalSymlinks(d.mirror)
+	root, err := d.root()
 	if err != nil {
 		return fmt.Errorf("resolve mirror %s: %w", d.mirror, err)
 	}

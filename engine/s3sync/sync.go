@@ -208,7 +208,8 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 
 	dbg.Printf("listed %d objects in %d list calls: %d to fetch (%d bytes), %d unchanged, %d refused",
 		res.Listed, res.ListCalls, len(todo), todoBytes, res.Skipped, res.Refused)
-	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes}}
+	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes},
+		root: sync.OnceValues(func() (string, error) { return filepath.EvalSymlinks(mirror) })}
 	d.progress()
 	err = d.run(ctx, todo)
 	if ferr := st.close(); err == nil && ferr != nil {
@@ -250,6 +251,7 @@ type downloader struct {
 	api    API
 	opts   *Options
 	mirror string
+	root   func() (string, error) // mirror with symlinks resolved, once per run (not per folder)
 	st     *state
 	mu     sync.Mutex
 	res    *Result
