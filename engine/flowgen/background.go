@@ -157,7 +157,7 @@ func (g *jobGen) background() {
 			c.dport = 80
 		}
 		c.reqBy, c.repBy = logUniform(r, 300, 20_000), logUniform(r, 1_000, 2_000_000)
-	case x < 79+natShare && g.nat() != nil: // to the internet through the VPC's NAT gateway
+	case x < 79+natShare && fl.nat != nil: // to the internet through the VPC's NAT gateway
 		g.viaNAT(client, start, end)
 		return
 	case x < 84: // IPv6 to the internet (not from the ULA VPC, which has no internet route)
@@ -206,22 +206,12 @@ func (g *jobGen) background() {
 // natShare is the percentage of conversations that reach the internet through a NAT gateway.
 const natShare = 5
 
-// nat returns the VPC's NAT gateway interface, if it has one.
-func (g *jobGen) nat() *eni {
-	for _, e := range g.fl.bg {
-		if e.role == "nat" {
-			return e
-		}
-	}
-	return nil
-}
-
 // viaNAT appends a private instance's HTTPS request to the internet through the NAT gateway.
 // The instance's ENI logs the real peer; the NAT gateway's ENI logs its own address as srcaddr
 // or dstaddr with the original addresses in pkt-srcaddr/pkt-dstaddr, as AWS documents.
 func (g *jobGen) viaNAT(client *eni, start, end int64) {
 	w, r := g.w, g.r
-	nat := g.nat()
+	nat := g.fl.nat
 	if client == nat {
 		client = g.fl.bg[0]
 	}

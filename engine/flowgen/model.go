@@ -45,6 +45,7 @@ type flowLog struct {
 	v4base  [2]byte // first two octets of the VPC's IPv4 CIDR (/16)
 	v6base  string  // IPv6 /56 prefix: four groups, the last one two hex digits short
 	bg      []*eni  // ENIs that carry background traffic
+	nat     *eni    // the first of bg with role "nat" (the VPC's NAT gateway), or nil
 	idle    []*eni  // ENIs with no traffic: NODATA rows every window
 	special []*eni  // ENIs dedicated to scenarios
 	subnets []string
@@ -206,7 +207,11 @@ func newWorld(cfg Config) *world {
 	for _, fl := range w.fls {
 		for k := 0; k < cfg.ENIsPerVPC; k++ {
 			role := []string{"web", "app", "db", "app", "cache", "lb", "app", "nat"}[k%8]
-			fl.bg = append(fl.bg, w.newENI(r, fl, role, k%3 != 2))
+			e := w.newENI(r, fl, role, k%3 != 2)
+			fl.bg = append(fl.bg, e)
+			if role == "nat" && fl.nat == nil {
+				fl.nat = e
+			}
 		}
 		for k := 0; k < 2; k++ {
 			fl.idle = append(fl.idle, w.newENI(r, fl, "idle", false))
