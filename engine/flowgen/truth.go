@@ -49,7 +49,7 @@ type Truth struct {
 
 	RejectedTCP        int64            `json:"rejected_tcp"` // OK rows, protocol 6, REJECT
 	RejectedByDstPort  map[int]int64    `json:"rejected_by_dst_port"`
-	RejectedBySource   map[string]int64 `json:"rejected_by_source"`   // REJECT rows by dstport
+	RejectedBySource   map[string]int64 `json:"rejected_by_source"`   // REJECT rows by srcaddr
 	SSHRejects         []SourceStat     `json:"ssh_rejects"`          // every source of TCP 22 REJECTs, most first
 	RDPRejects         []SourceStat     `json:"rdp_rejects"`          // every source of TCP 3389 REJECTs, most first
 	AcceptedFromPublic []AccessStat     `json:"accepted_from_public"` // TCP 22/3389 ACCEPT rows with a public srcaddr
@@ -259,18 +259,15 @@ func (t *Truth) FindWhy(name string) (WhyCase, bool) {
 	return WhyCase{}, false
 }
 
-// Source returns the observed TCP 22 REJECT stats of one source.
-func findSource(list []SourceStat, src string) (SourceStat, bool) {
-	for _, s := range list {
+// SSHRejectsFrom returns the observed TCP 22 REJECT stats of one source.
+func (t *Truth) SSHRejectsFrom(src string) (SourceStat, bool) {
+	for _, s := range t.SSHRejects {
 		if s.Source == src {
 			return s, true
 		}
 	}
 	return SourceStat{}, false
 }
-
-// SSHRejectsFrom returns the observed TCP 22 REJECT stats of one source.
-func (t *Truth) SSHRejectsFrom(src string) (SourceStat, bool) { return findSource(t.SSHRejects, src) }
 
 // srcAgg accumulates rejected attempts from one source.
 type srcAgg struct {
