@@ -267,11 +267,7 @@ func (s *session) runInput(ctx context.Context, text string, setCancel func(cont
 		}
 		return false
 	}
-	stmts, rest := sqlscan.Split(text)
-	if rest != "" {
-		stmts = append(stmts, rest)
-	}
-	for _, st := range stmts {
+	for _, st := range sqlscan.Statements(text) {
 		if err := run(func(ctx context.Context) error { return s.runStatement(ctx, st) }); err != nil {
 			s.showError(st, err)
 			return false // the rest of the line depended on this one, most likely

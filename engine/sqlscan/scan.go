@@ -264,6 +264,16 @@ func Split(s string) (stmts []string, rest string) {
 	return stmts, rest
 }
 
+// Statements returns every statement in s: those Split finds, then its incomplete rest, if any,
+// as the last one (a script's last statement may lack its ';').
+func Statements(s string) []string {
+	stmts, rest := Split(s)
+	if rest != "" {
+		stmts = append(stmts, rest)
+	}
+	return stmts
+}
+
 // Complete reports whether s holds no unfinished statement: every statement in it is ended by
 // ';' and no quote or comment is left open.
 func Complete(s string) bool {

@@ -109,6 +109,13 @@ func TestSplit(t *testing.T) {
 		if got := Complete(tc.in); got != (tc.rest == "") {
 			t.Errorf("Complete(%q) = %v", tc.in, got)
 		}
+		want := tc.stmts
+		if tc.rest != "" {
+			want = append(append([]string(nil), want...), tc.rest)
+		}
+		if got := Statements(tc.in); !reflect.DeepEqual(got, want) {
+			t.Errorf("Statements(%q) = %q, want %q", tc.in, got, want)
+		}
 	}
 }
 
