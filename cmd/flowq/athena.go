@@ -53,7 +53,7 @@ With --raw, print AWS's documented table for the text deliveries in their S3 key
 			if err != nil {
 				return err
 			}
-			opts.ExtraColumns = led.UnknownColumns
+			opts.ExtraColumns = led.UnknownColumns()
 			if raw {
 				// The days (and, when not given, the account and region) the loaded mirror holds.
 				days := map[string]time.Time{}

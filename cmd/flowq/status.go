@@ -1,16 +1,17 @@
 package main
 
 import (
-	"database/sql"
-	"time"
-
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/flowq/flowq/engine/output"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/flowq/flowq/engine/flowlog"
+	"github.com/flowq/flowq/engine/output"
+	"github.com/flowq/flowq/engine/store"
 	"github.com/spf13/cobra"
 )
 
@@ -74,7 +75,10 @@ func gatherStatus(ctx context.Context, f *factory) (*statusInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := statusInfo{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation, ExtraColumns: led.ExtraColumns}
+	info := statusInfo{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation}
+	for _, f := range store.TableColumns(led)[flowlog.AthenaColumns:] {
+		info.ExtraColumns = append(info.ExtraColumns, f.Column)
+	}
 	info.Files, info.Rows, info.Rejected = led.Totals()
 	info.TableBytes, info.MirrorBytes = st.DiskUsage()
 	sess, err := f.openSession(ctx, false, "duckdb")

@@ -96,41 +96,8 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 	if !have["start"] && !have["srcaddr"] && !have["action"] && !have["log_status"] {
 		return fmt.Errorf("Parquet file has none of the flow-log columns (start, srcaddr, action, log_status)")
 	}
-	var sel []string
-	for _, f := range flowlog.KnownFields() {
-		switch {
-		case have[f.Column]:
-			sel = append(sel, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlIdent(f.Column), f.Type.SQL(), sqlIdent(f.Column)))
-		case c.hasKey && f.Column == "account_id":
-			sel = append(sel, sqlString(c.key.Account)+" AS account_id")
-		case c.hasKey && f.Column == "region":
-			sel = append(sel, sqlString(c.key.Region)+" AS region")
-		default:
-			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type.SQL(), sqlIdent(f.Column)))
-		}
-	}
-	for _, u := range unknown {
-		sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR) AS %s", sqlIdent(u), sqlIdent(u)))
-	}
-	date := "CAST(to_timestamp(TRY_CAST(start AS BIGINT)) AS DATE)"
-	if c.hasKey {
-		date = "DATE " + sqlString(c.key.Date.Format("2006-01-02"))
-	} else if !have["start"] {
-		date = "DATE '1970-01-01'"
-	}
-	sel = append(sel, fmt.Sprintf("COALESCE(%s, DATE '1970-01-01') AS date", date), fmt.Sprintf("CAST(%d AS BIGINT) AS _source", c.id))
-	src := fmt.Sprintf("SELECT %s FROM read_parquet(%s)", strings.Join(sel, ", "), sqlString(c.path))
-	var n int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+src+")").Scan(&n); err != nil {
-		return fmt.Errorf("reading Parquet: %w", err)
-	}
-	if n > 0 {
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (%s)", src, sqlString(dst), partitionedOptions(pattern))); err != nil {
-			return fmt.Errorf("loading Parquet: %w", err)
-		}
-	}
-	c.res.Rows = n
-	c.res.Header = "parquet"
+	// The delivery's own columns make its header, and its part gets the same column set a text
+	// delivery with that header gets (groupColumns).
 	c.header = flowlog.Header{}
 	for _, f := range flowlog.KnownFields() {
 		if have[f.Column] {
@@ -140,12 +107,37 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 	for _, u := range unknown {
 		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
 	}
-	// Parts written from Parquet carry every known column.
-	c.cols = nil
-	for _, f := range flowlog.KnownFields() {
-		c.cols = append(c.cols, f.Column)
+	c.cols = groupColumns(c.header)
+	var sel []string
+	for _, col := range c.cols {
+		switch {
+		case have[col]:
+			sel = append(sel, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlIdent(col), columnType(col).SQL(), sqlIdent(col)))
+		case c.hasKey && col == "account_id":
+			sel = append(sel, sqlString(c.key.Account)+" AS account_id")
+		case c.hasKey && col == "region":
+			sel = append(sel, sqlString(c.key.Region)+" AS region")
+		default:
+			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", columnType(col).SQL(), sqlIdent(col)))
+		}
 	}
-	c.cols = append(c.cols, unknown...)
+	date := "CAST(to_timestamp(TRY_CAST(start AS BIGINT)) AS DATE)"
+	if c.hasKey {
+		date = "DATE " + sqlString(c.key.Date.Format("2006-01-02"))
+	} else if !have["start"] {
+		date = "DATE '1970-01-01'"
+	}
+	sel = append(sel, fmt.Sprintf("COALESCE(%s, DATE '1970-01-01') AS date", date), fmt.Sprintf("CAST(%d AS BIGINT) AS _source", c.id))
+	// COPY reports the rows it wrote, and writes no file for none.
+	res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s FROM read_parquet(%s)) TO %s (%s)",
+		strings.Join(sel, ", "), sqlString(c.path), sqlString(dst), partitionedOptions(pattern)))
+	if err != nil {
+		return fmt.Errorf("loading Parquet: %w", err)
+	}
+	if c.res.Rows, err = res.RowsAffected(); err != nil {
+		return fmt.Errorf("loading Parquet: %w", err)
+	}
+	c.res.Header = "parquet"
 	return nil
 }
 

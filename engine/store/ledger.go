@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/flowq/flowq/engine/flowlog"
 )
 
 // Ledger is the commit point of the store: which source files were loaded into which Parquet
@@ -20,13 +22,21 @@ type Ledger struct {
 	Sources    map[string]*SourceEntry `json:"sources"` // by absolute path
 	Parts      []Part                  `json:"parts"`
 	ErrorParts []string                `json:"error_parts"`
-	// Columns beyond the Athena table seen in any loaded file (later known fields and unknown
-	// header fields), so the view shows them only when present.
-	ExtraColumns []string `json:"extra_columns"`
-	// UnknownColumns are extra columns that are not known fields (text columns).
-	UnknownColumns []string `json:"unknown_columns"`
-	// Columns are the columns present in at least one part; the view fills the others with NULL.
+	// Columns are the columns present in at least one part, in the order first seen; the view
+	// shows later fields and unknown header fields only when present, and fills absent Athena
+	// columns with NULL.
 	Columns []string `json:"columns"`
+}
+
+// UnknownColumns are the present columns that are not known flow-log fields (text columns).
+func (l *Ledger) UnknownColumns() []string {
+	var out []string
+	for _, c := range l.Columns {
+		if _, known := flowlog.Lookup(c); !known {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // SourceEntry records one loaded source file.

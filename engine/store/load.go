@@ -553,14 +553,6 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 				led.Columns = append(led.Columns, col)
 			}
 		}
-		for _, f := range c.header.Fields {
-			if f.Unknown && !contains(led.UnknownColumns, f.Column) {
-				led.UnknownColumns = append(led.UnknownColumns, f.Column)
-			}
-			if (f.Version > 5 || f.Unknown) && !contains(led.ExtraColumns, f.Column) {
-				led.ExtraColumns = append(led.ExtraColumns, f.Column)
-			}
-		}
 	}
 
 	// Rewrite parts holding rows of replaced files, without those rows.

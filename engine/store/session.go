@@ -151,11 +151,11 @@ func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) err
 func TableColumns(led *Ledger) []flowlog.Field {
 	var cols []flowlog.Field
 	for i, f := range flowlog.KnownFields() {
-		if i < flowlog.AthenaColumns || contains(led.ExtraColumns, f.Column) {
+		if i < flowlog.AthenaColumns || contains(led.Columns, f.Column) {
 			cols = append(cols, f)
 		}
 	}
-	for _, u := range led.UnknownColumns {
+	for _, u := range led.UnknownColumns() {
 		cols = append(cols, flowlog.Field{Name: u, Column: u, Type: flowlog.String, Unknown: true})
 	}
 	return cols
@@ -164,18 +164,9 @@ func TableColumns(led *Ledger) []flowlog.Field {
 // viewSQL builds the statements that (re)create the views over the ledger's parts.
 func viewSQL(dir string, led *Ledger) []string {
 	cols := TableColumns(led)
-	present := led.Columns
-	if len(present) == 0 {
-		// Ledgers written before parts were narrowed to their files' columns: every part
-		// carries every known column.
-		for _, f := range flowlog.KnownFields() {
-			present = append(present, f.Column)
-		}
-		present = append(present, led.UnknownColumns...)
-	}
 	var sel []string
 	for _, f := range cols {
-		if contains(present, f.Column) {
+		if contains(led.Columns, f.Column) {
 			sel = append(sel, sqlIdent(f.Column))
 		} else {
 			// No part has the column: Athena reads a column missing from every file as NULL.
