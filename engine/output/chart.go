@@ -229,23 +229,26 @@ func barFill(series, nSeries int, o ChartOptions) (string, bool) {
 	}
 }
 
-func legend(data ChartData, o ChartOptions, mark func(i int) string) string {
-	parts := make([]string, len(data.Series))
-	for i, s := range data.Series {
-		parts[i] = paint(mark(i), i, o) + " " + sanitize(s.Name)
-	}
-	return strings.Join(parts, legendSpacing)
-}
-
-func barChart(data ChartData, o ChartOptions) []string {
+// chartHead returns the lines above a chart: the title, and a legend (series i drawn as
+// mark(i)) when there is more than one series.
+func chartHead(data ChartData, o ChartOptions, mark func(i int) string) []string {
 	var out []string
 	if o.Title != "" {
 		out = append(out, fitText(sanitize(o.Title), o.Width, o))
 	}
-	ns := len(data.Series)
-	if ns > 1 {
-		out = append(out, legend(data, o, func(i int) string { f, _ := barFill(i, ns, o); return f + f }))
+	if len(data.Series) > 1 {
+		parts := make([]string, len(data.Series))
+		for i, s := range data.Series {
+			parts[i] = paint(mark(i), i, o) + " " + sanitize(s.Name)
+		}
+		out = append(out, strings.Join(parts, legendSpacing))
 	}
+	return out
+}
+
+func barChart(data ChartData, o ChartOptions) []string {
+	ns := len(data.Series)
+	out := chartHead(data, o, func(i int) string { f, _ := barFill(i, ns, o); return f + f })
 	rowsAvail := len(data.Labels)
 	if o.Height > 0 {
 		// Lines left for bars after the header, keeping one for the "more" note if needed.
@@ -399,20 +402,14 @@ func timeLayout(ts []time.Time) string {
 // and the series can be told apart (one series, or colour), else with ASCII
 // markers. NaN values leave gaps.
 func lineChart(data ChartData, o ChartOptions) []string {
-	var out []string
-	if o.Title != "" {
-		out = append(out, fitText(sanitize(o.Title), o.Width, o))
-	}
 	ns := len(data.Series)
 	braille := o.Unicode && (ns == 1 || o.Color)
-	if ns > 1 {
-		out = append(out, legend(data, o, func(i int) string {
-			if braille {
-				return "⣿"
-			}
-			return asciiMarkers[i%len(asciiMarkers)]
-		}))
-	}
+	out := chartHead(data, o, func(i int) string {
+		if braille {
+			return "⣿"
+		}
+		return asciiMarkers[i%len(asciiMarkers)]
+	})
 	plotH := max(2, o.Height-len(out)-2) // x axis and x labels below
 
 	// y range: from zero when every value is non-negative, as counts should be.
