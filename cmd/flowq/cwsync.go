@@ -19,6 +19,10 @@ func runCWSync(f *factory, cmd *cobra.Command, group string, sf *syncFlags) erro
 	if err != nil {
 		return err
 	}
+	if !to.IsZero() {
+		// --to is inclusive (its last nanosecond); cwsync's To is the first instant left out.
+		to = to.Add(time.Nanosecond)
+	}
 	if sf.dryRun {
 		return usageErr("--dry-run is not supported for cw:// sources")
 	}

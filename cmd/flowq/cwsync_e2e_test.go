@@ -73,6 +73,11 @@ func TestCloudWatchSyncThroughCLI(t *testing.T) {
 	// The format looked up from EC2 DescribeFlowLogs reads the second group the same way.
 	e.ok("sync", "cw://flow-b", "--endpoint-url", srv.URL, "--lookup-format")
 	check("second group", 11, 2360, 4)
+	// Log group names often start with "/": cw:///aws/... is a group, not a URL with a host.
+	srv.AddLogGroup("/aws/vpc/flow-c", account, region)
+	put("/aws/vpc/flow-c", "eni-2a", rec("10.0.0.5", "10.0.0.6", "eni-2a", 443, 50, base, "ACCEPT"))
+	e.ok("sync", "cw:///aws/vpc/flow-c", "--endpoint-url", srv.URL, "--log-format", format)
+	check("group with a slash", 12, 2410, 4)
 	// Bad usage.
 	if r := e.run("sync", "cw://flow-a", "--endpoint-url", srv.URL, "--log-format", "${nonsense-$"); r.code != exitUsage {
 		t.Errorf("bad --log-format: want exit %d\n%s", exitUsage, r)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
@@ -47,17 +46,19 @@ named on stderr) or a file could not be loaded; 1 on other errors.`,
   flowq sync cw://vpc-flow-logs --since 24h`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			u, err := url.Parse(args[0])
-			if err != nil || u.Host == "" {
+			// Log group names may start with "/" (cw:///aws/vpc/flow-logs), so the source is not
+			// parsed as a URL.
+			if group, ok := strings.CutPrefix(args[0], "cw://"); ok {
+				return runCWSync(f, cmd, group, &sf)
+			}
+			if !strings.HasPrefix(args[0], "s3://") {
 				return usageErr("source %q is not s3://BUCKET[/PREFIX] or cw://LOG_GROUP", args[0])
 			}
-			switch u.Scheme {
-			case "s3":
-				return runS3Sync(f, cmd, u.Host, strings.TrimPrefix(u.Path, "/"), &sf)
-			case "cw":
-				return runCWSync(f, cmd, strings.TrimPrefix(args[0], "cw://"), &sf)
+			bucket, prefix, err := s3sync.ParseS3URL(args[0])
+			if err != nil {
+				return usageErr("%v", err)
 			}
-			return usageErr("source %q: scheme must be s3:// or cw://", args[0])
+			return runS3Sync(f, cmd, bucket, prefix, &sf)
 		},
 	}
 	fl := cmd.Flags()
