@@ -47,95 +47,90 @@ type Catalog struct {
 	Reserved  map[string]bool // lower case; such identifiers need quoting
 }
 
+// tablesQuery lists the tables and views, for the catalog and for .tables.
+const tablesQuery = `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE NOT internal
+UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal ORDER BY 1`
+
 // LoadCatalog reads tables, views, columns, functions and keywords from DuckDB.
 func LoadCatalog(ctx context.Context, db *sql.DB) (*Catalog, error) {
 	c := &Catalog{Reserved: map[string]bool{}}
 	byName := map[string]int{}
-	rows, err := db.QueryContext(ctx, `
-		SELECT table_name, 'table' FROM duckdb_tables() WHERE NOT internal
-		UNION ALL
-		SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal
-		ORDER BY 1`)
-	if err != nil {
-		return nil, fmt.Errorf("load catalog tables: %w", err)
-	}
-	for rows.Next() {
+	err := scanAll(ctx, db, "tables", tablesQuery, func(rows *sql.Rows) error {
 		var t Table
 		if err := rows.Scan(&t.Name, &t.Kind); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load catalog tables: %w", err)
+			return err
 		}
-		if _, dup := byName[t.Name]; dup {
-			continue
+		if _, dup := byName[t.Name]; !dup {
+			byName[t.Name] = len(c.Tables)
+			c.Tables = append(c.Tables, t)
 		}
-		byName[t.Name] = len(c.Tables)
-		c.Tables = append(c.Tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load catalog tables: %w", err)
-	}
-
-	rows, err = db.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM duckdb_columns()
-		WHERE NOT internal ORDER BY table_name, column_index`)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load catalog columns: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
+	err = scanAll(ctx, db, "columns", `SELECT table_name, column_name, data_type FROM duckdb_columns()
+		WHERE NOT internal ORDER BY table_name, column_index`, func(rows *sql.Rows) error {
 		var tbl string
 		var col Column
 		if err := rows.Scan(&tbl, &col.Name, &col.Type); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load catalog columns: %w", err)
+			return err
 		}
 		if i, ok := byName[tbl]; ok {
 			c.Tables[i].Columns = append(c.Tables[i].Columns, col)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load catalog columns: %w", err)
-	}
-
-	rows, err = db.QueryContext(ctx, `SELECT function_name, min(function_type) FROM duckdb_functions()
-		WHERE regexp_matches(function_name, '^[A-Za-z_][A-Za-z0-9_]*$')
-		GROUP BY function_name ORDER BY function_name`)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load catalog functions: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
+	err = scanAll(ctx, db, "functions", `SELECT function_name, min(function_type) FROM duckdb_functions()
+		WHERE regexp_matches(function_name, '^[A-Za-z_][A-Za-z0-9_]*$')
+		GROUP BY function_name ORDER BY function_name`, func(rows *sql.Rows) error {
 		var f Function
 		if err := rows.Scan(&f.Name, &f.Kind); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load catalog functions: %w", err)
+			return err
 		}
 		c.Functions = append(c.Functions, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load catalog functions: %w", err)
-	}
-
-	rows, err = db.QueryContext(ctx, `SELECT keyword_name, keyword_category FROM duckdb_keywords() ORDER BY 1`)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load catalog keywords: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var k, cat string
-		if err := rows.Scan(&k, &cat); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load catalog keywords: %w", err)
-		}
-		c.Keywords = append(c.Keywords, strings.ToUpper(k))
-		if cat == "reserved" {
-			c.Reserved[strings.ToLower(k)] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load catalog keywords: %w", err)
+	err = scanAll(ctx, db, "keywords", `SELECT keyword_name, keyword_category FROM duckdb_keywords() ORDER BY 1`,
+		func(rows *sql.Rows) error {
+			var k, cat string
+			if err := rows.Scan(&k, &cat); err != nil {
+				return err
+			}
+			c.Keywords = append(c.Keywords, strings.ToUpper(k))
+			if cat == "reserved" {
+				c.Reserved[strings.ToLower(k)] = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// scanAll runs query and calls scan for each row; errors name the catalog part (what).
+func scanAll(ctx context.Context, db *sql.DB, what, query string, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("load catalog %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("load catalog %s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load catalog %s: %w", what, err)
+	}
+	return nil
 }
 
 func (c *Catalog) table(name string) *Table {

@@ -86,8 +86,7 @@ func builtinCommands() []Command {
 			}},
 		{Name: ".tables", Help: "list tables and views",
 			Run: func(ctx context.Context, env *Env, args []string) error {
-				return env.s.runSQL(ctx, `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE NOT internal
-UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal ORDER BY 1`, nil, false)
+				return env.s.runSQL(ctx, tablesQuery, nil, false)
 			}},
 		{Name: ".schema", Usage: "[table]", Help: "show the columns of a table or view (all when no name)",
 			Args: tableArgs,
