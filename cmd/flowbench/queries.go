@@ -49,14 +49,11 @@ func prepareQueries(now time.Time) ([]preparedQuery, error) {
 			}
 		}
 		if pq.skip == "" {
-			stmt, args, err := report.BindAt(q, params, now)
+			stmt, args, err := report.PrepareAt(q, params, now)
 			if err != nil {
 				return nil, fmt.Errorf("query %s: %w", q.Name, err)
 			}
-			if pq.stmt, err = compat.Rewrite(stmt); err != nil {
-				return nil, fmt.Errorf("query %s: %w", q.Name, err)
-			}
-			pq.args = args
+			pq.stmt, pq.args = stmt, args
 		}
 		out = append(out, pq)
 	}

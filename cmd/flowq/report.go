@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/htmlreport"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/spf13/cobra"
@@ -30,7 +29,7 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 			}
 			ctx := cmd.Context()
 			now := time.Now().UTC()
-			opts := htmlreport.Options{Title: title, Rewrite: compat.Rewrite, Now: now}
+			opts := htmlreport.Options{Title: title, Now: now}
 			var err error
 			if since != "" {
 				if opts.Since, err = report.ParseTime(since, now); err != nil {

@@ -93,7 +93,7 @@ func build(f *fixture) error {
 	if err := cat.AddDir(user); err != nil {
 		return err
 	}
-	f.rep, err = Build(ctx, sess.DB, Options{Title: "Incident 42 <flow logs>", Catalog: cat, Rewrite: compat.Rewrite, Now: fixedNow})
+	f.rep, err = Build(ctx, sess.DB, Options{Title: "Incident 42 <flow logs>", Catalog: cat, Now: fixedNow})
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,6 @@ type Options struct {
 	// leaves that section out. The fixed panels always use the built-in queries, whose columns
 	// they chart.
 	Catalog *report.Catalog
-	// Rewrite turns Athena SQL into what the session runs (compat.Rewrite); nil runs it as is.
-	Rewrite func(string) (string, error)
 	Now     time.Time // clock for relative parameter defaults and the "generated" line; default time.Now()
 	MaxRows int       // rows shown per table; default 100
 }
@@ -161,9 +159,6 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
 	if opts.Title == "" {
 		opts.Title = "flowq report"
 	}
-	if opts.Rewrite == nil {
-		opts.Rewrite = func(s string) (string, error) { return s, nil }
-	}
 	builtin, err := report.NewCatalog(queries.FS)
 	if err != nil {
 		return nil, err
@@ -220,13 +215,9 @@ func (b *builder) run(ctx context.Context, q report.Query, params map[string]str
 	if err != nil {
 		return nil, q.SQL, fmt.Errorf("query %s: %w", q.Name, err)
 	}
-	stmt, args, err := report.BindAt(q, params, b.opts.Now)
+	stmt, args, err := report.PrepareAt(q, params, b.opts.Now)
 	if err != nil {
 		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
-	}
-	stmt, err = b.opts.Rewrite(stmt)
-	if err != nil {
-		return nil, shown, fmt.Errorf("query %s: rewriting for DuckDB: %w", q.Name, err)
 	}
 	rows, err := b.db.QueryContext(ctx, stmt, args...)
 	if err != nil {

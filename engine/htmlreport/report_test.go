@@ -411,7 +411,7 @@ func TestSinceUntil(t *testing.T) {
 	defer sess.Close()
 	since := f.truth.Start
 	until := since.Add(time.Hour)
-	r, err := Build(ctx, sess.DB, Options{Since: since, Until: until, Rewrite: compat.Rewrite, Now: fixedNow})
+	r, err := Build(ctx, sess.DB, Options{Since: since, Until: until, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +472,7 @@ func TestEmptyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Build(ctx, sess.DB, Options{Catalog: cat, Rewrite: compat.Rewrite, Now: fixedNow})
+	r, err := Build(ctx, sess.DB, Options{Catalog: cat, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

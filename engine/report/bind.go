@@ -183,7 +183,13 @@ func Render(q Query, params map[string]string, now time.Time) (string, error) {
 // ready to run on a session whose connection was set up with compat.Register. Saved queries
 // are Athena SQL, so the Athena dialect applies whatever the shell's current dialect is.
 func Prepare(q Query, params map[string]string) (stmt string, args []any, err error) {
-	stmt, args, err = Bind(q, params)
+	return PrepareAt(q, params, time.Now())
+}
+
+// PrepareAt is Prepare with an explicit clock for relative times (a report or a benchmark that
+// fixes "now").
+func PrepareAt(q Query, params map[string]string, now time.Time) (stmt string, args []any, err error) {
+	stmt, args, err = BindAt(q, params, now)
 	if err != nil {
 		return "", nil, err
 	}
