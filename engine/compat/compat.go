@@ -272,14 +272,5 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 	}
 	return nil
 }
-
-// Normalize turns a *big.Int that fits in 64 bits into an int64. DuckDB returns HUGEINT (Go
-// *big.Int) where Athena has bigint: sum(DISTINCT …), sum(…) OVER and sum(…) FILTER, which the
-// rewrite cannot reach, and sums in the DuckDB dialect. Renderers call it on every value so such
-// columns print as plain integers; other values pass through unchanged.
-func Normalize(v any) any {
-	if b, ok := v.(*big.Int); ok && b.IsInt64() {
-		return b.Int64()
-	}
 	return v
 }

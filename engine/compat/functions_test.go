@@ -271,19 +271,6 @@ func TestRegisterTwice(t *testing.T) {
 	}
 }
 
-func TestNormalize(t *testing.T) {
-	if got := Normalize(big.NewInt(42)); got != int64(42) {
-		t.Errorf("Normalize(big 42) = %v (%T)", got, got)
-	}
-	huge, _ := new(big.Int).SetString("170141183460469231731687303715884105727", 10)
-	if got, ok := Normalize(huge).(*big.Int); !ok || got.Cmp(huge) != 0 {
-		t.Errorf("Normalize(huge) = %v", got)
-	}
-	if got := Normalize("x"); got != "x" {
-		t.Errorf("Normalize(x) = %v", got)
-	}
-}
-
 func TestRewriteKeepsColumnNames(t *testing.T) {
 	// The rewrite renames calls; the result columns keep the names DuckDB gives the original.
 	for _, d := range []Dialect{Athena, DuckDB} {
