@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"math/big"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -271,6 +270,4 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 		}
 	}
 	return nil
-}
-	return v
 }
