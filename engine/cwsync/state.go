@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/flowq/flowq/engine/atomicfile"
 )
 
 // stateDir holds per-stream state and journals inside a log group's folder; the leading dot
@@ -74,7 +76,7 @@ func writeState(groupDir string, st *streamState) error {
 	if err != nil {
 		return fmt.Errorf("encode stream state of %s: %w", st.Stream, err)
 	}
-	return writeFileAtomic(statePath(groupDir, st.Stream), data)
+	return writeFileAtomicThen(statePath(groupDir, st.Stream), data, nil)
 }
 
 // addSpan merges s into a sorted list of disjoint spans.
@@ -238,63 +240,24 @@ func (j *journal) remove() error {
 	return nil
 }
 
-// writeFileAtomic writes data to a hidden temp file beside path, fsyncs it, renames it over
-// path and fsyncs the folder, so readers see the old or the new file, never a part.
-func writeFileAtomic(path string, data []byte) error { return writeFileAtomicThen(path, data, nil) }
-
-// writeFileAtomicThen is writeFileAtomic with a step run after the data is durable and before
-// the rename (the sync journals the file there).
+// writeFileAtomicThen creates path's folder and replaces path atomically (atomicfile) with a
+// hidden temp file that cleanTemps finds by tempPrefix, running beforeRename once the data is
+// durable (the sync journals the file there). The folder's fsync is best effort, as some file
+// systems refuse it.
 func writeFileAtomicThen(path string, data []byte, beforeRename func() error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("create temp file for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
+	err := atomicfile.WriteFileThen(path, data, 0o600, tempPrefix+filepath.Base(path)+".*", beforeRename)
+	if err != nil && !errors.Is(err, atomicfile.ErrSyncDir) {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		return fail(fmt.Errorf("write %s: %w", tmp, err))
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(fmt.Errorf("chmod %s: %w", tmp, err))
-	}
-	if err := f.Sync(); err != nil {
-		return fail(fmt.Errorf("sync %s: %w", tmp, err))
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if beforeRename != nil {
-		if err := beforeRename(); err != nil {
-			os.Remove(tmp)
-			return err
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
-	}
-	syncDir(dir)
 	return nil
 }
 
 // tempPrefix marks files a crashed run may leave; hidden, so the loader never reads them.
 const tempPrefix = ".tmp-"
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
 
 // cleanTemps removes temp files left in a log group's folder by a crashed run.
 func cleanTemps(groupDir string) error {

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/flowq/flowq/engine/atomicfile"
 )
 
 // stateFile is the journal of synced objects at the mirror root. One JSON object per line,
@@ -68,7 +71,9 @@ func openState(mirror string, readOnly bool) (*state, error) {
 	return s, nil
 }
 
-// rewrite replaces the journal atomically with one line per live entry.
+// rewrite replaces the journal atomically with one line per live entry, through a temp file
+// the mirror's cleanup finds by tmpMarker. The folder's fsync is best effort, as some file
+// systems refuse it.
 func (s *state) rewrite() error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -77,7 +82,11 @@ func (s *state) rewrite() error {
 			return fmt.Errorf("encode sync state: %w", err)
 		}
 	}
-	return writeFileAtomic(s.path, buf.Bytes())
+	err := atomicfile.WriteFile(s.path, buf.Bytes(), 0o600, tempPattern(stateFile))
+	if err != nil && !errors.Is(err, atomicfile.ErrSyncDir) {
+		return err
+	}
+	return nil
 }
 
 func (s *state) lookup(key string) (stateEntry, bool) {
@@ -131,38 +140,4 @@ func (s *state) close() error {
 	}
 	s.f = nil
 	return err
-}
-
-// writeFileAtomic writes data to a temp file beside path, fsyncs it and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	dir, name := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+name+tmpMarker+"*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename durable; best effort, as some file systems refuse to fsync a directory.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/flowq/flowq/engine/atomicfile"
 	"github.com/flowq/flowq/engine/flowlog"
 )
 
@@ -91,59 +92,12 @@ func (l *Ledger) write(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
+	return atomicfile.WriteFile(path, b, filePerm, "."+filepath.Base(path)+".tmp-*")
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(filePerm); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-// syncFile flushes a written file's data to disk.
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// syncFile and syncDir are atomicfile's, named here for the loader and compaction.
+func syncFile(path string) error { return atomicfile.SyncFile(path) }
+func syncDir(dir string) error   { return atomicfile.SyncDir(dir) }
 
 // Files and rows loaded.
 func (l *Ledger) Totals() (files int, rows, rejected int64) {
