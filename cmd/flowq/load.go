@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -91,7 +92,7 @@ func printLoadSummary(w io.Writer, s store.LoadSummary) {
 		rate = fmt.Sprintf(", %.0f rows/s", float64(s.Rows)/secs)
 	}
 	fmt.Fprintf(w, "load: %d files: %d loaded (%d replaced), %d already loaded, %d duplicates, %d failed, %d partly loaded; %d rows added, %d lines rejected, %s in %.2fs%s\n",
-		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, humanBytes(s.Bytes), secs, rate)
+		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, output.Bytes(s.Bytes), secs, rate)
 	const maxShown = 20
 	for i, fe := range s.Failures {
 		if i == maxShown {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/htmlreport"
+	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/spf13/cobra"
 )
@@ -75,7 +76,7 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			info, _ := os.Stat(out)
-			fmt.Fprintf(f.IO.ErrOut, "report: wrote %s (%s, %d records, %.2fs)\n", out, humanBytes(info.Size()), rep.Summary.Records, time.Since(start).Seconds())
+			fmt.Fprintf(f.IO.ErrOut, "report: wrote %s (%s, %d records, %.2fs)\n", out, output.Bytes(info.Size()), rep.Summary.Records, time.Since(start).Seconds())
 			return nil
 		},
 	}

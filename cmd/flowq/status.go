@@ -132,7 +132,7 @@ func printStatus(ctx context.Context, f *factory, w io.Writer) error {
 		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no data or SKIPDATA)\n",
 			output.Sparkline(info.Activity, info.Gaps), unit, from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"), output.SparkGap)
 	}
-	fmt.Fprintf(w, "disk:        %s table, %s mirror\n", humanBytes(info.TableBytes), humanBytes(info.MirrorBytes))
+	fmt.Fprintf(w, "disk:        %s table, %s mirror\n", output.Bytes(info.TableBytes), output.Bytes(info.MirrorBytes))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/s3sync"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/schollz/progressbar/v3"
@@ -156,7 +157,7 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 		}
 	}
 	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%d list calls)\n",
-		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, humanBytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
+		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
 	printErrors(f.IO.ErrOut, res.Errors)
 	if errors.Is(err, s3sync.ErrStopped) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("sync stopped before finishing (re-run to resume): %w", err)}

@@ -10,34 +10,11 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/flowq/flowq/engine/output"
 )
 
 // Int formats n with thousands separators: 1234567 → "1,234,567".
-func Int(n int64) string { return group(strconv.FormatInt(n, 10)) }
-
-// group puts a comma between each group of three digits of an integer's digit string, after
-// its sign if any.
-func group(digits string) string {
-	sign := ""
-	if strings.HasPrefix(digits, "-") {
-		sign, digits = "-", digits[1:]
-	}
-	if len(digits) <= 3 {
-		return sign + digits
-	}
-	var b strings.Builder
-	b.WriteString(sign)
-	first := len(digits) % 3
-	if first == 0 {
-		first = 3
-	}
-	b.WriteString(digits[:first])
-	for i := first; i < len(digits); i += 3 {
-		b.WriteByte(',')
-		b.WriteString(digits[i : i+3])
-	}
-	return b.String()
-}
+func Int(n int64) string { return output.Group(strconv.FormatInt(n, 10)) }
 
 // Float formats f with thousands separators in its integer part and at most two decimals,
 // trailing zeros dropped: 12345.678 → "12,345.68", 2.5 → "2.5".
@@ -51,26 +28,11 @@ func Float(f float64) string {
 		s = "-" + s
 	}
 	intPart, frac, _ := strings.Cut(s, ".")
-	out := group(intPart)
+	out := output.Group(intPart)
 	if frac != "" {
 		out += "." + frac
 	}
 	return out
-}
-
-// Bytes formats a byte count in binary units with one decimal: 1536 → "1.5 KiB".
-func Bytes(n int64) string {
-	if n < 1024 && n > -1024 {
-		return Int(n) + " B"
-	}
-	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	v := float64(n)
-	u := -1
-	for math.Abs(v) >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[u]
 }
 
 // timeLayout is how instants are written in the report: UTC, to the second.
@@ -82,13 +44,6 @@ func Time(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout) + " UTC"
-}
-
-// plainColumn reports whether a numeric column holds codes rather than quantities (ports,
-// protocol numbers), which read wrong with thousands separators ("3,389").
-func plainColumn(name string) bool {
-	n := strings.ToLower(name)
-	return strings.HasSuffix(n, "port") || n == "protocol" || n == "proto"
 }
 
 // Cell is one formatted table value.
@@ -114,7 +69,7 @@ func tokens(text string) template.HTML {
 
 // formatValue turns a value scanned from DuckDB into table text.
 func formatValue(v any, column string) Cell {
-	plain := plainColumn(column)
+	plain := output.IsCodeColumn(column)
 	ints := func(n int64) Cell {
 		if plain {
 			return Cell{Text: strconv.FormatInt(n, 10), Num: true}
@@ -131,7 +86,7 @@ func formatValue(v any, column string) Cell {
 		if plain {
 			return Cell{Text: strconv.FormatUint(x, 10), Num: true}
 		}
-		return Cell{Text: group(strconv.FormatUint(x, 10)), Num: true}
+		return Cell{Text: output.Group(strconv.FormatUint(x, 10)), Num: true}
 	case float64:
 		return Cell{Text: Float(x), Num: true}
 	case float32:
@@ -143,7 +98,7 @@ func formatValue(v any, column string) Cell {
 		if x.IsInt64() {
 			return ints(x.Int64())
 		}
-		return Cell{Text: group(x.String()), Num: true}
+		return Cell{Text: output.Group(x.String()), Num: true}
 	case duckdb.Decimal:
 		return Cell{Text: Float(x.Float64()), Num: true}
 	case bool:

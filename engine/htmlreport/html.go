@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/flowq/flowq/engine/output"
 )
 
 //go:embed page.html.tmpl
@@ -17,7 +19,7 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 		n, _ := asInt64(v)
 		return Int(n)
 	},
-	"bytes":  Bytes,
+	"bytes":  output.Bytes,
 	"tokens": tokens,
 	"time":   Time,
 	"pct": func(part, whole int64) string {

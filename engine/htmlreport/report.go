@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/flowq/flowq/queries"
 )
@@ -474,7 +475,7 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 		{id: "top-talkers", title: "Top talkers", query: "top-talkers", params: map[string]string{"limit": "10"},
 			chart: barsOf("Bytes per source → destination pair", "talker", "bytes", "#1565c0", func(v []any, t *Table) string {
 				n, _ := asInt64(v[t.Col("bytes")])
-				return Bytes(n)
+				return output.Bytes(n)
 			})},
 		{id: "rejected-sources", title: "Top rejected sources", query: "rejected-traffic",
 			desc: "REJECTed records by source address, most first.", params: map[string]string{"by": "source", "limit": "10"},
@@ -500,7 +501,7 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 					n, _ := asInt64(v[t.Col("bytes")])
 					pct, _ := asFloat(v[t.Col("pct_bytes")])
 					name := protoName(v[t.Col("protocol")])
-					bars = append(bars, Bar{Label: name, Value: float64(n), Text: Bytes(n) + " · " + Float(pct) + "%"})
+					bars = append(bars, Bar{Label: name, Value: float64(n), Text: output.Bytes(n) + " · " + Float(pct) + "%"})
 				}
 				return BarChart{Title: "Bytes per IP protocol", Width: 640, Color: "#6a1b9a", Bars: bars}.SVG()
 			}},

@@ -160,14 +160,6 @@ func TestChartGeometry(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		in   int64
-		want string
-	}{{512, "512 B"}, {1536, "1.5 KiB"}, {70939108672, "66.1 GiB"}} {
-		if got := Bytes(c.in); got != c.want {
-			t.Errorf("Bytes(%d) = %q, want %q", c.in, got, c.want)
-		}
-	}
-	for _, c := range []struct {
 		span time.Duration
 		want time.Duration
 	}{{0, time.Minute}, {99 * time.Minute, time.Minute}, {2 * time.Hour, 5 * time.Minute}, {7 * 24 * time.Hour, 3 * time.Hour}, {365 * 24 * time.Hour, 7 * 24 * time.Hour}} {

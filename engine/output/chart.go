@@ -307,7 +307,7 @@ func barChart(data ChartData, o ChartOptions) []string {
 		}
 	}
 	if more := len(data.Labels) - rowsAvail; more > 0 {
-		out = append(out, fmt.Sprintf("%s %s more", ellipsis(o), group(strconv.Itoa(more))))
+		out = append(out, fmt.Sprintf("%s %s more", ellipsis(o), Group(strconv.Itoa(more))))
 	}
 	return out
 }
@@ -331,9 +331,9 @@ func formatChartValue(v float64) string {
 	case math.IsNaN(v):
 		return DefaultNull
 	case v == math.Trunc(v) && math.Abs(v) < 1e15:
-		return group(strconv.FormatInt(int64(v), 10))
+		return Group(strconv.FormatInt(int64(v), 10))
 	case math.Abs(v) >= 1:
-		return group(strconv.FormatFloat(v, 'f', 2, 64))
+		return Group(strconv.FormatFloat(v, 'f', 2, 64))
 	default:
 		return strconv.FormatFloat(v, 'g', 3, 64)
 	}

@@ -106,7 +106,7 @@ func Render(ctx context.Context, w io.Writer, rows *sql.Rows, f Format, o Option
 	cols := make([]column, len(cts))
 	for i, ct := range cts {
 		t := parseType(ct.DatabaseTypeName())
-		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t), code: isCodeColumn(ct.Name())}
+		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t), code: IsCodeColumn(ct.Name())}
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	r := &renderer{ctx: ctx, w: bw, rows: rows, cols: cols, o: o}
@@ -342,7 +342,7 @@ func (r *renderer) moreNote(n, shown int, blank bool) {
 	if more == 1 {
 		unit = "row"
 	}
-	fmt.Fprintf(r.w, "… %s more %s\n", group(fmt.Sprint(more)), unit)
+	fmt.Fprintf(r.w, "… %s more %s\n", Group(fmt.Sprint(more)), unit)
 }
 
 func (r *renderer) table(md bool) (Stats, error) {
@@ -583,9 +583,9 @@ func Footer(st Stats, elapsed time.Duration) string {
 	if st.Rows == 1 {
 		unit = "row"
 	}
-	s := fmt.Sprintf("(%s %s", group(fmt.Sprint(st.Rows)), unit)
+	s := fmt.Sprintf("(%s %s", Group(fmt.Sprint(st.Rows)), unit)
 	if st.Truncated {
-		s += fmt.Sprintf(", %s shown", group(fmt.Sprint(st.Shown)))
+		s += fmt.Sprintf(", %s shown", Group(fmt.Sprint(st.Shown)))
 	}
 	return s + ", " + FormatElapsed(elapsed) + ")"
 }
@@ -609,10 +609,10 @@ func FormatElapsed(d time.Duration) string {
 	}
 }
 
-// isCodeColumn reports whether a column holds numbers that are codes rather than quantities
+// IsCodeColumn reports whether a column holds numbers that are codes rather than quantities
 // (ports, protocol numbers, flags, ids, years): "8,080" would misread them, so they are never
 // grouped with thousands separators.
-func isCodeColumn(name string) bool {
+func IsCodeColumn(name string) bool {
 	n := strings.ToLower(name)
 	for _, part := range []string{"port", "protocol", "proto", "version", "flags", "traffic_path", "year", "_id", "account"} {
 		if strings.Contains(n, part) {

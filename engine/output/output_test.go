@@ -285,8 +285,8 @@ func TestGroup(t *testing.T) {
 		"1234.5678": "1,234.5678", "123456789012345678901234": "123,456,789,012,345,678,901,234",
 		"1e+20": "1e+20", "-100": "-100"}
 	for in, want := range cases {
-		if got := group(in); got != want {
-			t.Errorf("group(%q) = %q, want %q", in, got, want)
+		if got := Group(in); got != want {
+			t.Errorf("Group(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -405,5 +405,16 @@ func TestCodeColumnsUngrouped(t *testing.T) {
 	}
 	if strings.Contains(got, "8,080 │ 17") || strings.Contains(got, "123,456") {
 		t.Errorf("code column grouped:\n%s", got)
+	}
+}
+
+func TestBytes(t *testing.T) {
+	for _, c := range []struct {
+		in   int64
+		want string
+	}{{512, "512 B"}, {1536, "1.5 KiB"}, {70939108672, "66.1 GiB"}} {
+		if got := Bytes(c.in); got != c.want {
+			t.Errorf("Bytes(%d) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -203,7 +203,7 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint:
 		s := string(appendInt(nil, x))
 		if thousands {
-			return group(s)
+			return Group(s)
 		}
 		return s
 	case *big.Int:
@@ -211,7 +211,7 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 			return nestedNull
 		}
 		if thousands {
-			return group(x.String())
+			return Group(x.String())
 		}
 		return x.String()
 	case float32:
@@ -221,7 +221,7 @@ func formatInner(v any, t *typeNode, thousands bool) string {
 	case duckdb.Decimal:
 		s := decimalString(x)
 		if thousands {
-			return group(s)
+			return Group(s)
 		}
 		return s
 	case time.Time:
@@ -315,8 +315,9 @@ func structKeys(m map[string]any, t *typeNode) []string {
 	return keys
 }
 
-// group inserts thousands separators into the integer part of a plain number.
-func group(s string) string {
+// Group inserts thousands separators into the integer part of a plain number: "-1234.5" →
+// "-1,234.5". The HTML report and the CLI's summaries use it too, so numbers read the same.
+func Group(s string) string {
 	sign := ""
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 		sign, s = s[:1], s[1:]
@@ -363,7 +364,7 @@ func formatFloat(f float64, bits int, thousands bool) string {
 		s += ".0"
 	}
 	if thousands {
-		return group(s)
+		return Group(s)
 	}
 	return s
 }
@@ -587,4 +588,19 @@ func appendInt(b []byte, v any) []byte {
 		return strconv.AppendUint(b, uint64(x), 10)
 	}
 	return fmt.Append(b, v)
+}
+
+// Bytes formats a byte count in binary units with one decimal: 1536 → "1.5 KiB".
+func Bytes(n int64) string {
+	if n < 1024 && n > -1024 {
+		return Group(strconv.FormatInt(n, 10)) + " B"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	v := float64(n)
+	u := -1
+	for math.Abs(v) >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[u]
 }
