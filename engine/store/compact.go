@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/flowq/flowq/engine/atomicfile"
 )
 
 // compactMinParts is how many parts a date may collect before a load merges them. Every sync
@@ -74,7 +76,7 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return err
 	}
-	if err := syncFile(staged); err != nil {
+	if err := atomicfile.SyncFile(staged); err != nil {
 		return err
 	}
 	if err := os.Chmod(staged, filePerm); err != nil {
@@ -84,7 +86,7 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	if err := os.Rename(staged, final); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
 		return err
 	}
 	kept := led.Parts[:0]

@@ -95,10 +95,6 @@ func (l *Ledger) write(path string) error {
 	return atomicfile.WriteFile(path, b, filePerm, "."+filepath.Base(path)+".tmp-*")
 }
 
-// syncFile and syncDir are atomicfile's, named here for the loader and compaction.
-func syncFile(path string) error { return atomicfile.SyncFile(path) }
-func syncDir(dir string) error   { return atomicfile.SyncDir(dir) }
-
 // Files and rows loaded.
 func (l *Ledger) Totals() (files int, rows, rejected int64) {
 	for _, s := range l.Sources {

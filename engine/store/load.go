@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowq/flowq/engine/atomicfile"
 	"github.com/flowq/flowq/engine/flowlog"
 	"golang.org/x/sync/errgroup"
 )
@@ -593,7 +594,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		}
 		// DuckDB does not fsync what COPY writes; without this a power cut after the ledger
 		// commit could leave the ledger naming a part whose data never reached the disk.
-		if err := syncFile(path); err != nil {
+		if err := atomicfile.SyncFile(path); err != nil {
 			return err
 		}
 		if err := os.Rename(path, dst); err != nil {
@@ -605,7 +606,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		} else {
 			moved = append(moved, Part{Path: relData, Batch: batchID, Sources: srcByPart[path]})
 		}
-		return syncDir(filepath.Dir(dst))
+		return atomicfile.SyncDir(filepath.Dir(dst))
 	})
 	if err != nil {
 		return fmt.Errorf("moving batch %d into place: %w", batchID, err)
