@@ -204,8 +204,11 @@ func renderStatement(ctx context.Context, f *factory, sess *store.Session, stmt 
 		return output.Stats{}, err
 	}
 	defer rows.Close()
-	if cols, _ := rows.Columns(); len(cols) == 0 {
-		return output.Stats{}, nil
+	if cols, _ := rows.Columns(); len(cols) == 0 || sqlscan.IsStatusResult(stmt, cols) {
+		// SET, CREATE, INSERT: DuckDB's status answer is not data.
+		for rows.Next() {
+		}
+		return output.Stats{}, rows.Err()
 	}
 	st, err := output.Render(ctx, w, rows, format, opts)
 	if err != nil {

@@ -286,7 +286,7 @@ func (s *session) runSQL(ctx context.Context, stmt string, args []any, rewrite b
 		return &stmtError{q, err}
 	}
 	defer rows.Close()
-	if cols, _ := rows.Columns(); len(cols) == 1 && (cols[0] == "Success" || cols[0] == "Count") && !isQuery(q) {
+	if cols, _ := rows.Columns(); sqlscan.IsStatusResult(q, cols) {
 		// SET, CREATE, INSERT...: DuckDB answers with a one-column status result; a table of it
 		// is noise, so it becomes a status line where the footer goes.
 		return s.statusResult(rows, cols[0], start)
@@ -343,23 +343,6 @@ func (s *session) footer(line string) {
 	} else {
 		fmt.Fprintln(s.errw(), line)
 	}
-}
-
-// isQuery reports whether a statement is one whose result is data (not a status).
-func isQuery(stmt string) bool {
-	sig := sqlscan.Significant(sqlscan.Tokenize(stmt))
-	for _, t := range sig {
-		if t.Text == "(" {
-			continue
-		}
-		switch strings.ToUpper(t.Text) {
-		case "SELECT", "WITH", "FROM", "VALUES", "TABLE", "SUMMARIZE", "DESCRIBE", "SHOW", "PIVOT",
-			"UNPIVOT", "EXPLAIN", "CALL", "PRAGMA":
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // runStatement runs typed SQL (with the Athena rewrite when on) and remembers it for .why etc.

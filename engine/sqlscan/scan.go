@@ -291,3 +291,28 @@ func Significant(toks []Token) []Token {
 	}
 	return out
 }
+
+// IsQuery reports whether a statement returns a result set of its own (SELECT, WITH, VALUES,
+// DESCRIBE, SHOW, …), as opposed to a statement such as SET, CREATE or INSERT, for which DuckDB
+// answers with a single Success or Count column that is a status, not data.
+func IsQuery(stmt string) bool {
+	for _, t := range Significant(Tokenize(stmt)) {
+		if t.Text == "(" {
+			continue
+		}
+		switch strings.ToUpper(t.Text) {
+		case "SELECT", "WITH", "FROM", "VALUES", "TABLE", "SUMMARIZE", "DESCRIBE", "SHOW", "PIVOT",
+			"UNPIVOT", "EXPLAIN", "CALL", "PRAGMA":
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// IsStatusResult reports whether a statement's result columns are DuckDB's status answer (a
+// single Success or Count column) rather than data, so a renderer can report it instead of
+// drawing a one-cell table.
+func IsStatusResult(stmt string, cols []string) bool {
+	return len(cols) == 1 && (cols[0] == "Success" || cols[0] == "Count") && !IsQuery(stmt)
+}

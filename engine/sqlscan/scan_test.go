@@ -128,3 +128,24 @@ func TestSignificant(t *testing.T) {
 		t.Errorf("Significant = %v", got)
 	}
 }
+
+func TestIsStatusResult(t *testing.T) {
+	tests := []struct {
+		stmt string
+		cols []string
+		want bool
+	}{
+		{"SET threads = 2", []string{"Success"}, true},
+		{"CREATE TABLE t AS SELECT 1", []string{"Count"}, true},
+		{"/* c */ INSERT INTO t VALUES (1)", []string{"Count"}, true},
+		{"SELECT count(*) AS Count FROM t", []string{"Count"}, false},
+		{"(SELECT 1 AS Success)", []string{"Success"}, false},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", []string{"Count"}, false},
+		{"SET threads = 2", []string{"a", "b"}, false},
+	}
+	for _, tt := range tests {
+		if got := IsStatusResult(tt.stmt, tt.cols); got != tt.want {
+			t.Errorf("IsStatusResult(%q, %v) = %v, want %v", tt.stmt, tt.cols, got, tt.want)
+		}
+	}
+}
