@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/flowq/flowq/engine/output"
@@ -110,10 +109,7 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
 			default:
 				return usageErr("no SQL given: pass it as an argument or with -f FILE")
 			}
-			stmts, rest := sqlscan.Split(text)
-			if strings.TrimSpace(rest) != "" {
-				stmts = append(stmts, rest)
-			}
+			stmts := sqlscan.Statements(text)
 			if len(stmts) == 0 {
 				return usageErr("no SQL statement found")
 			}

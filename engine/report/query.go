@@ -170,10 +170,7 @@ func Parse(text, fallbackName, source string) (Query, error) {
 		return Query{}, fmt.Errorf("%s: query name %q: use lower-case letters, digits, '.', '_' and '-'", source, q.Name)
 	}
 	body := strings.TrimSpace(strings.Join(lines[bodyStart:], "\n"))
-	stmts, rest := sqlscan.Split(body)
-	if strings.TrimSpace(rest) != "" {
-		stmts = append(stmts, rest)
-	}
+	stmts := sqlscan.Statements(body)
 	var real []string
 	for _, s := range stmts {
 		if len(sqlscan.Significant(sqlscan.Tokenize(s))) > 0 {
