@@ -1,6 +1,7 @@
 package why
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -235,7 +236,7 @@ func (a *analysis) explain(rep *Report, latest []*conv) {
 		default:
 			n := count(ev, "reply", "egress", "REJECT") + count(ev, "reply", "unknown", "REJECT")
 			rep.Summary = fmt.Sprintf("%s's interface%s ACCEPTed the requests from %s but REJECTed its replies outbound (%s, last at %s): security groups are stateful and always let replies out, so a stateless network ACL is missing the return rule.",
-				B, at(orAny(enisOf(ev, sv, "reply", "egress"), dstENI)), A, plural(int(n), "record"), stamp(lastOf(ev, "reply", "", "REJECT")))
+				B, at(cmp.Or(enisOf(ev, sv, "reply", "egress"), dstENI)), A, plural(int(n), "record"), stamp(lastOf(ev, "reply", "", "REJECT")))
 			rep.Next = []string{
 				fmt.Sprintf("Add an outbound rule to the network ACL of %s's subnet allowing %s to %s on the ephemeral ports 1024–65535 (%s).", B, proto, A, eph),
 				fmt.Sprintf("Check the inbound network ACL of %s's subnet lets the replies in as well (same ports).", A),
