@@ -77,7 +77,6 @@ the first error:
 				Rewrite:         compat.Rewrite,
 				Athena:          dialect == "athena",
 				HistoryPath:     filepath.Join(st.Dir(), "history"),
-				HistorySize:     5000,
 				Queries:         savedQueries{cat},
 				Status: func(ctx context.Context, w io.Writer) error {
 					return printStatus(ctx, f, w)
