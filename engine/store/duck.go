@@ -143,7 +143,9 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 
 // rewriteParts writes, for every live part holding rows of the given sources, a replacement
 // part without those rows. It returns the parts to drop at commit.
-func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids []int64, dst string, batch int64) ([]string, error) {
+// Each rewritten part's sources (the old part's, less the dropped ones) are recorded in
+// prefixSrc under its file-name prefix.
+func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids []int64, dst string, batch int64, prefixSrc map[string][]int64) ([]string, error) {
 	drop := map[int64]bool{}
 	idList := make([]string, len(ids))
 	for i, id := range ids {
@@ -162,9 +164,17 @@ func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids [
 			continue
 		}
 		dropParts = append(dropParts, p.Path)
+		prefix := fmt.Sprintf("b%06d_r%d_", batch, i)
+		var keep []int64
+		for _, id := range p.Sources {
+			if !drop[id] {
+				keep = append(keep, id)
+			}
+		}
+		prefixSrc[prefix] = keep
 		full := filepath.Join(s.dir, filepath.FromSlash(p.Path))
 		q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet(%s, hive_partitioning=true, hive_types={'date': DATE}) WHERE _source NOT IN (%s))
-			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), partitionedOptions(fmt.Sprintf("b%06d_r%d_{i}", batch, i)))
+			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), partitionedOptions(prefix+"{i}"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("rewriting part %s: %w", p.Path, err)
 		}

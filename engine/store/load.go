@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -442,7 +443,12 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	type encodeJob struct {
 		spools, cols []string
 		dst          string
+		sources      []int64
 	}
+	// The source ids in each staged part, by staged path, or by file-name prefix for parts
+	// DuckDB names itself (FILENAME_PATTERN): recorded as they are written, for the ledger.
+	partSrc := map[string][]int64{}
+	prefixSrc := map[string][]int64{}
 	jobs := make(chan encodeJob, 1)
 	encoded := make(chan error, 1)
 	go func() {
@@ -450,6 +456,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		for j := range jobs {
 			if first == nil {
 				first = copySpools(ctx, db, j.spools, j.cols, j.dst)
+				partSrc[j.dst] = j.sources
 				phase("Parquet " + filepath.Base(j.dst))
 			}
 			for _, sp := range j.spools {
@@ -472,7 +479,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 			}
 			for ci, chunk := range chunkFiles(text, encodeChunkBytes) {
 				tag := fmt.Sprintf("g%d_c%d", gi, ci)
-				spools, err := s.parseGroup(ctx, spoolDir, tag, chunk, opts.Workers, done)
+				spools, sources, err := s.parseGroup(ctx, spoolDir, tag, chunk, opts.Workers, done)
 				if err != nil {
 					return err
 				}
@@ -485,7 +492,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 				for _, d := range dates {
 					dst := filepath.Join(stage, flowTable, "date="+d, fmt.Sprintf("b%06d_%s.parquet", batchID, tag))
 					select {
-					case jobs <- encodeJob{spools[d], chunk[0].cols, dst}:
+					case jobs <- encodeJob{spools[d], chunk[0].cols, dst, sources[d]}:
 					case <-ctx.Done():
 						return ctx.Err()
 					}
@@ -501,9 +508,11 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		return parseErr
 	}
 	for _, c := range parquet {
-		if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), fmt.Sprintf("b%06d_p%d_{i}", batchID, c.id)); err != nil {
+		prefix := fmt.Sprintf("b%06d_p%d_", batchID, c.id)
+		if err := copyParquetSource(ctx, db, c, filepath.Join(stage, flowTable), prefix+"{i}"); err != nil {
 			c.res.Fatal = err
 		}
+		prefixSrc[prefix] = []int64{c.id}
 		mu.Lock()
 		prog.FilesDone++
 		prog.BytesDone += c.size
@@ -560,7 +569,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	var dropParts []string
 	if len(replacedIDs) > 0 {
 		var err error
-		dropParts, err = s.rewriteParts(ctx, db, led, replacedIDs, filepath.Join(stage, flowTable), batchID)
+		dropParts, err = s.rewriteParts(ctx, db, led, replacedIDs, filepath.Join(stage, flowTable), batchID, prefixSrc)
 		if err != nil {
 			return err
 		}
@@ -573,14 +582,9 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	}
 
 	// Move staged files into place; they stay invisible until the ledger names them.
-	srcByPart, err := partSources(ctx, db, stage)
-	if err != nil {
-		return err
-	}
-	phase("part sources")
 	var moved []Part
 	var movedErr []string
-	err = filepath.WalkDir(stage, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(stage, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -604,7 +608,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		if strings.HasPrefix(filepath.ToSlash(rel), errorsTable+"/") {
 			movedErr = append(movedErr, relData)
 		} else {
-			moved = append(moved, Part{Path: relData, Batch: batchID, Sources: srcByPart[path]})
+			moved = append(moved, Part{Path: relData, Batch: batchID, Sources: stagedSources(path, partSrc, prefixSrc)})
 		}
 		return atomicfile.SyncDir(filepath.Dir(dst))
 	})
@@ -636,14 +640,20 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	return nil
 }
 
-// dateSpools is one worker's spool files of one group, one per partition date.
+// dateSpools is one worker's spool files of one group, one per partition date, and the
+// sources that wrote into each (they become the ledger's record of what a part holds).
 type dateSpools struct {
 	dir, prefix string
 	files       map[string]*os.File
 	writers     map[string]*bufio.Writer
+	sources     map[string]map[int64]bool
 }
 
-func (d *dateSpools) writer(date string) (*bufio.Writer, error) {
+func (d *dateSpools) writer(date string, source int64) (*bufio.Writer, error) {
+	if d.sources[date] == nil {
+		d.sources[date] = map[int64]bool{}
+	}
+	d.sources[date][source] = true
 	if w, ok := d.writers[date]; ok {
 		return w, nil
 	}
@@ -674,22 +684,26 @@ func (d *dateSpools) close() (map[string]string, error) {
 }
 
 // parseGroup parses text files of one column layout in parallel, each worker into its own
-// spool files (one per date), and returns the spool paths by date.
-func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[string][]string, error) {
+// spool files (one per date), and returns the spool paths and the sources written, by date.
+func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[string][]string, map[string][]int64, error) {
 	out := map[string][]string{}
+	sources := map[string][]int64{}
 	if len(files) == 0 {
-		return out, nil
+		return out, sources, nil
 	}
 	if workers > len(files) {
 		workers = len(files)
 	}
 	work := make(chan *candidate)
 	results := make([]map[string]string, workers)
+	sets := make([]*dateSpools, workers)
 	g, gctx := errgroup.WithContext(ctx)
 	for w := 0; w < workers; w++ {
 		w := w
 		g.Go(func() error {
-			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[string]*os.File{}, writers: map[string]*bufio.Writer{}}
+			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[string]*os.File{},
+				writers: map[string]*bufio.Writer{}, sources: map[string]map[int64]bool{}}
+			sets[w] = sp
 			tr := newTextReader()
 			var err error
 			for c := range work {
@@ -719,7 +733,7 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range results {
 		for date, p := range r {
@@ -729,7 +743,17 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 	for _, ps := range out {
 		sort.Strings(ps)
 	}
-	return out, nil
+	for _, sp := range sets {
+		for date, ids := range sp.sources {
+			for id := range ids {
+				sources[date] = append(sources[date], id)
+			}
+		}
+	}
+	for _, ids := range sources {
+		slices.Sort(ids)
+	}
+	return out, sources, nil
 }
 
 func parseFile(c *candidate, tr *textReader, sp spoolSet) {
@@ -748,33 +772,19 @@ func parseFile(c *candidate, tr *textReader, sp spoolSet) {
 	c.res = parseText(c.path, lr, rw, c.header, c.hasHdr)
 }
 
-// partSources maps each staged Parquet part to the source ids it holds.
-func partSources(ctx context.Context, db *sql.DB, stage string) (map[string][]int64, error) {
-	out := map[string][]int64{}
-	root := filepath.Join(stage, flowTable)
-	if _, err := os.Stat(root); err != nil {
-		return out, nil
+// stagedSources are the source ids of a staged part: recorded under its path, or under the
+// file-name prefix of a part DuckDB named.
+func stagedSources(path string, byPath, byPrefix map[string][]int64) []int64 {
+	if ids, ok := byPath[path]; ok {
+		return ids
 	}
-	rows, err := db.QueryContext(ctx, fmt.Sprintf(
-		`SELECT filename, list(DISTINCT _source ORDER BY _source) FROM read_parquet(%s, filename=true, hive_partitioning=false, union_by_name=true) GROUP BY filename`,
-		sqlString(filepath.Join(root, "**", "*.parquet"))))
-	if err != nil {
-		return nil, fmt.Errorf("reading staged parts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		var ids []any
-		if err := rows.Scan(&name, &ids); err != nil {
-			return nil, err
-		}
-		for _, v := range ids {
-			if id, ok := v.(int64); ok {
-				out[name] = append(out[name], id)
-			}
+	name := filepath.Base(path)
+	for prefix, ids := range byPrefix {
+		if strings.HasPrefix(name, prefix) {
+			return ids
 		}
 	}
-	return out, rows.Err()
+	return nil
 }
 
 // errorRow is one load_errors row as spooled to JSON.

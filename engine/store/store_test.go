@@ -249,6 +249,7 @@ func TestChangedFileReplacesRows(t *testing.T) {
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE interface_id = 'eni-b'"); n != 1 {
 		t.Fatalf("other file's rows = %d, want 1", n)
 	}
+	checkPartSources(t, s)
 	// A copy elsewhere is the same content: skipped as a duplicate.
 	data, _ := os.ReadFile(a)
 	dup := writeFile(t, t.TempDir(), "copy.log.gz", data)
@@ -307,6 +308,7 @@ func TestParquetDelivery(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 	sess := session(t, s)
+	checkPartSources(t, s)
 	if got := queryStr(t, sess, "SELECT any_value(account_id) || ' ' || any_value(region) || ' ' || CAST(sum(bytes) AS VARCHAR) FROM vpc_flow_logs"); got != "123456789012 us-east-1 1040" {
 		t.Errorf("got %q", got)
 	}
@@ -515,5 +517,36 @@ func TestReadOnlySession(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("count = %d, want 1", n)
+	}
+}
+
+// checkPartSources: the ledger's record of which sources a part holds is exactly the distinct
+// _source values in the part's file.
+func checkPartSources(t *testing.T, s *Store) {
+	t.Helper()
+	led, err := s.Ledger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, p := range led.Parts {
+		var got []int64
+		rows, err := db.Query("SELECT DISTINCT _source FROM read_parquet(?) ORDER BY 1", filepath.Join(s.Dir(), filepath.FromSlash(p.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			got = append(got, id)
+		}
+		rows.Close()
+		if fmt.Sprint(got) != fmt.Sprint(p.Sources) {
+			t.Errorf("part %s: ledger sources %v, file holds %v", p.Path, p.Sources, got)
+		}
 	}
 }

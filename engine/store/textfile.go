@@ -70,7 +70,8 @@ func columnType(col string) flowlog.Type {
 
 // spoolSet hands out one spool writer per partition date; a worker owns one set per group.
 type spoolSet interface {
-	writer(date string) (*bufio.Writer, error)
+	// writer returns the spool of a date, noting that source writes rows into it.
+	writer(date string, source int64) (*bufio.Writer, error)
 }
 
 // rowWriter normalises records into spools: one tab-separated row per record with the group's
@@ -80,7 +81,8 @@ type rowWriter struct {
 	spools   spoolSet
 	cols     []string // the group's columns
 	numeric  []bool   // per column
-	sourceID string   // as text, written on every row
+	id       int64    // the source's ledger id
+	sourceID string   // the id as text, written on every row
 	key      flowlog.Key
 	hasKey   bool
 	plan     []int // column -> header index, or -1
@@ -94,7 +96,7 @@ type rowWriter struct {
 }
 
 func newRowWriter(spools spoolSet, cols []string, sourceID int64, key flowlog.Key, hasKey bool) *rowWriter {
-	rw := &rowWriter{spools: spools, cols: cols, sourceID: strconv.FormatInt(sourceID, 10), key: key, hasKey: hasKey, fallback: "1970-01-01"}
+	rw := &rowWriter{spools: spools, cols: cols, id: sourceID, sourceID: strconv.FormatInt(sourceID, 10), key: key, hasKey: hasKey, fallback: "1970-01-01"}
 	rw.numeric = make([]bool, len(cols))
 	for i, c := range cols {
 		rw.numeric[i] = columnType(c) != flowlog.String
@@ -130,7 +132,7 @@ func contains(list []string, s string) bool {
 func (rw *rowWriter) write(vals [][]byte) error {
 	d := rw.date(vals)
 	if d != rw.lastDate || rw.lastW == nil {
-		w, err := rw.spools.writer(d)
+		w, err := rw.spools.writer(d, rw.id)
 		if err != nil {
 			return err
 		}

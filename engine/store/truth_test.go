@@ -89,6 +89,7 @@ func TestLoadMatchesGeneratorTruth(t *testing.T) {
 			t.Errorf("%s: ledger rows %d, want %d", key, e.Rows, fs.Records)
 		}
 	}
+	checkPartSources(t, s)
 	// Loading again is idempotent.
 	sum, err = s.Load(ctx, []string{src}, LoadOptions{})
 	if err != nil {
@@ -191,4 +192,5 @@ func TestCompaction(t *testing.T) {
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != truth.Records+fs.Records {
 		t.Errorf("rows after replace = %d, want %d", n, truth.Records+fs.Records)
 	}
+	checkPartSources(t, s)
 }
