@@ -85,6 +85,8 @@ type candidate struct {
 	old    *SourceEntry // previous load of the same path, when the file changed
 	id     int64
 	res    fileResult
+	// sniffErr says why the file cannot be loaded at all (empty, not a flow log, unreadable).
+	sniffErr error
 }
 
 // Load loads files and folders (recursively) into the store. Already-loaded files are skipped,
@@ -277,6 +279,11 @@ func (s *Store) plan(ctx context.Context, led *Ledger, files []string, workers i
 			c.sha, err = fileSHA256(p)
 			if err != nil {
 				c.res.Fatal = err
+				return nil
+			}
+			// Sniffing (format, header) happens here, in parallel, for every file that may load.
+			if e := led.Sources[p]; e == nil || e.SHA256 != c.sha || e.Size != c.size {
+				c.sniffErr = sniff(c)
 			}
 			return nil
 		})
@@ -307,9 +314,9 @@ func (s *Store) plan(ctx context.Context, led *Ledger, files []string, workers i
 		}
 		bySHA[c.sha+"/"+fmt.Sprint(c.size)] = &SourceEntry{Path: c.path}
 		c.old = prev
-		if err := sniff(c); err != nil {
+		if c.sniffErr != nil {
 			sum.Failed++
-			sum.Failures = append(sum.Failures, FileError{c.path, err})
+			sum.Failures = append(sum.Failures, FileError{c.path, c.sniffErr})
 			continue
 		}
 		todo = append(todo, c)
