@@ -7,27 +7,27 @@ import (
 	"github.com/flowq/flowq/engine/compat"
 )
 
-// compatInit installs the Athena compatibility layer on a session's connection.
-func compatInit(ctx context.Context, conn *sql.Conn) error {
-	return compat.Register(ctx, conn)
+// dialect reads --dialect ("athena" or "duckdb"); anything else is a usage error.
+func dialect(name string) (compat.Dialect, error) {
+	d, err := compat.ParseDialect(name)
+	if err != nil {
+		return d, usageErr("%v", err)
+	}
+	return d, nil
 }
 
-// sessionInit returns the session initialiser for a dialect ("athena" or "duckdb").
-func (f *factory) sessionInit(dialect string) func(ctx context.Context, conn *sql.Conn) error {
-	d, err := compat.ParseDialect(dialect)
-	if err != nil {
-		d = compat.Athena
-	}
+// sessionInit installs the compatibility layer for a dialect on a session's connection.
+func sessionInit(d compat.Dialect) func(ctx context.Context, conn *sql.Conn) error {
 	return func(ctx context.Context, conn *sql.Conn) error {
 		return compat.RegisterDialect(ctx, conn, d)
 	}
 }
 
 // rewrite applies the dialect's tokenizer-aware statement rewrite.
-func (f *factory) rewrite(stmt, dialect string) (string, error) {
-	d, err := compat.ParseDialect(dialect)
+func (f *factory) rewrite(stmt, name string) (string, error) {
+	d, err := dialect(name)
 	if err != nil {
-		return "", usageErr("%v", err)
+		return "", err
 	}
 	return d.Rewrite(stmt)
 }

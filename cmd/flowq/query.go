@@ -128,15 +128,16 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
 }
 
 // openSession opens a query session with the compatibility layer for the dialect.
-func (f *factory) openSession(ctx context.Context, readOnly bool, dialect string) (*store.Session, error) {
-	if dialect != "athena" && dialect != "duckdb" {
-		return nil, usageErr("unknown dialect %q (want athena or duckdb)", dialect)
+func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (*store.Session, error) {
+	d, err := dialect(name)
+	if err != nil {
+		return nil, err
 	}
 	st, err := f.Store(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.OpenSession(ctx, store.SessionOptions{Init: f.sessionInit(dialect), ReadOnly: readOnly})
+	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), ReadOnly: readOnly})
 }
 
 // runStatements runs statements in order, rendering each result; args bind to the last one,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/flowq/flowq/engine/iostreams"
@@ -40,12 +39,10 @@ type factory struct {
 	Debug   bool
 	// QueryDirs are --queries folders that add to or override the saved queries.
 	QueryDirs []string
-	// SessionInit installs the Athena compatibility layer on every session.
-	SessionInit func(ctx context.Context, conn *sql.Conn) error
 }
 
 func newFactory(io *iostreams.IOStreams) *factory {
-	return &factory{IO: io, SessionInit: compatInit}
+	return &factory{IO: io}
 }
 
 // Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
