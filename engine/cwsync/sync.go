@@ -185,7 +185,7 @@ func Sync(ctx context.Context, api API, opts Options) (res Result, err error) {
 	if err != nil {
 		return res, err
 	}
-	defer lock.Close()
+	defer lock.Unlock()
 	if err := cleanTemps(s.groupDir); err != nil {
 		return res, err
 	}

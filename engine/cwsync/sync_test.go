@@ -544,7 +544,7 @@ func TestGroupLock(t *testing.T) {
 	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Fatalf("err = %v", err)
 	}
-	lock.Close()
+	lock.Unlock()
 	if res := h.sync(h.opts("")); res.Written != 78 {
 		t.Fatalf("after unlock: %+v", res)
 	}
