@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/cwsync"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -63,23 +62,14 @@ func runCWSync(f *factory, cmd *cobra.Command, group string, sf *syncFlags) erro
 	if len(sf.accounts) == 1 {
 		opts.Account = sf.accounts[0]
 	}
-	var bar *progressbar.ProgressBar
-	if f.IO.ShowProgress() {
+	bar := f.progress(false)
+	if bar != nil {
 		opts.OnProgress = func(p cwsync.Progress) {
-			if bar == nil && p.Streams > 0 {
-				bar = progressbar.NewOptions(p.Streams, progressbar.OptionSetWriter(f.IO.ErrOut),
-					progressbar.OptionSetDescription("syncing log streams"), progressbar.OptionShowCount(),
-					progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-			}
-			if bar != nil {
-				_ = bar.Set(p.StreamsDone)
-			}
+			bar.update(int64(p.StreamsDone), int64(p.Streams), "syncing log streams")
 		}
 	}
 	res, err := cwsync.Sync(ctx, clients.Logs, opts)
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.finish()
 	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %d streams, %d events fetched, %d written, %d duplicates skipped, %d files, %d requests (%d throttled) in %.2fs\n",
 		group, res.Streams, res.Fetched, res.Written, res.Duplicates, len(res.Files), res.Requests, res.Throttled, res.Duration.Seconds())
 	for _, w := range res.Warnings {

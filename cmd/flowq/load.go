@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/store"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -56,31 +54,15 @@ when any line was rejected); 1 on other errors.`,
 
 // runLoad loads with a progress bar on a terminal and prints the summary to stderr.
 func runLoad(f *factory, cmd *cobra.Command, st *store.Store, paths []string, lo store.LoadOptions) (store.LoadSummary, error) {
-	var bar *progressbar.ProgressBar
-	if f.IO.ShowProgress() {
-		lo.Progress = func(p store.LoadProgress) {
-			if bar == nil && p.BytesTotal > 0 {
-				bar = progressbar.NewOptions64(p.BytesTotal,
-					progressbar.OptionSetWriter(f.IO.ErrOut),
-					progressbar.OptionSetDescription("loading"),
-					progressbar.OptionShowBytes(true),
-					progressbar.OptionShowCount(),
-					progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish())
-			}
-			if bar != nil {
-				_ = bar.Set64(p.BytesDone)
-			}
-		}
+	bar := f.progress(true)
+	if bar != nil {
+		lo.Progress = func(p store.LoadProgress) { bar.update(p.BytesDone, p.BytesTotal, "loading") }
 	}
 	if f.Debug {
 		lo.Logf = f.Debugf
 	}
 	sum, err := st.Load(cmd.Context(), paths, lo)
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.finish()
 	printLoadSummary(f.IO.ErrOut, sum)
 	return sum, err
 }

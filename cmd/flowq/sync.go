@@ -10,7 +10,6 @@ import (
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/s3sync"
 	"github.com/flowq/flowq/engine/store"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -133,24 +132,14 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 	if f.Debug {
 		opts.Debug = f.IO.ErrOut
 	}
-	var bar *progressbar.ProgressBar
-	if f.IO.ShowProgress() {
+	bar := f.progress(true)
+	if bar != nil {
 		opts.OnProgress = func(p s3sync.Progress) {
-			if bar == nil && p.TotalBytes > 0 {
-				bar = progressbar.NewOptions64(p.TotalBytes, progressbar.OptionSetWriter(f.IO.ErrOut),
-					progressbar.OptionSetDescription(fmt.Sprintf("syncing %d objects", p.Total)),
-					progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-			}
-			if bar != nil {
-				_ = bar.Set64(p.Bytes)
-			}
+			bar.update(p.Bytes, p.TotalBytes, fmt.Sprintf("syncing %d objects", p.Total))
 		}
 	}
 	res, err := s3sync.Sync(ctx, client, opts)
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.finish()
 	if sf.dryRun {
 		for _, o := range res.Plan {
 			fmt.Fprintf(f.IO.Out, "%s\t%d\n", o.Key, o.Size)
