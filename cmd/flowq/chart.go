@@ -12,7 +12,6 @@ import (
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/shell"
 	"github.com/flowq/flowq/engine/store"
-	"golang.org/x/term"
 )
 
 // chartKind parses bar|line|auto.
@@ -28,21 +27,22 @@ func chartKind(s string) (output.ChartKind, error) {
 	return "", fmt.Errorf("unknown chart kind %q (want bar, line or auto)", s)
 }
 
-// renderChart draws rows as a terminal chart sized to the terminal (80x20 when not one).
-func renderChart(w io.Writer, rows *sql.Rows, kind output.ChartKind, tty bool, width int) error {
+// renderChart draws rows as a terminal chart width columns wide (80 when 0) and as high as the
+// terminal allows (20 lines when not on one).
+func renderChart(f *factory, w io.Writer, rows *sql.Rows, kind output.ChartKind, width int) error {
 	data, err := output.ChartFromRows(rows)
 	if err != nil {
 		return err
 	}
+	_, th := f.IO.TerminalSize()
 	height := 20
-	if tty {
-		if _, h, err := term.GetSize(int(os.Stdout.Fd())); err == nil && h > 8 {
-			height = min(h-4, 30)
-		}
+	if th > 8 {
+		height = min(th-4, 30)
 	}
 	if width <= 0 {
 		width = 80
 	}
+	tty := f.IO.IsStdoutTTY()
 	opts := output.DetectTerm(tty, os.Getenv).ChartOptions(width, height)
 	opts.Kind = kind
 	return output.Chart(w, data, opts)
@@ -55,7 +55,7 @@ func chartStatement(ctx context.Context, f *factory, sess *store.Session, stmt s
 		return err
 	}
 	defer rows.Close()
-	return renderChart(w, rows, kind, f.IO.IsStdoutTTY(), f.IO.TerminalWidth())
+	return renderChart(f, w, rows, kind, f.IO.TerminalWidth())
 }
 
 // extraShellCommands are the meta-commands the CLI adds to the shell's table.
@@ -92,8 +92,7 @@ func extraShellCommands(f *factory) []shell.Command {
 					return err
 				}
 				defer rows.Close()
-				tty := f.IO.IsStdoutTTY()
-				if err := renderChart(env.Out(), rows, kind, tty, env.RenderOptions().Width); err != nil {
+				if err := renderChart(f, env.Out(), rows, kind, env.RenderOptions().Width); err != nil {
 					return err
 				}
 				fmt.Fprintf(env.Screen(), "(%s)\n", output.FormatElapsed(time.Since(start)))

@@ -51,14 +51,21 @@ func (s *IOStreams) SetTTY(in, out, errOut bool) {
 
 // TerminalWidth is the output terminal's width, or 0 when output is not a terminal.
 func (s *IOStreams) TerminalWidth() int {
-	if !s.stdoutTTY || s.outFd < 0 {
-		return 0
-	}
-	w, _, err := term.GetSize(s.outFd)
-	if err != nil {
-		return 80
-	}
+	w, _ := s.TerminalSize()
 	return w
+}
+
+// TerminalSize is the output terminal's width and height, 0 and 0 when output is not a
+// terminal, and 80×24 when the size cannot be read.
+func (s *IOStreams) TerminalSize() (width, height int) {
+	if !s.stdoutTTY || s.outFd < 0 {
+		return 0, 0
+	}
+	w, h, err := term.GetSize(s.outFd)
+	if err != nil {
+		return 80, 24
+	}
+	return w, h
 }
 
 // ShowProgress reports whether long work should draw a progress bar: on a terminal only.
