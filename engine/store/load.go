@@ -386,7 +386,7 @@ func sniff(c *candidate) error {
 		c.header = flowlog.DefaultHeader()
 		// A header-less file must at least start with a default-format record; anything else
 		// (an HTML error page, JSON) is not a flow log at all.
-		if full > maxLine || c.header.Check(flowlog.SplitFields(line, nil)) != nil {
+		if _, err := c.header.ParseLine(line, nil); full > maxLine || err != nil {
 			return fmt.Errorf("line 1: not a flow-log header or default-format record: %q", rawText(line[:min(len(line), 80)]))
 		}
 	}
