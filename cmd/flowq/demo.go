@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/flowq/flowq/engine/store"
@@ -67,9 +68,7 @@ and print a few example results. Your own data directory is never touched. Works
 			if sum.Failed > 0 {
 				return &exitError{code: exitPartial, err: fmt.Errorf("demo data failed to load")}
 			}
-			demo := *f
-			demo.DataDir = dir
-			sess, err := demo.openSession(ctx, false, "athena")
+			sess, err := st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(compat.Athena)})
 			if err != nil {
 				return err
 			}
@@ -89,7 +88,7 @@ and print a few example results. Your own data directory is never touched. Works
 					return err
 				}
 				fmt.Fprintf(f.IO.Out, "\n== flowq run %s%s\n   %s\n\n", q.Name, paramFlags(dq.params), q.Description)
-				if _, err := runPrepared(ctx, &demo, sess, stmt, args, &of); err != nil {
+				if _, err := runPrepared(ctx, f, sess, stmt, args, &of); err != nil {
 					return fmt.Errorf("demo: %s: %w", q.Name, err)
 				}
 			}
