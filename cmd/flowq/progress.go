@@ -1,0 +1,47 @@
+package main
+
+import (
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progress is a progress bar on stderr for long work, drawn only when flowq runs on a terminal
+// and created once the total is known. A nil *progress draws nothing.
+type progress struct {
+	f     *factory
+	bytes bool // the counts are bytes
+	bar   *progressbar.ProgressBar
+}
+
+// progress returns a bar for counts of bytes or of items, or nil when not on a terminal.
+func (f *factory) progress(bytes bool) *progress {
+	if !f.IO.ShowProgress() {
+		return nil
+	}
+	return &progress{f: f, bytes: bytes}
+}
+
+// update moves the bar to done of total, creating it with desc at the first known total.
+func (p *progress) update(done, total int64, desc string) {
+	if p == nil {
+		return
+	}
+	if p.bar == nil {
+		if total <= 0 {
+			return
+		}
+		p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(p.f.IO.ErrOut),
+			progressbar.OptionSetDescription(desc), progressbar.OptionShowBytes(p.bytes),
+			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	}
+	_ = p.bar.Set64(done)
+}
+
+// finish clears the bar before the summary is printed.
+func (p *progress) finish() {
+	if p != nil && p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
