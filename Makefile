@@ -26,6 +26,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $$((300000 * $(FUZZ_N)))x ./engine/flowlog
 	$(GO) test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $$((200000 * $(FUZZ_N)))x ./engine/sqlscan
 	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime $$((100000 * $(FUZZ_N)))x ./engine/compat
+	$(GO) test -run '^$$' -fuzz '^FuzzCIDRFastPath$$' -fuzztime $$((100000 * $(FUZZ_N)))x ./engine/compat
 
 # The HTML report test opens the report in headless Chromium: install Debian's package when it is
 # missing (needs root or sudo), so `make test` works on a fresh machine.

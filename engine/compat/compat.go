@@ -162,6 +162,7 @@ var macros = []string{
 	`CREATE OR REPLACE TEMP MACRO codepoint(s) AS unicode(s)`,
 
 	// Networks: Trino's contains(network, address) is rewritten to cidr_contains.
+	`CREATE OR REPLACE TEMP MACRO cidr_contains(net, addr) AS (flowq_cidr_test(net, addr) = 't')`,
 	`CREATE OR REPLACE TEMP MACRO is_subnet_of(net, addr) AS cidr_contains(net, addr)`,
 }
 
@@ -176,7 +177,7 @@ func (u *udf) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: u.fn}
 }
 
-// Registered reports whether the Go UDFs (cidr_contains, date_parse, …) are in the database q
+// Registered reports whether the Go UDFs (flowq_cidr_test, date_parse, …) are in the database q
 // runs on (a *sql.DB or *sql.Conn). They live in its system catalog, shared by its connections,
 // so one registered connection makes them visible to all.
 func Registered(ctx context.Context, q interface {
@@ -184,7 +185,7 @@ func Registered(ctx context.Context, q interface {
 }) (bool, error) {
 	var n int
 	if err := q.QueryRowContext(ctx,
-		`SELECT count(*) FROM duckdb_functions() WHERE function_name = 'cidr_contains'`).Scan(&n); err != nil {
+		`SELECT count(*) FROM duckdb_functions() WHERE function_name = 'flowq_cidr_test'`).Scan(&n); err != nil {
 		return false, err
 	}
 	return n > 0, nil
@@ -201,7 +202,6 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("compat: %w", err)
 	}
-	boolean, _ := duckdb.NewTypeInfo(duckdb.TYPE_BOOLEAN)
 	bigint, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
 	anyT, _ := duckdb.NewTypeInfo(duckdb.TYPE_ANY)
 	timestamp, _ := duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP)
@@ -214,17 +214,6 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 		name string
 		f    *udf
 	}{
-		{"cidr_contains", &udf{
-			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar, varchar}, ResultTypeInfo: boolean},
-			fn: func(v []driver.Value) (any, error) {
-				c, _ := v[0].(string)
-				ip, _ := v[1].(string)
-				if in, ok := cidrContains(c, ip); ok {
-					return in, nil
-				}
-				return nil, nil
-			},
-		}},
 		{"flowq_mysql_format", &udf{
 			cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: varchar},
 			fn: func(v []driver.Value) (any, error) {
@@ -268,6 +257,10 @@ func registerUDFs(ctx context.Context, conn *sql.Conn) error {
 		if err := duckdb.RegisterScalarUDF(conn, f.name, f.f); err != nil {
 			return fmt.Errorf("compat: register %s: %w", f.name, err)
 		}
+	}
+	cidrTest := &cidrTestUDF{cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar, varchar}, ResultTypeInfo: varchar}}
+	if err := duckdb.RegisterScalarUDF(conn, "flowq_cidr_test", cidrTest); err != nil {
+		return fmt.Errorf("compat: register flowq_cidr_test: %w", err)
 	}
 	return nil
 }
