@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,45 +50,61 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	batchID := led.NextBatch
 	stage := filepath.Join(s.dir, stagingDir, fmt.Sprintf("b%06d", batchID))
 	defer os.RemoveAll(filepath.Join(s.dir, stagingDir))
-	rel := path.Join(tablesDir, flowTable, dateDir, fmt.Sprintf("b%06d_compact.parquet", batchID))
-	staged := filepath.Join(stage, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(staged), dirPerm); err != nil {
-		return err
-	}
 	files := make([]string, len(parts))
-	var sources []int64
-	seen := map[int64]bool{}
 	drop := map[string]bool{}
 	for i, p := range parts {
 		files[i] = sqlString(filepath.Join(s.dir, filepath.FromSlash(p.Path)))
 		drop[p.Path] = true
-		for _, id := range p.Sources {
-			if !seen[id] {
-				seen[id] = true
-				sources = append(sources, id)
-			}
+	}
+	// The merged parts keep loads' split of ACCEPTed records from the rest (see partKey).
+	outputs := []struct{ suffix, where string }{{"", "true"}}
+	if slices.Contains(led.Columns, "action") {
+		outputs = []struct{ suffix, where string }{
+			{"", "action = 'ACCEPT'"},
+			{partKey{other: true}.suffix(), "action IS DISTINCT FROM 'ACCEPT'"},
 		}
 	}
-	sort.Slice(sources, func(i, j int) bool { return sources[i] < sources[j] })
-	// The date comes from the folder, so the parts are read without Hive columns; columns are
-	// matched by name, as the view does.
-	q := fmt.Sprintf("COPY (SELECT * FROM read_parquet([%s], union_by_name=true, hive_partitioning=false)) TO %s (%s)",
-		strings.Join(files, ", "), sqlString(staged), parquetOptions)
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return err
+	var merged []Part
+	for _, o := range outputs {
+		rel := path.Join(tablesDir, flowTable, dateDir, fmt.Sprintf("b%06d_compact%s.parquet", batchID, o.suffix))
+		staged := filepath.Join(stage, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(staged), dirPerm); err != nil {
+			return err
+		}
+		// The date comes from the folder, so the parts are read without Hive columns; columns
+		// are matched by name, as the view does.
+		res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT * FROM read_parquet([%s], union_by_name=true, hive_partitioning=false) WHERE %s) TO %s (%s)",
+			strings.Join(files, ", "), o.where, sqlString(staged), parquetOptions))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			continue // COPY writes no file for no rows
+		}
+		// Which sources the merged part holds: read back (one small column), since a source
+		// may have records on one side of the split only.
+		sources, err := partSources(ctx, db, staged)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.SyncFile(staged); err != nil {
+			return err
+		}
+		if err := os.Chmod(staged, filePerm); err != nil {
+			return err
+		}
+		merged = append(merged, Part{Path: rel, Batch: batchID, Sources: sources})
 	}
-	if err := atomicfile.SyncFile(staged); err != nil {
-		return err
-	}
-	if err := os.Chmod(staged, filePerm); err != nil {
-		return err
-	}
-	final := filepath.Join(s.dir, filepath.FromSlash(rel))
-	if err := os.Rename(staged, final); err != nil {
-		return err
-	}
-	if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
-		return err
+	for _, m := range merged {
+		final := filepath.Join(s.dir, filepath.FromSlash(m.Path))
+		if err := os.Rename(filepath.Join(stage, filepath.FromSlash(m.Path)), final); err != nil {
+			return err
+		}
+		if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
+			return err
+		}
 	}
 	kept := led.Parts[:0]
 	for _, p := range led.Parts {
@@ -95,7 +112,7 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 			kept = append(kept, p)
 		}
 	}
-	led.Parts = append(kept, Part{Path: rel, Batch: batchID, Sources: sources})
+	led.Parts = append(kept, merged...)
 	led.NextBatch = batchID + 1
 	if err := led.write(filepath.Join(s.dir, ledgerFile)); err != nil {
 		return err
@@ -104,4 +121,22 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 		_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
 	}
 	return nil
+}
+
+// partSources are the distinct _source ids in a Parquet part, sorted.
+func partSources(ctx context.Context, db *sql.DB, file string) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT _source FROM read_parquet(%s) ORDER BY 1", sqlString(file)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -491,15 +491,20 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 					return err
 				}
 				phase("parse " + tag)
-				dates := make([]string, 0, len(spools))
-				for d := range spools {
-					dates = append(dates, d)
+				keys := make([]partKey, 0, len(spools))
+				for k := range spools {
+					keys = append(keys, k)
 				}
-				sort.Strings(dates)
-				for _, d := range dates {
-					dst := filepath.Join(stage, flowTable, "date="+d, fmt.Sprintf("b%06d_%s.parquet", batchID, tag))
+				sort.Slice(keys, func(i, j int) bool {
+					if keys[i].date != keys[j].date {
+						return keys[i].date < keys[j].date
+					}
+					return !keys[i].other && keys[j].other
+				})
+				for _, k := range keys {
+					dst := filepath.Join(stage, flowTable, "date="+k.date, fmt.Sprintf("b%06d_%s%s.parquet", batchID, tag, k.suffix()))
 					select {
-					case jobs <- encodeJob{spools[d], chunk[0].cols, dst, sources[d]}:
+					case jobs <- encodeJob{spools[k], chunk[0].cols, dst, sources[k]}:
 					case <-ctx.Done():
 						return ctx.Err()
 					}
@@ -647,54 +652,55 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	return nil
 }
 
-// dateSpools is one worker's spool files of one group, one per partition date, and the
-// sources that wrote into each (they become the ledger's record of what a part holds).
-type dateSpools struct {
+// partSpools is one worker's spool files of one group, one per part to be (date and action
+// class), and the sources that wrote into each (they become the ledger's record of what a
+// part holds).
+type partSpools struct {
 	dir, prefix string
-	files       map[string]*os.File
-	writers     map[string]*bufio.Writer
-	sources     map[string]map[int64]bool
+	files       map[partKey]*os.File
+	writers     map[partKey]*bufio.Writer
+	sources     map[partKey]map[int64]bool
 }
 
-func (d *dateSpools) writer(date string, source int64) (*bufio.Writer, error) {
-	if d.sources[date] == nil {
-		d.sources[date] = map[int64]bool{}
+func (d *partSpools) writer(k partKey, source int64) (*bufio.Writer, error) {
+	if d.sources[k] == nil {
+		d.sources[k] = map[int64]bool{}
 	}
-	d.sources[date][source] = true
-	if w, ok := d.writers[date]; ok {
+	d.sources[k][source] = true
+	if w, ok := d.writers[k]; ok {
 		return w, nil
 	}
-	path := filepath.Join(d.dir, d.prefix+"_"+date+".tsv")
+	path := filepath.Join(d.dir, d.prefix+"_"+k.date+k.suffix()+".tsv")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, filePerm)
 	if err != nil {
 		return nil, fmt.Errorf("creating spool: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
-	d.files[date], d.writers[date] = f, w
+	d.files[k], d.writers[k] = f, w
 	return w, nil
 }
 
-// close flushes and closes the spools, returning their paths by date.
-func (d *dateSpools) close() (map[string]string, error) {
-	out := map[string]string{}
+// close flushes and closes the spools, returning their paths by part.
+func (d *partSpools) close() (map[partKey]string, error) {
+	out := map[partKey]string{}
 	var first error
-	for date, w := range d.writers {
+	for k, w := range d.writers {
 		if err := w.Flush(); err != nil && first == nil {
 			first = fmt.Errorf("writing spool: %w", err)
 		}
-		if err := d.files[date].Close(); err != nil && first == nil {
+		if err := d.files[k].Close(); err != nil && first == nil {
 			first = fmt.Errorf("writing spool: %w", err)
 		}
-		out[date] = d.files[date].Name()
+		out[k] = d.files[k].Name()
 	}
 	return out, first
 }
 
 // parseGroup parses text files of one column layout in parallel, each worker into its own
-// spool files (one per date), and returns the spool paths and the sources written, by date.
-func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[string][]string, map[string][]int64, error) {
-	out := map[string][]string{}
-	sources := map[string][]int64{}
+// spool files (one per part), and returns the spool paths and the sources written, by part.
+func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[partKey][]string, map[partKey][]int64, error) {
+	out := map[partKey][]string{}
+	sources := map[partKey][]int64{}
 	if len(files) == 0 {
 		return out, sources, nil
 	}
@@ -702,14 +708,14 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 		workers = len(files)
 	}
 	work := make(chan *candidate)
-	results := make([]map[string]string, workers)
-	sets := make([]*dateSpools, workers)
+	results := make([]map[partKey]string, workers)
+	sets := make([]*partSpools, workers)
 	g, gctx := errgroup.WithContext(ctx)
 	for w := 0; w < workers; w++ {
 		w := w
 		g.Go(func() error {
-			sp := &dateSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[string]*os.File{},
-				writers: map[string]*bufio.Writer{}, sources: map[string]map[int64]bool{}}
+			sp := &partSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[partKey]*os.File{},
+				writers: map[partKey]*bufio.Writer{}, sources: map[partKey]map[int64]bool{}}
 			sets[w] = sp
 			tr := newTextReader()
 			var err error
@@ -743,17 +749,17 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 		return nil, nil, err
 	}
 	for _, r := range results {
-		for date, p := range r {
-			out[date] = append(out[date], p)
+		for k, p := range r {
+			out[k] = append(out[k], p)
 		}
 	}
 	for _, ps := range out {
 		sort.Strings(ps)
 	}
 	for _, sp := range sets {
-		for date, ids := range sp.sources {
+		for k, ids := range sp.sources {
 			for id := range ids {
-				sources[date] = append(sources[date], id)
+				sources[k] = append(sources[k], id)
 			}
 		}
 	}

@@ -68,10 +68,28 @@ func columnType(col string) flowlog.Type {
 	return flowlog.String
 }
 
-// spoolSet hands out one spool writer per partition date; a worker owns one set per group.
+// spoolSet hands out one spool writer per part to be; a worker owns one set per group.
 type spoolSet interface {
-	// writer returns the spool of a date, noting that source writes rows into it.
-	writer(date string, source int64) (*bufio.Writer, error)
+	// writer returns the spool of a part, noting that source writes rows into it.
+	writer(k partKey, source int64) (*bufio.Writer, error)
+}
+
+// partKey says which part a record goes to: its partition date, and whether it was ACCEPTed.
+// ACCEPTed records and the rest (REJECT, NODATA, SKIPDATA) go to separate parts, so the row
+// groups of each carry action statistics that let a query for REJECTs skip every ACCEPT row
+// group: rejected-traffic on 10 M records read 10 M rows for 151 k REJECTs before. The split
+// costs nothing at load time (the spool is chosen per record) and needs no sort.
+type partKey struct {
+	date  string
+	other bool // not ACCEPT: REJECT, "-" (NODATA/SKIPDATA), or no action field
+}
+
+// suffix is added to a part's file name: "" for ACCEPT, "_o" for the others.
+func (k partKey) suffix() string {
+	if k.other {
+		return "_o"
+	}
+	return ""
 }
 
 // rowWriter normalises records into spools: one tab-separated row per record with the group's
@@ -88,11 +106,12 @@ type rowWriter struct {
 	plan     []int // column -> header index, or -1
 	header   flowlog.Header
 	iStart   int
+	iAction  int
 	fallback string // date when neither the key nor start gives one
 
-	lastDate string
-	lastW    *bufio.Writer
-	buf      []byte // the row being built
+	lastKey partKey
+	lastW   *bufio.Writer
+	buf     []byte // the row being built
 }
 
 func newRowWriter(spools spoolSet, cols []string, sourceID int64, key flowlog.Key, hasKey bool) *rowWriter {
@@ -116,6 +135,7 @@ func (rw *rowWriter) setHeader(h flowlog.Header) error {
 	}
 	rw.plan, rw.header = plan, h
 	rw.iStart = h.Index("start")
+	rw.iAction = h.Index("action")
 	return nil
 }
 
@@ -130,13 +150,13 @@ func contains(list []string, s string) bool {
 
 // write emits one checked record.
 func (rw *rowWriter) write(vals [][]byte) error {
-	d := rw.date(vals)
-	if d != rw.lastDate || rw.lastW == nil {
-		w, err := rw.spools.writer(d, rw.id)
+	k := partKey{date: rw.date(vals), other: rw.iAction < 0 || string(vals[rw.iAction]) != "ACCEPT"}
+	if k != rw.lastKey || rw.lastW == nil {
+		w, err := rw.spools.writer(k, rw.id)
 		if err != nil {
 			return err
 		}
-		rw.lastDate, rw.lastW = d, w
+		rw.lastKey, rw.lastW = k, w
 	}
 	b := rw.buf[:0]
 	for c, hi := range rw.plan {

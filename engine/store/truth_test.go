@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -146,17 +147,27 @@ func TestCompaction(t *testing.T) {
 			t.Errorf("action %s: %d rows, want %d", action, n, want)
 		}
 	}
-	// Every source id is in exactly one live part, and the files on disk are the ledger's.
-	owner := map[int64]string{}
+	// Every source id is in one live part per date and action class, and the files on disk are
+	// the ledger's. A source may span dates, and its ACCEPTed records are kept apart from the
+	// others (REJECT, NODATA, SKIPDATA): "_o" parts hold the latter.
+	owner := map[int64][]string{}
 	for _, p := range led.Parts {
 		for _, id := range p.Sources {
-			if prev, dup := owner[id]; dup && prev != p.Path {
-				// a source may span dates, so two parts, but never two parts of one date
-				if filepath.Dir(prev) == filepath.Dir(p.Path) {
+			for _, prev := range owner[id] {
+				if filepath.Dir(prev) == filepath.Dir(p.Path) && strings.HasSuffix(prev, "_o.parquet") == strings.HasSuffix(p.Path, "_o.parquet") {
 					t.Errorf("source %d in %s and %s", id, prev, p.Path)
 				}
 			}
-			owner[id] = p.Path
+			owner[id] = append(owner[id], p.Path)
+		}
+	}
+	// And the split holds: no ACCEPT row in an "_o" part, no other row in the rest.
+	for _, p := range led.Parts {
+		other := strings.HasSuffix(p.Path, "_o.parquet")
+		bad := queryInt(t, sess, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s') WHERE coalesce(action = 'ACCEPT', false) = %v",
+			filepath.Join(s.Dir(), filepath.FromSlash(p.Path)), other))
+		if bad != 0 {
+			t.Errorf("%s: %d rows on the wrong side of the ACCEPT split", p.Path, bad)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(s.Dir(), "tables", "vpc_flow_logs", "*", "*.parquet"))
