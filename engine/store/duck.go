@@ -41,7 +41,7 @@ func openLoaderDB(ctx context.Context, tempDir string) (*sql.DB, error) {
 }
 
 // parquetOptions are the COPY options of every part.
-const parquetOptions = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2"
+const parquetOptions = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
 
 // copySpools turns a group's spool files of one date into one Parquet part at dst.
 func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
