@@ -107,6 +107,7 @@ type rowWriter struct {
 	header   flowlog.Header
 	iStart   int
 	iAction  int
+	keyDate  string // the key's date, formatted once rather than per record
 	fallback string // date when neither the key nor start gives one
 
 	lastKey partKey
@@ -116,6 +117,9 @@ type rowWriter struct {
 
 func newRowWriter(spools spoolSet, cols []string, sourceID int64, key flowlog.Key, hasKey bool) *rowWriter {
 	rw := &rowWriter{spools: spools, cols: cols, id: sourceID, sourceID: strconv.FormatInt(sourceID, 10), key: key, hasKey: hasKey, fallback: "1970-01-01"}
+	if hasKey {
+		rw.keyDate = key.Date.Format("2006-01-02")
+	}
 	rw.numeric = make([]bool, len(cols))
 	for i, c := range cols {
 		rw.numeric[i] = columnType(c) != flowlog.String
@@ -196,7 +200,7 @@ func (rw *rowWriter) write(vals [][]byte) error {
 // date is the partition date: the key's date, else the UTC date of start.
 func (rw *rowWriter) date(vals [][]byte) string {
 	if rw.hasKey {
-		return rw.key.Date.Format("2006-01-02")
+		return rw.keyDate
 	}
 	if rw.iStart >= 0 {
 		if s, err := strconv.ParseInt(string(vals[rw.iStart]), 10, 64); err == nil && s >= 0 && s < 253402300800 {
