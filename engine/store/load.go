@@ -656,13 +656,13 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 // class), and the sources that wrote into each (they become the ledger's record of what a
 // part holds).
 type partSpools struct {
-	dir, prefix string
-	files       map[partKey]*os.File
-	writers     map[partKey]*bufio.Writer
-	sources     map[partKey]map[int64]bool
+	dir, tag, worker string
+	files            map[spoolKey]*os.File
+	writers          map[spoolKey]*bufio.Writer
+	sources          map[spoolKey]map[int64]bool
 }
 
-func (d *partSpools) writer(k partKey, source int64) (*bufio.Writer, error) {
+func (d *partSpools) writer(k spoolKey, source int64) (*bufio.Writer, error) {
 	if d.sources[k] == nil {
 		d.sources[k] = map[int64]bool{}
 	}
@@ -670,7 +670,9 @@ func (d *partSpools) writer(k partKey, source int64) (*bufio.Writer, error) {
 	if w, ok := d.writers[k]; ok {
 		return w, nil
 	}
-	path := filepath.Join(d.dir, d.prefix+"_"+k.date+k.suffix()+".tsv")
+	// Named cluster first: the sorted list hands DuckDB one cluster of every worker after
+	// another, which wrote Parquet ~20% faster than each worker's clusters in turn.
+	path := filepath.Join(d.dir, fmt.Sprintf("spool_%s_k%d_%s_%s%s.tsv", d.tag, k.cluster, d.worker, k.date, k.suffix()))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, filePerm)
 	if err != nil {
 		return nil, fmt.Errorf("creating spool: %w", err)
@@ -681,8 +683,8 @@ func (d *partSpools) writer(k partKey, source int64) (*bufio.Writer, error) {
 }
 
 // close flushes and closes the spools, returning their paths by part.
-func (d *partSpools) close() (map[partKey]string, error) {
-	out := map[partKey]string{}
+func (d *partSpools) close() (map[spoolKey]string, error) {
+	out := map[spoolKey]string{}
 	var first error
 	for k, w := range d.writers {
 		if err := w.Flush(); err != nil && first == nil {
@@ -708,14 +710,14 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 		workers = len(files)
 	}
 	work := make(chan *candidate)
-	results := make([]map[partKey]string, workers)
+	results := make([]map[spoolKey]string, workers)
 	sets := make([]*partSpools, workers)
 	g, gctx := errgroup.WithContext(ctx)
 	for w := 0; w < workers; w++ {
 		w := w
 		g.Go(func() error {
-			sp := &partSpools{dir: stage, prefix: fmt.Sprintf("spool_%s_w%d", tag, w), files: map[partKey]*os.File{},
-				writers: map[partKey]*bufio.Writer{}, sources: map[partKey]map[int64]bool{}}
+			sp := &partSpools{dir: stage, tag: tag, worker: fmt.Sprintf("w%d", w), files: map[spoolKey]*os.File{},
+				writers: map[spoolKey]*bufio.Writer{}, sources: map[spoolKey]map[int64]bool{}}
 			sets[w] = sp
 			tr := newTextReader()
 			var err error
@@ -750,7 +752,7 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 	}
 	for _, r := range results {
 		for k, p := range r {
-			out[k] = append(out[k], p)
+			out[k.partKey] = append(out[k.partKey], p)
 		}
 	}
 	for _, ps := range out {
@@ -759,12 +761,13 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 	for _, sp := range sets {
 		for k, ids := range sp.sources {
 			for id := range ids {
-				sources[k] = append(sources[k], id)
+				sources[k.partKey] = append(sources[k.partKey], id)
 			}
 		}
 	}
-	for _, ids := range sources {
+	for k, ids := range sources {
 		slices.Sort(ids)
+		sources[k] = slices.Compact(ids)
 	}
 	return out, sources, nil
 }

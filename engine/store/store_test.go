@@ -550,3 +550,19 @@ func checkPartSources(t *testing.T, s *Store) {
 		}
 	}
 }
+
+func TestCluster(t *testing.T) {
+	for _, tc := range []struct {
+		proto, port string
+		want        uint8
+	}{
+		{"6", "443", 0}, {"6", "22", 0}, {"6", "0", 0}, {"6", "1023", 0},
+		{"6", "1024", 1}, {"6", "49152", 1}, {"6", "-", 1}, {"6", "9999", 1},
+		{"17", "53", 2}, {"17", "33000", 2},
+		{"1", "0", 3}, {"58", "-", 3}, {"-", "-", 3},
+	} {
+		if got := cluster([]byte(tc.proto), []byte(tc.port)); got != tc.want {
+			t.Errorf("cluster(%s, %s) = %d, want %d", tc.proto, tc.port, got, tc.want)
+		}
+	}
+}
