@@ -14,18 +14,30 @@
 SELECT instance_id,
        sum(bytes) AS bytes,
        sum(packets) AS packets,
-       count(*) AS records,
+       sum(records) AS records,
        count(DISTINCT interface_id) AS interfaces,
        count(DISTINCT subnet_id) AS subnets,
        max(vpc_id) AS vpc_id
-FROM vpc_flow_logs
-WHERE coalesce(log_status, 'OK') = 'OK'
-  AND instance_id IS NOT NULL
-  AND instance_id <> '-'
-  AND ($since IS NULL OR start >= $since)
-  AND ($until IS NULL OR start < $until)
-  AND ($account IS NULL OR account_id = $account)
-  AND ($region IS NULL OR region = $region)
+FROM (
+  -- Per instance, ENI and subnet first, then per instance: the same figures as a single
+  -- GROUP BY with count(DISTINCT ...) over every record, which DuckDB computed more slowly.
+  SELECT instance_id,
+         interface_id,
+         subnet_id,
+         max(vpc_id) AS vpc_id,
+         sum(bytes) AS bytes,
+         sum(packets) AS packets,
+         count(*) AS records
+  FROM vpc_flow_logs
+  WHERE coalesce(log_status, 'OK') = 'OK'
+    AND instance_id IS NOT NULL
+    AND instance_id <> '-'
+    AND ($since IS NULL OR start >= $since)
+    AND ($until IS NULL OR start < $until)
+    AND ($account IS NULL OR account_id = $account)
+    AND ($region IS NULL OR region = $region)
+  GROUP BY instance_id, interface_id, subnet_id
+) t
 GROUP BY instance_id
 ORDER BY bytes DESC, instance_id
 LIMIT $limit

@@ -14,17 +14,29 @@ SELECT subnet_id,
        max(vpc_id) AS vpc_id,
        sum(bytes) AS bytes,
        sum(packets) AS packets,
-       count(*) AS records,
+       sum(records) AS records,
        count(DISTINCT interface_id) AS interfaces,
-       count(DISTINCT nullif(instance_id, '-')) AS instances
-FROM vpc_flow_logs
-WHERE coalesce(log_status, 'OK') = 'OK'
-  AND subnet_id IS NOT NULL
-  AND subnet_id <> '-'
-  AND ($since IS NULL OR start >= $since)
-  AND ($until IS NULL OR start < $until)
-  AND ($account IS NULL OR account_id = $account)
-  AND ($region IS NULL OR region = $region)
+       count(DISTINCT instance_id) AS instances
+FROM (
+  -- Per subnet and ENI first, then per subnet: the same figures as a single GROUP BY with
+  -- count(DISTINCT ...) over every record, which DuckDB computed more slowly.
+  SELECT subnet_id,
+         interface_id,
+         nullif(instance_id, '-') AS instance_id,
+         max(vpc_id) AS vpc_id,
+         sum(bytes) AS bytes,
+         sum(packets) AS packets,
+         count(*) AS records
+  FROM vpc_flow_logs
+  WHERE coalesce(log_status, 'OK') = 'OK'
+    AND subnet_id IS NOT NULL
+    AND subnet_id <> '-'
+    AND ($since IS NULL OR start >= $since)
+    AND ($until IS NULL OR start < $until)
+    AND ($account IS NULL OR account_id = $account)
+    AND ($region IS NULL OR region = $region)
+  GROUP BY subnet_id, interface_id, nullif(instance_id, '-')
+) t
 GROUP BY subnet_id
 ORDER BY bytes DESC, subnet_id
 LIMIT $limit
