@@ -13,17 +13,17 @@
 -- param: account = | Only this account id (default: all)
 -- param: region = | Only this region, e.g. us-east-1 (default: all)
 -- param: limit = 50 | Rows to return
-SELECT destination,
+SELECT dstaddr AS destination,
        sum(bytes) AS bytes,
        sum(packets) AS packets,
        sum(records) AS records,
-       count(source) AS sources,
+       count(srcaddr) AS sources,
        max(aws_service) AS aws_service
 FROM (
   -- Per destination and source first, then per destination: the same figures as a single
   -- GROUP BY with count(DISTINCT srcaddr), which DuckDB computed more slowly.
-  SELECT dstaddr AS destination,
-         srcaddr AS source,
+  SELECT dstaddr,
+         srcaddr,
          sum(bytes) AS bytes,
          sum(packets) AS packets,
          count(*) AS records,
@@ -36,18 +36,18 @@ FROM (
     AND ($region IS NULL OR region = $region)
   GROUP BY dstaddr, srcaddr
 ) t
-GROUP BY destination
-HAVING NOT (contains('10.0.0.0/8', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('172.16.0.0/12', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('192.168.0.0/16', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('100.64.0.0/10', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('127.0.0.0/8', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('169.254.0.0/16', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('0.0.0.0/8', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('224.0.0.0/4', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('fc00::/7', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('fe80::/10', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('::1/128', TRY_CAST(max(destination) AS IPADDRESS))
-            OR contains('ff00::/8', TRY_CAST(max(destination) AS IPADDRESS)))
+GROUP BY dstaddr
+HAVING NOT (contains('10.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('172.16.0.0/12', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('192.168.0.0/16', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('100.64.0.0/10', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('127.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('169.254.0.0/16', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('0.0.0.0/8', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('224.0.0.0/4', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('fc00::/7', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('fe80::/10', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('::1/128', TRY_CAST(max(dstaddr) AS IPADDRESS))
+            OR contains('ff00::/8', TRY_CAST(max(dstaddr) AS IPADDRESS)))
 ORDER BY bytes DESC, destination
 LIMIT $limit
