@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/sqlscan"
+	"github.com/flowq/flowq/engine/timespec"
 )
 
 // fixedNow is the clock used to validate relative-time defaults when a file is parsed; any
@@ -93,23 +94,14 @@ func convert(p Param, v string, now time.Time) (any, error) {
 }
 
 // ParseTime reads a time parameter: a duration back from now ("7d", "36h", "90m", "2w",
-// "1h30m"), a date ("2024-05-01", midnight UTC), a date and time (RFC 3339, or
+// "1h30m"; timespec.ParseLookback's grammar), a date ("2024-05-01", midnight UTC), a date and time (RFC 3339, or
 // "2024-05-01 10:00[:00]" / "2024-05-01T10:00[:00]" in UTC), or Unix seconds.
 func ParseTime(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0).UTC(), nil
 	}
-	if len(s) > 1 && (s[len(s)-1] == 'd' || s[len(s)-1] == 'w') {
-		if n, err := strconv.Atoi(s[:len(s)-1]); err == nil && n >= 0 {
-			days := n
-			if s[len(s)-1] == 'w' {
-				days *= 7
-			}
-			return now.Add(-time.Duration(days) * 24 * time.Hour).UTC(), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+	if d, err := timespec.ParseLookback(s); err == nil {
 		return now.Add(-d).UTC(), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -193,9 +185,5 @@ func PrepareAt(q Query, params map[string]string, now time.Time) (stmt string, a
 	if err != nil {
 		return "", nil, err
 	}
-	rewritten, err := compat.Rewrite(stmt)
-	if err != nil {
-		return "", nil, fmt.Errorf("query %s: %w", q.Name, err)
-	}
-	return rewritten, args, nil
+	return compat.Rewrite(stmt), args, nil
 }

@@ -2,36 +2,18 @@ package s3sync
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowq/flowq/engine/timespec"
 )
 
 // ParseSince turns "7d", "36h", "2w" or a Go duration ("90m") into the start of the range
-// ending at now, in UTC.
+// ending at now, in UTC. The grammar is timespec.ParseLookback's.
 func ParseSince(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, fmt.Errorf("since: empty duration")
-	}
-	unit := s[len(s)-1]
-	var d time.Duration
-	switch unit {
-	case 'd', 'w':
-		n, err := strconv.Atoi(s[:len(s)-1])
-		if err != nil || n < 0 {
-			return time.Time{}, fmt.Errorf("since %q: want a whole number of days (7d) or weeks (2w)", s)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-		if unit == 'w' {
-			d *= 7
-		}
-	default:
-		var err error
-		d, err = time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return time.Time{}, fmt.Errorf("since %q: want a duration such as 7d, 36h or 2w", s)
-		}
+	d, err := timespec.ParseLookback(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("since: %w", err)
 	}
 	return now.UTC().Add(-d), nil
 }
