@@ -185,5 +185,9 @@ func PrepareAt(q Query, params map[string]string, now time.Time) (stmt string, a
 	if err != nil {
 		return "", nil, err
 	}
-	return compat.Rewrite(stmt), args, nil
+	rewritten, err := compat.Rewrite(stmt)
+	if err != nil {
+		return "", nil, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	return rewritten, args, nil
 }
