@@ -29,5 +29,5 @@ func (f *factory) rewrite(stmt, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return d.Rewrite(stmt)
+	return d.Rewrite(stmt), nil
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // Rewrite applies the Athena dialect's rewrite; see Dialect.Rewrite.
-func Rewrite(stmt string) (string, error) { return Athena.Rewrite(stmt) }
+func Rewrite(stmt string) string { return Athena.Rewrite(stmt) }
 
 // Rewrite adjusts one statement for what macros and UDFs cannot do, working on tokens so that
 // strings, quoted identifiers and comments are never touched. In the Athena dialect it
@@ -33,9 +33,9 @@ func Rewrite(stmt string) (string, error) { return Athena.Rewrite(stmt) }
 // A renamed call that forms a whole select item gets an alias spelling the original call, so
 // result columns keep the names DuckDB would have given them. Rewriting is idempotent.
 // The DuckDB dialect returns the statement unchanged.
-func (d Dialect) Rewrite(stmt string) (string, error) {
+func (d Dialect) Rewrite(stmt string) string {
 	if d != Athena {
-		return stmt, nil
+		return stmt
 	}
 	all := sqlscan.Tokenize(stmt)
 	toks := sqlscan.Significant(all)
@@ -105,7 +105,7 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 		}
 	}
 	if len(edits) == 0 {
-		return stmt, nil
+		return stmt
 	}
 	sort.Slice(edits, func(a, b int) bool { return edits[a].pos < edits[b].pos })
 	var b strings.Builder
@@ -116,7 +116,7 @@ func (d Dialect) Rewrite(stmt string) (string, error) {
 		last = e.pos + e.n
 	}
 	b.WriteString(stmt[last:])
-	return b.String(), nil
+	return b.String()
 }
 
 var (

@@ -150,9 +150,7 @@ func TestFlowgenTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stmt, err = compat.Rewrite(stmt); err != nil {
-		t.Fatal(err)
-	}
+	stmt = compat.Rewrite(stmt)
 	st, err := store.Open(h.ctx, h.data)
 	if err != nil {
 		t.Fatal(err)

@@ -185,9 +185,5 @@ func PrepareAt(q Query, params map[string]string, now time.Time) (stmt string, a
 	if err != nil {
 		return "", nil, err
 	}
-	rewritten, err := compat.Rewrite(stmt)
-	if err != nil {
-		return "", nil, fmt.Errorf("query %s: %w", q.Name, err)
-	}
-	return rewritten, args, nil
+	return compat.Rewrite(stmt), args, nil
 }

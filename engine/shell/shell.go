@@ -49,7 +49,7 @@ type Config struct {
 	// uses it for --read-only sessions.
 	Check func(ctx context.Context, stmt string) error
 	// Rewrite turns Athena/Trino SQL into DuckDB SQL; used while .athena is on.
-	Rewrite func(stmt string) (string, error)
+	Rewrite func(stmt string) string
 	// Athena starts the session with the rewrite on (needs Rewrite).
 	Athena bool
 	// HistoryPath is the history file ("" = no persistent history); HistorySize bounds it.
@@ -252,10 +252,7 @@ func (s *session) prepare(ctx context.Context, stmt string, rewrite bool) (strin
 	}
 	q := stmt
 	if rewrite && s.cfg.Rewrite != nil {
-		var err error
-		if q, err = s.cfg.Rewrite(stmt); err != nil {
-			return "", fmt.Errorf("athena rewrite: %w", err)
-		}
+		q = s.cfg.Rewrite(stmt)
 	}
 	if s.cfg.Check != nil {
 		if err := s.cfg.Check(ctx, q); err != nil {
