@@ -173,7 +173,7 @@ func (d *downloader) ensureDir(dir string) error {
 	if _, ok := d.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := d.gate.mkdir(d.mirror, dir); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
 	real, err := filepath.EvalSymlinks(dir)

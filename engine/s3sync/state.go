@@ -14,7 +14,8 @@ import (
 )
 
 // stateFile is the journal of synced objects at the mirror root. One JSON object per line,
-// appended after each object is renamed into place; the last line for a key wins.
+// appended after the object is renamed into place and its folder fsynced (folderGate); the
+// last line for a key wins.
 const stateFile = ".flowq-sync-state.jsonl"
 
 type stateEntry struct {

@@ -57,6 +57,8 @@ type Options struct {
 
 	// wrapFile lets tests put a failing writer (disk full) between a body and its temp file.
 	wrapFile func(io.Writer) io.Writer
+	// syncDir fsyncs a folder (default atomicfile.SyncDir); tests count and check the calls.
+	syncDir func(dir string) error
 }
 
 // Progress is a snapshot for a progress bar.
@@ -209,7 +211,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	dbg.Printf("listed %d objects in %d list calls: %d to fetch (%d bytes), %d unchanged, %d refused",
 		res.Listed, res.ListCalls, len(todo), todoBytes, res.Skipped, res.Refused)
 	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes},
-		root: sync.OnceValues(func() (string, error) { return filepath.EvalSymlinks(mirror) })}
+		root: sync.OnceValues(func() (string, error) { return filepath.EvalSymlinks(mirror) }), gate: newFolderGate(todo)}
 	d.progress()
 	err = d.run(ctx, todo)
 	if ferr := st.close(); err == nil && ferr != nil {
@@ -257,6 +259,7 @@ type downloader struct {
 	res    *Result
 	prog   Progress
 	dirs   sync.Map // folders already checked to lie inside the mirror
+	gate   *folderGate
 	dbg    *awsconf.Debug
 	stop   context.CancelFunc
 	fatal  error // first ErrStopped failure
@@ -292,6 +295,7 @@ func (d *downloader) run(parent context.Context, todo []Object) error {
 			}
 		}
 	}()
+	finishRelease := d.startReleaser()
 	for range min(d.opts.Concurrency, max(len(todo), 1)) {
 		wg.Add(1)
 		go func() {
@@ -311,8 +315,12 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	jerr := finishRelease()
 	close(stopFlush)
 	ferr := <-flushed
+	if ferr == nil {
+		ferr = jerr
+	}
 	slices.Sort(d.res.Files)
 	if d.fatal != nil {
 		return d.fatal
@@ -325,9 +333,11 @@ feed:
 
 func (d *downloader) one(ctx context.Context, o Object) {
 	n, err := d.fetch(ctx, o)
+	var entry *stateEntry
 	if err == nil {
-		err = d.st.record(stateEntry{Key: o.Key, Size: n.size, ETag: n.etag})
+		entry = &stateEntry{Key: o.Key, Size: n.size, ETag: n.etag}
 	}
+	d.done(filepath.Dir(o.Path), entry) // journaled once its folder is durable
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil && errors.Is(err, ErrStopped) && d.fatal == nil {
