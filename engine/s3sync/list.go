@@ -17,11 +17,10 @@ import (
 
 // Object is one listed S3 object.
 type Object struct {
-	Key          string
-	Size         int64
-	ETag         string // without quotes
-	LastModified time.Time
-	Path         string // local path under the mirror (set once the key is checked)
+	Key  string
+	Size int64
+	ETag string // without quotes
+	Path string // local path under the mirror (set once the key is checked)
 }
 
 const (
@@ -166,7 +165,6 @@ func (l *lister) add(out *s3.ListObjectsV2Output) {
 		}
 		l.objects = append(l.objects, Object{
 			Key: key, Size: aws.ToInt64(o.Size), ETag: trimETag(aws.ToString(o.ETag)),
-			LastModified: aws.ToTime(o.LastModified),
 		})
 	}
 }
