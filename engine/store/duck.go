@@ -40,8 +40,10 @@ func openLoaderDB(ctx context.Context, tempDir string) (*sql.DB, error) {
 	return db, nil
 }
 
-// parquetOptions are the COPY options of every part.
-const parquetOptions = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
+// parquetOptions are the COPY options of every part. V2 pages with a small dictionary limit
+// encode the data compactly already (ports, times: delta; addresses, ENIs, actions: dictionary),
+// so Snappy on top saved only 8% of the size while costing load and query time (BENCHMARKS.md).
+const parquetOptions = "FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
 
 // copySpools turns a group's spool files of one date into one Parquet part at dst.
 func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
