@@ -26,7 +26,9 @@ func openLoaderDB(ctx context.Context, tempDir string) (*sql.DB, error) {
 	for _, q := range []string{
 		"SET TimeZone='UTC'",
 		fmt.Sprintf("SET threads=%d", runtime.GOMAXPROCS(0)),
-		"SET memory_limit='1GB'",
+		// DuckDB fills what it is given: 1GB took a 10 M-record load to 0.77-0.79 GiB peak RSS,
+		// 512MB to 0.64-0.67 GiB at the same speed, leaving room under the 1.5 GiB target.
+		"SET memory_limit='512MB'",
 		"SET preserve_insertion_order=false",
 		// Spill inside the data dir, never into the user's working directory.
 		"SET temp_directory=" + sqlString(tempDir),
