@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,7 @@ import (
 type config struct {
 	only         map[string]bool
 	records      int
-	syncObjects  int
+	syncObjects  []int
 	scaleRecords int
 	scaleQuery   string
 	scaleRuns    int
@@ -82,7 +83,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	var c config
 	only := fs.String("only", strings.Join(sections, ","), "comma-separated sections to run: "+strings.Join(sections, ", "))
 	fs.IntVar(&c.records, "records", 10_000_000, "records in the ingest and query data set (flowgen.Bench)")
-	fs.IntVar(&c.syncObjects, "sync-objects", 5000, "small objects for the sync benchmark (flowgen.SyncBench; a multiple of 20)")
+	syncObjects := fs.String("sync-objects", "5000,20000", "comma-separated counts of small objects for the sync benchmark, one table each (flowgen.SyncBench; multiples of 20); the targets are stated for 5,000")
 	fs.IntVar(&c.scaleRecords, "scale-records", 1_000_000, "base size of the scale runs (1x, 2x, 4x), taken as subsets of the ingest data")
 	fs.StringVar(&c.scaleQuery, "scale-query", "top-talkers", "saved query timed in the scale runs")
 	fs.IntVar(&c.bigRecords, "big-records", 2_000_000, "records in the single-object day loaded for peak RSS (0: skip)")
@@ -116,8 +117,15 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	if c.bigRecords < 0 {
 		return c, fmt.Errorf("-big-records must not be negative")
 	}
-	if c.records <= 0 || c.syncObjects <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.scaleRuns <= 0 || c.threads <= 0 {
-		return c, fmt.Errorf("-records, -sync-objects, -scale-records, -runs, -scale-runs and -threads must be positive")
+	for _, f := range strings.Split(*syncObjects, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("-sync-objects: %q is not a positive count", f)
+		}
+		c.syncObjects = append(c.syncObjects, n)
+	}
+	if c.records <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.scaleRuns <= 0 || c.threads <= 0 {
+		return c, fmt.Errorf("-records, -scale-records, -runs, -scale-runs and -threads must be positive")
 	}
 	return c, nil
 }
@@ -229,8 +237,10 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 		}
 	}
 	if cfg.only["sync"] {
-		if err := b.runSync(ctx); err != nil {
-			return fmt.Errorf("sync: %w", err)
+		for _, n := range cfg.syncObjects {
+			if err := b.runSync(ctx, n); err != nil {
+				return fmt.Errorf("sync of %d objects: %w", n, err)
+			}
 		}
 	}
 	doc := renderReport(m, b.tables, time.Since(start), cfg)

@@ -78,8 +78,7 @@ type syncRun struct {
 }
 
 // runSync measures s3sync.Sync (first and no-op) and `aws s3 sync` on the same objects.
-func (b *bench) runSync(ctx context.Context) error {
-	n := b.cfg.syncObjects
+func (b *bench) runSync(ctx context.Context, n int) error {
 	d, err := prepare(ctx, b.cfg.cacheDir, fmt.Sprintf("sync%d", n), flowgen.SyncBench(n), b.logf)
 	if err != nil {
 		return err
@@ -101,7 +100,7 @@ func (b *bench) runSync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mirror := filepath.Join(b.tmp, "sync-mirror")
+	mirror := filepath.Join(b.tmp, fmt.Sprintf("sync-mirror-%d", n))
 	opts := s3sync.Options{Bucket: syncBucket, MirrorDir: mirror}
 	var runs []syncRun
 
@@ -126,7 +125,7 @@ func (b *bench) runSync(ctx context.Context) error {
 		return fmt.Errorf("no-op re-sync: %s, want %d skipped", res.String(), n)
 	}
 
-	awsFirst, awsNoop, awsNote := b.awsSync(ctx, srv.url, n)
+	awsFirst, awsNoop, awsNote := b.awsSync(ctx, srv.url, n, filepath.Join(b.tmp, fmt.Sprintf("aws-mirror-%d", n)))
 	runs = append(runs, awsFirst, awsNoop)
 	if awsNote != "" {
 		notes = append(notes, awsNote)
@@ -136,7 +135,7 @@ func (b *bench) runSync(ctx context.Context) error {
 }
 
 // awsSync runs `aws s3 sync` (default settings) into a fresh folder, then again as a no-op.
-func (b *bench) awsSync(ctx context.Context, url string, n int) (first, noop syncRun, note string) {
+func (b *bench) awsSync(ctx context.Context, url string, n int, dir string) (first, noop syncRun, note string) {
 	first = syncRun{name: "aws s3 sync (first)", n: n}
 	noop = syncRun{name: "aws s3 sync (no-op)", n: n}
 	awsCLI, err := exec.LookPath("aws")
@@ -145,7 +144,6 @@ func (b *bench) awsSync(ctx context.Context, url string, n int) (first, noop syn
 		return first, noop, ""
 	}
 	cfgDir := filepath.Join(b.tmp, "aws-config")
-	dir := filepath.Join(b.tmp, "aws-mirror")
 	env := append(os.Environ(),
 		"AWS_ACCESS_KEY_ID="+syncAccessKey, "AWS_SECRET_ACCESS_KEY="+syncSecretKey, "AWS_SESSION_TOKEN=",
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE="+filepath.Join(cfgDir, "config"),
