@@ -146,7 +146,7 @@ type rowWriter struct {
 	fallback string // date when neither the key nor start gives one
 
 	// The spools of the last date seen, by [other][cluster]: records alternate between
-	// clusters, and a map lookup per record cost ~9% of a load.
+	// clusters, and this spares a map lookup (hashing the date) per record.
 	cacheDate string
 	cache     [2][4]*bufio.Writer
 	buf       []byte // the row being built
