@@ -12,21 +12,34 @@ import (
 // when either side is not a valid prefix/address, such as the "-" of NODATA records: a CIDR filter
 // over flow logs must skip those rows, not fail the query.
 func cidrContains(cidr, ip string) (contains, ok bool) {
+	p16, ok := parseNetwork(cidr)
+	if !ok {
+		return false, false
+	}
+	return networkContains(p16, ip)
+}
+
+// parseNetwork reads a network as Trino stores it: every address as 16 bytes, IPv4 as
+// IPv4-mapped IPv6, so "::ffff:10.0.0.1" is 10.0.0.1, 0.0.0.0/0 holds only IPv4 and ::/0 holds
+// everything.
+func parseNetwork(cidr string) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
 	if err != nil {
-		return false, false
+		return netip.Prefix{}, false
 	}
-	a, err := netip.ParseAddr(strings.TrimSpace(ip))
-	if err != nil || a.Zone() != "" {
-		return false, false
-	}
-	// Trino stores every address as 16 bytes, IPv4 as IPv4-mapped IPv6: compare in that space, so
-	// "::ffff:10.0.0.1" is 10.0.0.1, 0.0.0.0/0 holds only IPv4 and ::/0 holds everything.
 	bits := p.Bits()
 	if p.Addr().Is4() {
 		bits += 96
 	}
-	p16 := netip.PrefixFrom(netip.AddrFrom16(p.Addr().As16()), bits)
+	return netip.PrefixFrom(netip.AddrFrom16(p.Addr().As16()), bits), true
+}
+
+// networkContains tests an address against a network from parseNetwork.
+func networkContains(p16 netip.Prefix, ip string) (contains, ok bool) {
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil || a.Zone() != "" {
+		return false, false
+	}
 	return p16.Contains(netip.AddrFrom16(a.As16())), true
 }
 
@@ -98,34 +111,41 @@ func (u *cidrTestUDF) Executor() duckdb.ScalarFuncExecutor {
 
 // cidrNet is a parsed network argument with an IPv4 fast path.
 type cidrNet struct {
-	set  bool
-	text string // a copy: the borrowed argument is gone after the chunk
-	v4   bool   // an IPv4 network: IPv4 addresses in dotted-quad form are tested as integers
-	addr uint32
-	mask uint32
+	set   bool
+	text  string       // a copy: the borrowed argument is gone after the chunk
+	valid bool         // text is a network
+	p16   netip.Prefix // the network as parseNetwork gives it
+	v4    bool         // an IPv4 network: IPv4 addresses in dotted-quad form are tested as integers
+	addr  uint32
+	mask  uint32
 }
 
 func parseCIDRNet(text string) cidrNet {
 	n := cidrNet{set: true, text: strings.Clone(text)}
-	if p, err := netip.ParsePrefix(n.text); err == nil && p.Addr().Is4() {
-		b := p.Masked().Addr().As4()
+	n.p16, n.valid = parseNetwork(n.text)
+	if n.valid && n.p16.Addr().Is4In6() && n.p16.Bits() >= 96 {
+		b := n.p16.Masked().Addr().As16()
 		n.v4 = true
-		n.addr = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-		if p.Bits() > 0 {
-			n.mask = ^uint32(0) << (32 - p.Bits())
+		n.addr = uint32(b[12])<<24 | uint32(b[13])<<16 | uint32(b[14])<<8 | uint32(b[15])
+		if bits := n.p16.Bits() - 96; bits > 0 {
+			n.mask = ^uint32(0) << (32 - bits)
 		}
 	}
 	return n
 }
 
-// contains answers like cidrContains(n.text, addr); only plain dotted quads take the fast path.
+// contains answers like cidrContains(n.text, addr), parsing the network once per value rather
+// than per row; only plain dotted quads take the integer path.
 func (n *cidrNet) contains(addr string) (in, ok bool) {
+	if !n.valid {
+		return false, false
+	}
 	if n.v4 {
 		if a, ok := parseDottedQuad(addr); ok {
 			return a&n.mask == n.addr, true
 		}
 	}
-	return cidrContains(n.text, addr)
+	return networkContains(n.p16, addr)
 }
 
 // parseDottedQuad reads an IPv4 address written as netip.ParseAddr accepts it: four decimal
