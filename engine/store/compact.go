@@ -57,9 +57,10 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 		drop[p.Path] = true
 	}
 	// The merged parts keep loads' split of ACCEPTed records from the rest (see partKey).
-	outputs := []struct{ suffix, where string }{{"", "true"}}
+	type output struct{ suffix, where string }
+	outputs := []output{{"", "true"}}
 	if slices.Contains(led.Columns, "action") {
-		outputs = []struct{ suffix, where string }{
+		outputs = []output{
 			{"", "action = 'ACCEPT'"},
 			{partKey{other: true}.suffix(), "action IS DISTINCT FROM 'ACCEPT'"},
 		}

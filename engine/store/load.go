@@ -659,14 +659,14 @@ type partSpools struct {
 	dir, tag, worker string
 	files            map[spoolKey]*os.File
 	writers          map[spoolKey]*bufio.Writer
-	sources          map[spoolKey]map[int64]bool
+	sources          map[partKey]map[int64]bool // by part: the clusters of a part share them
 }
 
 func (d *partSpools) writer(k spoolKey, source int64) (*bufio.Writer, error) {
-	if d.sources[k] == nil {
-		d.sources[k] = map[int64]bool{}
+	if d.sources[k.partKey] == nil {
+		d.sources[k.partKey] = map[int64]bool{}
 	}
-	d.sources[k][source] = true
+	d.sources[k.partKey][source] = true
 	if w, ok := d.writers[k]; ok {
 		return w, nil
 	}
@@ -717,7 +717,7 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 		w := w
 		g.Go(func() error {
 			sp := &partSpools{dir: stage, tag: tag, worker: fmt.Sprintf("w%d", w), files: map[spoolKey]*os.File{},
-				writers: map[spoolKey]*bufio.Writer{}, sources: map[spoolKey]map[int64]bool{}}
+				writers: map[spoolKey]*bufio.Writer{}, sources: map[partKey]map[int64]bool{}}
 			sets[w] = sp
 			tr := newTextReader()
 			var err error
@@ -761,13 +761,12 @@ func (s *Store) parseGroup(ctx context.Context, stage string, tag string, files 
 	for _, sp := range sets {
 		for k, ids := range sp.sources {
 			for id := range ids {
-				sources[k.partKey] = append(sources[k.partKey], id)
+				sources[k] = append(sources[k], id) // a file is parsed by one worker: no repeats
 			}
 		}
 	}
-	for k, ids := range sources {
+	for _, ids := range sources {
 		slices.Sort(ids)
-		sources[k] = slices.Compact(ids)
 	}
 	return out, sources, nil
 }
