@@ -399,6 +399,20 @@ func (r *renderer) table(md bool) (Stats, error) {
 	return Stats{Rows: n, Shown: len(buf)}, nil
 }
 
+// naturalWidths are the display widths of each column's widest cell or header, at least least.
+func naturalWidths(heads []string, rows [][]cell, least int) []int {
+	w := make([]int, len(heads))
+	for i, h := range heads {
+		w[i] = max(least, widthCond.StringWidth(h))
+	}
+	for _, cells := range rows {
+		for i, c := range cells {
+			w[i] = max(w[i], widthCond.StringWidth(c.s))
+		}
+	}
+	return w
+}
+
 // minTextWidth is the narrowest a text column is squeezed to before giving up
 // on the table layout.
 const minTextWidth = 6
@@ -406,15 +420,7 @@ const minTextWidth = 6
 // fitWidths picks column widths: natural widths when they fit, else text
 // columns are capped at a common limit (widest first); numbers are never cut.
 func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, bool) {
-	nat := make([]int, len(heads))
-	for i, h := range heads {
-		nat[i] = max(1, widthCond.StringWidth(h))
-	}
-	for _, cells := range rows {
-		for i, c := range cells {
-			nat[i] = max(nat[i], widthCond.StringWidth(c.s))
-		}
-	}
+	nat := naturalWidths(heads, rows, 1)
 	border := 3*len(heads) + 1
 	total := func(limit int) int {
 		t := border
@@ -536,15 +542,7 @@ func mdEscape(s string) string {
 }
 
 func (r *renderer) writeMarkdown(heads []string, rows [][]cell) {
-	widths := make([]int, len(heads))
-	for i, h := range heads {
-		widths[i] = max(3, widthCond.StringWidth(h))
-	}
-	for _, cells := range rows {
-		for i, c := range cells {
-			widths[i] = max(widths[i], widthCond.StringWidth(c.s))
-		}
-	}
+	widths := naturalWidths(heads, rows, 3) // Markdown's separator row needs "---"
 	row := func(cells []string) {
 		r.w.WriteString("|")
 		for i, s := range cells {
