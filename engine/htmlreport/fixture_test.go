@@ -3,7 +3,6 @@ package htmlreport
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/report"
 	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/engine/store/storetest"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -60,19 +60,8 @@ func build(f *fixture) error {
 		return err
 	}
 	tmpRoot = root
-	src := filepath.Join(root, "src")
-	if f.truth, err = flowgen.Generate(ctx, flowgen.Small(), flowgen.DirSink(src)); err != nil {
+	if f.truth, f.st, err = storetest.Load(ctx, root, flowgen.Small()); err != nil {
 		return err
-	}
-	if f.st, err = store.Open(ctx, filepath.Join(root, "data")); err != nil {
-		return err
-	}
-	sum, err := f.st.Load(ctx, []string{src}, store.LoadOptions{})
-	if err != nil {
-		return err
-	}
-	if sum.Rows != f.truth.Records {
-		return fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, f.truth.Records)
 	}
 	sess, err := f.st.OpenSession(ctx, store.SessionOptions{Init: compat.Register})
 	if err != nil {

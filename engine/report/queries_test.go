@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -14,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/engine/store/storetest"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -51,20 +50,7 @@ func generated(t *testing.T) (*flowgen.Truth, *store.Store) {
 			return
 		}
 		tmpRoot = root
-		src := filepath.Join(root, "src")
-		fix.truth, fix.err = flowgen.Generate(ctx, flowgen.Small(), flowgen.DirSink(src))
-		if fix.err != nil {
-			return
-		}
-		fix.st, fix.err = store.Open(ctx, filepath.Join(root, "data"))
-		if fix.err != nil {
-			return
-		}
-		var sum store.LoadSummary
-		sum, fix.err = fix.st.Load(ctx, []string{src}, store.LoadOptions{})
-		if fix.err == nil && sum.Rows != fix.truth.Records {
-			fix.err = fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, fix.truth.Records)
-		}
+		fix.truth, fix.st, fix.err = storetest.Load(ctx, root, flowgen.Small())
 	})
 	if fix.err != nil {
 		t.Fatal(fix.err)
@@ -72,15 +58,7 @@ func generated(t *testing.T) (*flowgen.Truth, *store.Store) {
 	return fix.truth, fix.st
 }
 
-func openSession(t *testing.T, st *store.Store) *store.Session {
-	t.Helper()
-	sess, err := st.OpenSession(context.Background(), store.SessionOptions{Init: compat.Register})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sess.Close() })
-	return sess
-}
+func openSession(t *testing.T, st *store.Store) *store.Session { return storetest.Session(t, st) }
 
 var builtin = sync.OnceValues(func() (*Catalog, error) { return NewCatalog(queries.FS) })
 

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/engine/store/storetest"
 )
 
 // fixture is a flowgen data set loaded through the real store, built once per test binary.
@@ -60,20 +60,7 @@ func (f *fixture) get(t *testing.T, name string, cfg flowgen.Config) (*flowgen.T
 	t.Helper()
 	f.once.Do(func() {
 		ctx := context.Background()
-		src := filepath.Join(tmpRoot, name, "src")
-		f.truth, f.err = flowgen.Generate(ctx, cfg, flowgen.DirSink(src))
-		if f.err != nil {
-			return
-		}
-		f.st, f.err = store.Open(ctx, filepath.Join(tmpRoot, name, "data"))
-		if f.err != nil {
-			return
-		}
-		var sum store.LoadSummary
-		sum, f.err = f.st.Load(ctx, []string{src}, store.LoadOptions{})
-		if f.err == nil && sum.Rows != f.truth.Records {
-			f.err = fmt.Errorf("loaded %d rows, flowgen wrote %d", sum.Rows, f.truth.Records)
-		}
+		f.truth, f.st, f.err = storetest.Load(ctx, filepath.Join(tmpRoot, name), cfg)
 	})
 	if f.err != nil {
 		t.Fatal(f.err)
@@ -81,15 +68,7 @@ func (f *fixture) get(t *testing.T, name string, cfg flowgen.Config) (*flowgen.T
 	return f.truth, f.st
 }
 
-func openSession(t *testing.T, st *store.Store) *store.Session {
-	t.Helper()
-	sess, err := st.OpenSession(context.Background(), store.SessionOptions{Init: compat.Register})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sess.Close() })
-	return sess
-}
+func openSession(t *testing.T, st *store.Store) *store.Session { return storetest.Session(t, st) }
 
 func analyze(t *testing.T, sess *store.Session, q Question) *Report {
 	t.Helper()
