@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowq/flowq/engine/flowlog"
 )
 
 const defHeader = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
@@ -563,6 +565,31 @@ func TestCluster(t *testing.T) {
 	} {
 		if got := cluster([]byte(tc.proto), []byte(tc.port)); got != tc.want {
 			t.Errorf("cluster(%s, %s) = %d, want %d", tc.proto, tc.port, got, tc.want)
+		}
+	}
+}
+
+// A file outside the S3 key layouts is partitioned by each record's start (UTC), record by
+// record, even when its days alternate.
+func TestRowDateFromStart(t *testing.T) {
+	h, err := flowlog.ParseHeader("version start end")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw := newRowWriter(nil, []string{"version", "start", "end"}, 1, flowlog.Key{}, false)
+	if err := rw.setHeader(h); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ start, want string }{
+		{"1768521599", "2026-01-15"}, // 2026-01-15T23:59:59Z
+		{"1768521600", "2026-01-16"}, // midnight
+		{"1768435200", "2026-01-15"}, // back to the day before
+		{"0", "1970-01-01"},
+		{"-", "1970-01-01"}, // no start: the fallback
+		{"1768521600", "2026-01-16"},
+	} {
+		if got := rw.date([][]byte{[]byte("2"), []byte(tc.start), []byte("0")}); got != tc.want {
+			t.Errorf("start %s: date %s, want %s", tc.start, got, tc.want)
 		}
 	}
 }

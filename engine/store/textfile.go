@@ -143,7 +143,10 @@ type rowWriter struct {
 	iProto   int
 	iDstPort int
 	keyDate  string // the key's date, formatted once rather than per record
-	fallback string // date when neither the key nor start gives one
+	// The last start day seen (Unix days) and its date, for files without a key.
+	startDay  int64
+	startDate string
+	fallback  string // date when neither the key nor start gives one
 
 	// The spools of the last date seen, by [other][cluster]: records alternate between
 	// clusters, and this spares a map lookup (hashing the date) per record.
@@ -254,7 +257,12 @@ func (rw *rowWriter) date(vals [][]byte) string {
 	}
 	if rw.iStart >= 0 {
 		if s, err := strconv.ParseInt(string(vals[rw.iStart]), 10, 64); err == nil && s >= 0 && s < 253402300800 {
-			return time.Unix(s, 0).UTC().Format("2006-01-02")
+			// Records of a file share a day or two: format a day once, not once per record
+			// (as formatting the key's date per record cost ~1.5% of a load).
+			if day := s / 86400; day != rw.startDay || rw.startDate == "" {
+				rw.startDay, rw.startDate = day, time.Unix(s, 0).UTC().Format("2006-01-02")
+			}
+			return rw.startDate
 		}
 	}
 	return rw.fallback
