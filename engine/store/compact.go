@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/flowq/flowq/engine/atomicfile"
 )
 
 // compactMinParts is how many parts a date may collect before a load merges them. Every sync
@@ -51,10 +49,10 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	stage := filepath.Join(s.dir, stagingDir, fmt.Sprintf("b%06d", batchID))
 	defer os.RemoveAll(filepath.Join(s.dir, stagingDir))
 	files := make([]string, len(parts))
-	drop := map[string]bool{}
+	drop := make([]string, len(parts))
 	for i, p := range parts {
 		files[i] = sqlString(filepath.Join(s.dir, filepath.FromSlash(p.Path)))
-		drop[p.Path] = true
+		drop[i] = p.Path
 	}
 	// The merged parts keep loads' split of ACCEPTed records from the rest (see partKey).
 	type output struct{ suffix, where string }
@@ -90,35 +88,19 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.SyncFile(staged); err != nil {
-			return err
-		}
-		if err := os.Chmod(staged, filePerm); err != nil {
-			return err
-		}
 		merged = append(merged, Part{Path: rel, Batch: batchID, Sources: sources})
 	}
 	for _, m := range merged {
-		final := filepath.Join(s.dir, filepath.FromSlash(m.Path))
-		if err := os.Rename(filepath.Join(stage, filepath.FromSlash(m.Path)), final); err != nil {
-			return err
-		}
-		if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
+		if err := publish(filepath.Join(stage, filepath.FromSlash(m.Path)), filepath.Join(s.dir, filepath.FromSlash(m.Path))); err != nil {
 			return err
 		}
 	}
-	kept := led.Parts[:0]
-	for _, p := range led.Parts {
-		if !drop[p.Path] {
-			kept = append(kept, p)
-		}
-	}
-	led.Parts = append(kept, merged...)
+	led.swapParts(drop, merged)
 	led.NextBatch = batchID + 1
 	if err := led.write(filepath.Join(s.dir, ledgerFile)); err != nil {
 		return err
 	}
-	for p := range drop {
+	for _, p := range drop {
 		_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
 	}
 	return nil

@@ -95,6 +95,21 @@ func (l *Ledger) write(path string) error {
 	return atomicfile.WriteFile(path, b, filePerm, "."+filepath.Base(path)+".tmp-*")
 }
 
+// swapParts drops the parts at the given paths and adds others, in memory; write commits it.
+func (l *Ledger) swapParts(drop []string, add []Part) {
+	gone := make(map[string]bool, len(drop))
+	for _, p := range drop {
+		gone[p] = true
+	}
+	kept := l.Parts[:0]
+	for _, p := range l.Parts {
+		if !gone[p.Path] {
+			kept = append(kept, p)
+		}
+	}
+	l.Parts = append(kept, add...)
+}
+
 // Files and rows loaded.
 func (l *Ledger) Totals() (files int, rows, rejected int64) {
 	for _, s := range l.Sources {

@@ -80,6 +80,7 @@ type candidate struct {
 	header flowlog.Header
 	hasHdr bool
 	cols   []string // the Parquet part's columns (groupColumns); files with equal cols load together
+	group  string   // cols joined: the key files are grouped and sorted by
 	key    flowlog.Key
 	hasKey bool
 	old    *SourceEntry // previous load of the same path, when the file changed
@@ -323,7 +324,7 @@ func (s *Store) plan(ctx context.Context, led *Ledger, files []string, workers i
 	}
 	// Files of one column layout load together.
 	sort.SliceStable(todo, func(i, j int) bool {
-		return strings.Join(todo[i].cols, ",") < strings.Join(todo[j].cols, ",")
+		return todo[i].group < todo[j].group
 	})
 	return todo, nil
 }
@@ -391,6 +392,7 @@ func sniff(c *candidate) error {
 		}
 	}
 	c.cols = groupColumns(c.header)
+	c.group = strings.Join(c.cols, ",")
 	return nil
 }
 
@@ -423,7 +425,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	groups := map[string][]*candidate{}
 	var groupKeys []string
 	for _, c := range batch {
-		k := strings.Join(c.cols, ",")
+		k := c.group
 		if c.kind == "parquet" {
 			k = "parquet"
 		}
@@ -605,15 +607,7 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
 			return err
 		}
-		if err := os.Chmod(path, filePerm); err != nil {
-			return err
-		}
-		// DuckDB does not fsync what COPY writes; without this a power cut after the ledger
-		// commit could leave the ledger naming a part whose data never reached the disk.
-		if err := atomicfile.SyncFile(path); err != nil {
-			return err
-		}
-		if err := os.Rename(path, dst); err != nil {
+		if err := publish(path, dst); err != nil {
 			return err
 		}
 		relData := filepath.ToSlash(filepath.Join(tablesDir, rel))
@@ -622,23 +616,13 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 		} else {
 			moved = append(moved, Part{Path: relData, Batch: batchID, Sources: stagedSources(path, partSrc, prefixSrc)})
 		}
-		return atomicfile.SyncDir(filepath.Dir(dst))
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("moving batch %d into place: %w", batchID, err)
 	}
 
-	drop := map[string]bool{}
-	for _, p := range dropParts {
-		drop[p] = true
-	}
-	kept := led.Parts[:0]
-	for _, p := range led.Parts {
-		if !drop[p.Path] {
-			kept = append(kept, p)
-		}
-	}
-	led.Parts = append(kept, moved...)
+	led.swapParts(dropParts, moved)
 	led.ErrorParts = append(led.ErrorParts, movedErr...)
 	led.NextSource = nextID
 	led.NextBatch = batchID + 1
@@ -650,6 +634,23 @@ func (s *Store) loadBatch(ctx context.Context, db *sql.DB, led *Ledger, batch []
 	}
 	phase("commit")
 	return nil
+}
+
+// publish moves a staged file into the data dir durably: permissions, fsync (DuckDB does not
+// fsync what COPY writes; without it a power cut after the ledger commit could leave the ledger
+// naming a part whose data never reached the disk), rename, fsync of the folder. The file
+// stays invisible until the ledger names it.
+func publish(staged, final string) error {
+	if err := os.Chmod(staged, filePerm); err != nil {
+		return err
+	}
+	if err := atomicfile.SyncFile(staged); err != nil {
+		return err
+	}
+	if err := os.Rename(staged, final); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(filepath.Dir(final))
 }
 
 // partSpools is one worker's spool files of one group, one per part to be (date and action
