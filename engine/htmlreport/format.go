@@ -153,25 +153,3 @@ func asInt64(v any) (int64, bool) {
 	}
 	return 0, false
 }
-
-// asFloat reads a scanned number as float64.
-func asFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case duckdb.Decimal:
-		return x.Float64(), true
-	case *big.Int:
-		if x == nil {
-			return 0, false
-		}
-		f, _ := new(big.Float).SetInt(x).Float64()
-		return f, true
-	}
-	if n, ok := asInt64(v); ok {
-		return float64(n), true
-	}
-	return 0, false
-}

@@ -485,7 +485,7 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 			chart: func(t *Table) template.HTML {
 				bars := make([]Bar, 0, len(t.Values))
 				for _, v := range t.Values {
-					n, _ := asFloat(v[t.Col("records")])
+					n, _ := output.Float(v[t.Col("records")])
 					port := formatValue(v[t.Col("dst_port")], "dst_port").Text
 					bars = append(bars, Bar{Label: protoName(v[t.Col("protocol")]) + " " + port, Value: n})
 				}
@@ -499,7 +499,7 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 				bars := make([]Bar, 0, len(t.Values))
 				for _, v := range t.Values {
 					n, _ := asInt64(v[t.Col("bytes")])
-					pct, _ := asFloat(v[t.Col("pct_bytes")])
+					pct, _ := output.Float(v[t.Col("pct_bytes")])
 					name := protoName(v[t.Col("protocol")])
 					bars = append(bars, Bar{Label: name, Value: float64(n), Text: output.Bytes(n) + " · " + Float(pct) + "%"})
 				}
@@ -545,7 +545,7 @@ func barsOf(title, labelCol, valueCol, color string, text func([]any, *Table) st
 		li, vi := t.Col(labelCol), t.Col(valueCol)
 		bars := make([]Bar, 0, len(t.Values))
 		for _, v := range t.Values {
-			n, _ := asFloat(v[vi])
+			n, _ := output.Float(v[vi])
 			bar := Bar{Label: formatValue(v[li], labelCol).Text, Value: n}
 			if text != nil {
 				bar.Text = text(v, t)

@@ -117,43 +117,53 @@ func isTimeType(t *typeNode) bool {
 	return false
 }
 
+// toFloat is Float with NaN for what is not a number (a gap in a chart).
 func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case int8:
-		return float64(x)
-	case int16:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case int:
-		return float64(x)
-	case uint8:
-		return float64(x)
-	case uint16:
-		return float64(x)
-	case uint32:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case float32:
-		return float64(x)
-	case float64:
-		return x
-	case *big.Int:
-		if x == nil {
-			return math.NaN()
-		}
-		f, _ := new(big.Float).SetInt(x).Float64()
+	if f, ok := Float(v); ok {
 		return f
-	case duckdb.Decimal:
-		if x.Value == nil {
-			return math.NaN()
-		}
-		return x.Float64()
 	}
 	return math.NaN()
+}
+
+// Float reads a value scanned from DuckDB (any Go integer or float, HUGEINT as *big.Int,
+// DECIMAL) as a float64; ok is false for NULL and anything that is not a number.
+func Float(v any) (f float64, ok bool) {
+	switch x := v.(type) {
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	case *big.Int:
+		if x == nil {
+			return 0, false
+		}
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f, true
+	case duckdb.Decimal:
+		if x.Value == nil {
+			return 0, false
+		}
+		return x.Float64(), true
+	}
+	return 0, false
 }
 
 // Chart draws data as a bar chart or a time-series line.
