@@ -48,6 +48,7 @@ bench: build
 
 lint:
 	$(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
 	@out="$$(gofmt -l cmd engine queries 2>/dev/null)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 fmt:

@@ -1,5 +1,5 @@
 // Package queries holds flowq's built-in saved reports, one .sql file each, embedded in the
-// binary. engine/report parses their headers and binds their parameters.
+// binary. engine/savedquery parses their headers and binds their parameters.
 package queries
 
 import "embed"

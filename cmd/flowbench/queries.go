@@ -11,7 +11,7 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/queries"
 )
@@ -31,7 +31,7 @@ type preparedQuery struct {
 // prepareQueries binds every built-in saved query with its defaults (required CIDRs get
 // benchCIDR) against the data's clock, and applies the Athena rewrite as the CLI does.
 func prepareQueries(now time.Time) ([]preparedQuery, error) {
-	c, err := report.NewCatalog(queries.FS)
+	c, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		return nil, fmt.Errorf("built-in queries: %w", err)
 	}
@@ -41,7 +41,7 @@ func prepareQueries(now time.Time) ([]preparedQuery, error) {
 		params := map[string]string{}
 		for _, p := range q.Params {
 			if p.Required && p.Default == "" {
-				if p.Type == report.TypeCIDR {
+				if p.Type == savedquery.TypeCIDR {
 					params[p.Name] = benchCIDR
 				} else {
 					pq.skip = "required parameter " + p.Name
@@ -49,7 +49,7 @@ func prepareQueries(now time.Time) ([]preparedQuery, error) {
 			}
 		}
 		if pq.skip == "" {
-			stmt, args, err := report.PrepareAt(q, params, now)
+			stmt, args, err := savedquery.PrepareAt(q, params, now)
 			if err != nil {
 				return nil, fmt.Errorf("query %s: %w", q.Name, err)
 			}

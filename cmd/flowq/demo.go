@@ -9,7 +9,7 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/spf13/cobra"
 )
@@ -83,7 +83,7 @@ and print a few example results. Your own data directory is never touched. Works
 				if !ok {
 					return fmt.Errorf("demo: saved query %s is missing", dq.name)
 				}
-				stmt, args, err := report.Prepare(q, dq.params)
+				stmt, args, err := savedquery.Prepare(q, dq.params)
 				if err != nil {
 					return err
 				}

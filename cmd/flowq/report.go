@@ -8,7 +8,7 @@ import (
 
 	"github.com/flowq/flowq/engine/htmlreport"
 	"github.com/flowq/flowq/engine/output"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/spf13/cobra"
 )
 
@@ -33,12 +33,12 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 			opts := htmlreport.Options{Title: title, Now: now}
 			var err error
 			if since != "" {
-				if opts.Since, err = report.ParseTime(since, now); err != nil {
+				if opts.Since, err = savedquery.ParseTime(since, now); err != nil {
 					return usageErr("--since: %v", err)
 				}
 			}
 			if until != "" {
-				if opts.Until, err = report.ParseTime(until, now); err != nil {
+				if opts.Until, err = savedquery.ParseTime(until, now); err != nil {
 					return usageErr("--until: %v", err)
 				}
 			}

@@ -7,13 +7,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/spf13/cobra"
 )
 
 // catalog loads the saved queries: built-in, the user's folder, then --queries folders.
-func (f *factory) catalog() (*report.Catalog, error) {
-	c, err := report.DefaultCatalog(f.QueryDirs...)
+func (f *factory) catalog() (*savedquery.Catalog, error) {
+	c, err := savedquery.DefaultCatalog(f.QueryDirs...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +64,12 @@ can drive a cron job or CI alarm, e.g.
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			pm, err := report.ParseAssignments(params)
+			pm, err := savedquery.ParseAssignments(params)
 			if err != nil {
 				return usageErr("--param: %v", err)
 			}
 			if printSQL {
-				text, err := report.Render(q, pm, time.Now())
+				text, err := savedquery.Render(q, pm, time.Now())
 				if err != nil {
 					return usageErr("%v", err)
 				}
@@ -78,9 +78,9 @@ can drive a cron job or CI alarm, e.g.
 			}
 			// Saved queries are Athena SQL and get the Athena rewrite; --dialect duckdb is for a
 			// user's own .sql file written for DuckDB.
-			prepare := report.Prepare
+			prepare := savedquery.Prepare
 			if of.dialect == "duckdb" {
-				prepare = report.Bind
+				prepare = savedquery.Bind
 			}
 			stmt, bound, err := prepare(q, pm)
 			if err != nil {
@@ -116,7 +116,7 @@ func newQueriesCmd(f *factory) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dirs {
-				d, err := report.UserDir()
+				d, err := savedquery.UserDir()
 				if err != nil {
 					return err
 				}
@@ -136,7 +136,7 @@ func newQueriesCmd(f *factory) *cobra.Command {
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				list = []report.Query{q}
+				list = []savedquery.Query{q}
 			}
 			if jsonOut {
 				enc := json.NewEncoder(f.IO.Out)

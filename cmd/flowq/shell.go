@@ -9,13 +9,13 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/output"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/shell"
 	"github.com/spf13/cobra"
 )
 
 // savedQueries adapts the report catalog to what the shell needs.
-type savedQueries struct{ c *report.Catalog }
+type savedQueries struct{ c *savedquery.Catalog }
 
 func (s savedQueries) List() []shell.SavedQuery {
 	var out []shell.SavedQuery
@@ -35,7 +35,7 @@ func (s savedQueries) Run(ctx context.Context, name string, params map[string]st
 		return "", nil, err
 	}
 	// Saved queries are Athena SQL: always rewritten, whatever the shell's .athena setting.
-	return report.Prepare(q, params)
+	return savedquery.Prepare(q, params)
 }
 
 func newShellCmd(f *factory) *cobra.Command {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/shell"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/engine/why"
@@ -27,12 +27,12 @@ func (wf *whyFlags) question(src, dst string, now time.Time) (why.Question, erro
 	}
 	q := why.Question{Src: src, Dst: host, Port: port, Proto: strings.ToLower(wf.proto)}
 	if wf.since != "" {
-		if q.Since, err = report.ParseTime(wf.since, now); err != nil {
+		if q.Since, err = savedquery.ParseTime(wf.since, now); err != nil {
 			return q, fmt.Errorf("--since: %w", err)
 		}
 	}
 	if wf.until != "" {
-		if q.Until, err = report.ParseTime(wf.until, now); err != nil {
+		if q.Until, err = savedquery.ParseTime(wf.until, now); err != nil {
 			return q, fmt.Errorf("--until: %w", err)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/flowq/flowq/engine/cwsync/cwtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/flowlog"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/queries"
 )
@@ -138,7 +138,7 @@ func TestFlowgenTruth(t *testing.T) {
 	}
 
 	// The saved blocked-ssh report, as `flowq run` executes it, lists the truth's SSH rejects.
-	cat, err := report.NewCatalog(queries.FS)
+	cat, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestFlowgenTruth(t *testing.T) {
 	if !ok {
 		t.Fatal("no blocked-ssh report")
 	}
-	stmt, args, err := report.Bind(q, map[string]string{"limit": "1000"})
+	stmt, args, err := savedquery.Bind(q, map[string]string{"limit": "1000"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/engine/store/storetest"
 	"github.com/flowq/flowq/queries"
@@ -68,7 +68,7 @@ func build(f *fixture) error {
 		return err
 	}
 	defer sess.Close()
-	cat, err := report.NewCatalog(queries.FS)
+	cat, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		return err
 	}

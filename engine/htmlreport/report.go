@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/output"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -24,7 +24,7 @@ type Options struct {
 	// Catalog supplies the saved queries shown as tables in the "Saved queries" section; nil
 	// leaves that section out. The fixed panels always use the built-in queries, whose columns
 	// they chart.
-	Catalog *report.Catalog
+	Catalog *savedquery.Catalog
 	Now     time.Time // clock for relative parameter defaults and the "generated" line; default time.Now()
 	MaxRows int       // rows shown per table; default 100
 }
@@ -143,7 +143,7 @@ type querier interface {
 type builder struct {
 	db       querier
 	opts     Options
-	builtin  *report.Catalog
+	builtin  *savedquery.Catalog
 	answered map[string]*Panel // built-in query name → the fixed panel showing its default answer
 }
 
@@ -160,7 +160,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
 	if opts.Title == "" {
 		opts.Title = "flowq report"
 	}
-	builtin, err := report.NewCatalog(queries.FS)
+	builtin, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
 }
 
 // rangeParams are the since/until parameters for a query that declares them.
-func (b *builder) rangeParams(q report.Query) (map[string]string, string) {
+func (b *builder) rangeParams(q savedquery.Query) (map[string]string, string) {
 	p := map[string]string{}
 	var missing []string
 	if !b.opts.Since.IsZero() {
@@ -211,12 +211,12 @@ func (b *builder) rangeParams(q report.Query) (map[string]string, string) {
 
 // run binds, rewrites and runs q; it returns the result and the SQL to show (Athena text
 // with the values written in).
-func (b *builder) run(ctx context.Context, q report.Query, params map[string]string, maxRows int) (*Table, string, error) {
-	shown, err := report.Render(q, params, b.opts.Now)
+func (b *builder) run(ctx context.Context, q savedquery.Query, params map[string]string, maxRows int) (*Table, string, error) {
+	shown, err := savedquery.Render(q, params, b.opts.Now)
 	if err != nil {
 		return nil, q.SQL, fmt.Errorf("query %s: %w", q.Name, err)
 	}
-	stmt, args, err := report.PrepareAt(q, params, b.opts.Now)
+	stmt, args, err := savedquery.PrepareAt(q, params, b.opts.Now)
 	if err != nil {
 		return nil, shown, fmt.Errorf("query %s: %w", q.Name, err)
 	}
@@ -260,8 +260,8 @@ func (b *builder) run(ctx context.Context, q report.Query, params map[string]str
 }
 
 // mustParse parses one of the report's own queries (a bug in flowq if it fails).
-func mustParse(text, name string) report.Query {
-	q, err := report.Parse(text, name, "htmlreport:"+name)
+func mustParse(text, name string) savedquery.Query {
+	q, err := savedquery.Parse(text, name, "htmlreport:"+name)
 	if err != nil {
 		panic(err)
 	}
@@ -572,9 +572,9 @@ func (b *builder) savedPanels(ctx context.Context, r *Report) {
 				needs = append(needs, prm.Name)
 			}
 		}
-		if fp, ok := b.answered[q.Name]; ok && q.Source == report.BuiltinSource {
+		if fp, ok := b.answered[q.Name]; ok && q.Source == savedquery.BuiltinSource {
 			p.SeeAlso, p.SeeAlsoTitle = fp.ID, fp.Title
-			p.SQL, _ = report.Render(q, params, b.opts.Now)
+			p.SQL, _ = savedquery.Render(q, params, b.opts.Now)
 			r.Saved = append(r.Saved, p)
 			continue
 		}

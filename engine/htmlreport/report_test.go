@@ -13,7 +13,7 @@ import (
 
 	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
-	"github.com/flowq/flowq/engine/report"
+	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/queries"
 )
@@ -325,7 +325,7 @@ func TestPanelsMatchTruth(t *testing.T) {
 
 func TestSavedQueries(t *testing.T) {
 	f := generated(t)
-	cat, err := report.NewCatalog(queries.FS)
+	cat, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +468,7 @@ func TestEmptyStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	cat, err := report.NewCatalog(queries.FS)
+	cat, err := savedquery.NewCatalog(queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package report is flowq's saved-query library: it parses the header of each .sql report,
+// Package savedquery is flowq's saved-query library: it parses the header of each .sql report,
 // builds the catalog (built-in queries overridden by user folders) and binds parameters as values.
-package report
+package savedquery
 
 import (
 	"fmt"

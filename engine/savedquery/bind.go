@@ -1,4 +1,4 @@
-package report
+package savedquery
 
 import (
 	"database/sql"
