@@ -55,7 +55,9 @@ func TestSessionRun(t *testing.T) {
 	if got := div(runner); got != "3.5" {
 		t.Errorf("duckdb 7/2 = %s, want 3.5", got)
 	}
-	inAthena := func(ctx context.Context, q string, a ...any) (rowsLike, error) { return sess.RunIn(ctx, compat.Athena, q, a...) }
+	inAthena := func(ctx context.Context, q string, a ...any) (rowsLike, error) {
+		return sess.RunIn(ctx, compat.Athena, q, a...)
+	}
 	if got := div(inAthena); got != "3" {
 		t.Errorf("RunIn(athena) 7/2 = %s, want 3", got)
 	}
