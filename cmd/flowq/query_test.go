@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/flowq/flowq/engine/iostreams"
+	"github.com/flowq/flowq/engine/shell"
 	"github.com/spf13/cobra"
 )
 
@@ -124,5 +127,31 @@ func TestShellFlags(t *testing.T) {
 				t.Errorf("options = %+v\nwant      %+v", *got, *c.want)
 			}
 		})
+	}
+}
+
+// TestShellDocsListEveryCommand: docs/shell.md lists exactly the shell's meta-commands, each
+// with the usage .help shows.
+func TestShellDocsListEveryCommand(t *testing.T) {
+	b, err := os.ReadFile("../../docs/shell.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "## Meta-commands")
+	section, _, _ = strings.Cut(section, "\n## ")
+	row := regexp.MustCompile("(?m)^\\| `(\\.[a-z]+[^`]*)` \\|")
+	documented := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		documented[strings.ReplaceAll(m[1], `\|`, "|")] = true
+	}
+	for _, c := range shell.Commands(extraShellCommands(nil)) {
+		want := strings.TrimSpace(c.Name + " " + c.Usage)
+		if !documented[want] {
+			t.Errorf("docs/shell.md lacks a row for `%s`", want)
+		}
+		delete(documented, want)
+	}
+	for d := range documented {
+		t.Errorf("docs/shell.md documents `%s`, which is not in the command table", d)
 	}
 }
