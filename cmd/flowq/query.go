@@ -230,17 +230,18 @@ func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt stri
 // nothing.
 func renderStatement(ctx context.Context, f *factory, sess *store.Session, d compat.Dialect, stmt string, args []any, of *outputFlags,
 	chart bool, w io.Writer, format output.Format, opts output.Options) (output.Stats, error) {
+	chart = chart && of.chart != ""
+	kind, err := output.ParseChartKind(of.chart)
+	if chart && err != nil {
+		return output.Stats{}, usageErr("--chart: %v", err)
+	}
 	start := time.Now()
 	rows, err := sess.RunIn(ctx, d, stmt, args...)
 	if err != nil {
 		return output.Stats{}, err
 	}
 	defer rows.Close()
-	if chart && of.chart != "" {
-		kind, err := output.ParseChartKind(of.chart)
-		if err != nil {
-			return output.Stats{}, usageErr("--chart: %v", err)
-		}
+	if chart {
 		return output.Stats{}, renderChart(f, w, rows, kind)
 	}
 	st, _, err := output.RenderResult(ctx, w, stmt, rows, format, opts)
