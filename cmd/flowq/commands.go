@@ -8,14 +8,14 @@ const version = "0.1.0"
 func commands(f *factory) []*cobra.Command {
 	return []*cobra.Command{
 		newLoadCmd(f),
-		newQueryCmd(f),
+		newQueryCmd(f, nil),
 		newStatusCmd(f),
 		newDemoCmd(f),
 		newSyncCmd(f),
 		newAthenaCmd(f),
 		newRunCmd(f),
 		newQueriesCmd(f),
-		newShellCmd(f),
+		newShellCmd(f, nil),
 		newReportCmd(f),
 		newWhyCmd(f),
 	}

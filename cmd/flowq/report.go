@@ -14,6 +14,7 @@ import (
 
 func newReportCmd(f *factory) *cobra.Command {
 	var out, since, until, title string
+	var readOnly bool
 	cmd := &cobra.Command{
 		Use:   "report --html FILE",
 		Short: "Write a self-contained HTML report (charts, top talkers, blocked SSH, every saved query)",
@@ -45,13 +46,18 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 			if opts.Catalog, err = f.catalog(); err != nil {
 				return err
 			}
-			sess, err := f.openSession(ctx, false, "athena")
+			for _, q := range opts.Catalog.List() {
+				if q.Shadows == savedquery.BuiltinSource {
+					fmt.Fprintf(f.IO.ErrOut, "report: saved query %s from %s overrides the built-in one\n", q.Name, q.Source)
+				}
+			}
+			sess, err := f.openSession(ctx, readOnly, "athena")
 			if err != nil {
 				return err
 			}
 			defer sess.Close()
 			start := time.Now()
-			rep, err := htmlreport.Build(ctx, sess.DB, opts)
+			rep, err := htmlreport.Build(ctx, sess, opts) // the session's door: read-only checks every query
 			if err != nil {
 				return err
 			}
@@ -84,5 +90,6 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 	cmd.Flags().StringVar(&since, "since", "", "only records starting at or after: 7d, 36h, 2024-05-01, RFC 3339")
 	cmd.Flags().StringVar(&until, "until", "", "only records starting before this time")
 	cmd.Flags().StringVar(&title, "title", "", "report title (default \"flowq report\")")
+	cmd.Flags().BoolVar(&readOnly, "read-only", false, "run the saved queries (--queries packs from others) as single SELECTs with no file or network access outside the data dir")
 	return cmd
 }

@@ -91,15 +91,16 @@ what to check next, the evidence records (tcp-flags decoded) and a per-hour time
 	return cmd
 }
 
-// whyShellCommand is the shell's .why.
-func whyShellCommand(f *factory) shell.Command {
+// whyShellCommand is the shell's .why: the same analysis as `flowq why`, on the shell's session
+// (refreshed first, like every statement the shell runs).
+func whyShellCommand(sess *store.Session) shell.Command {
 	return shell.Command{
 		Name:  ".why",
-		Usage: "SRC DST[:PORT] [tcp|udp|icmp] [since=24h]",
+		Usage: "SRC DST[:PORT] [tcp|udp|icmp] [since=24h] [until=...]",
 		Help:  "explain why a connection fails (see flowq why --help)",
 		Args: func(env *shell.Env, prev []string) []shell.Candidate {
 			if len(prev) == 2 {
-				return []shell.Candidate{{Text: "tcp"}, {Text: "udp"}, {Text: "icmp"}, {Text: "since="}}
+				return []shell.Candidate{{Text: "tcp"}, {Text: "udp"}, {Text: "icmp"}, {Text: "since="}, {Text: "until="}}
 			}
 			return nil
 		},
@@ -124,11 +125,7 @@ func whyShellCommand(f *factory) shell.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := why.Analyze(ctx, env.DB(), q)
-			if err != nil {
-				return err
-			}
-			return rep.WriteText(env.Out())
+			return runWhy(ctx, sess, q, "text", env.Out())
 		},
 	}
 }

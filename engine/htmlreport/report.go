@@ -134,14 +134,15 @@ func (t *Table) dropNullColumns() {
 	t.Columns, t.Numeric = cols, num
 }
 
-// querier is what Build needs of the database.
-type querier interface {
+// Querier is what Build needs of the database: a *sql.DB, or a store session, whose
+// QueryContext refuses anything but a SELECT when it is read-only.
+type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // builder carries the options through the panels.
 type builder struct {
-	db       querier
+	db       Querier
 	opts     Options
 	builtin  *savedquery.Catalog
 	answered map[string]*Panel // built-in query name → the fixed panel showing its default answer
@@ -150,7 +151,7 @@ type builder struct {
 // Build runs every panel's query on db (a session with the vpc_flow_logs view) and returns the
 // report. A failing fixed panel (summary, traffic) is an error; a failing saved query is shown
 // in its panel.
-func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
+func Build(ctx context.Context, db Querier, opts Options) (*Report, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}

@@ -1,7 +1,10 @@
 package shell
 
 import (
+	"io"
+
 	"context"
+	"github.com/flowq/flowq/engine/iostreams"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -148,7 +151,7 @@ func TestCompleteMeta(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s, err := newSession(Config{DB: testDB(t), Queries: fakeQueries{}})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard), Queries: fakeQueries{}})
 	if err != nil {
 		t.Fatal(err)
 	}

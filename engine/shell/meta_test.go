@@ -1,8 +1,11 @@
 package shell
 
 import (
+	"io"
+
 	"context"
 	"errors"
+	"github.com/flowq/flowq/engine/iostreams"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,7 +61,7 @@ func TestDispatch(t *testing.T) {
 			chartArgs = args
 			return nil
 		}}
-	s, err := newSession(Config{DB: testDB(t), ExtraCommands: []Command{chart}, Queries: fakeQueries{}})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard), ExtraCommands: []Command{chart}, Queries: fakeQueries{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,6 @@ func TestDispatch(t *testing.T) {
 		{".timing maybe", `expected on or off, got "maybe"`},
 		{".mode xml", "usage: .mode table|csv|json|ndjson|markdown|line"},
 		{".nosuch", "unknown command .nosuch"},
-		{".athena on", "no Athena rewrite"},
 		{".schema nosuch", `no table or view named "nosuch"`},
 		{".run", "expected a query name"},
 		{".run top_talkers limit", `expected param=value, got "limit"`},
@@ -129,7 +131,7 @@ func TestDispatch(t *testing.T) {
 }
 
 func TestHistoryCommand(t *testing.T) {
-	s, err := newSession(Config{DB: testDB(t)})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/creack/pty"
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/iostreams"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,11 +44,16 @@ func helperMain() int {
 		return 2
 	}
 	defer db.Close()
+	if err := registerCompat(ctx, db); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 2
+	}
+	sess := &dbSession{db: db, dialect: compat.DuckDB}
 	// .boom panics while its argument is completed, i.e. inside go-prompt with the terminal raw.
 	boom := Command{Name: ".boom", Help: "test: panic in completion",
 		Args: func(*Env, []string) []Candidate { panic("boom in completer") },
 		Run:  func(context.Context, *Env, []string) error { return nil }}
-	err = Run(ctx, Config{DB: db, Interactive: true, HistoryPath: os.Getenv("FLOWQ_SHELL_HISTORY"),
+	err = Run(ctx, Config{Session: sess, IO: iostreams.System(), HistoryPath: os.Getenv("FLOWQ_SHELL_HISTORY"),
 		Queries: fakeQueries{}, Banner: "flowq test shell", ExtraCommands: []Command{boom}})
 	switch {
 	case errors.Is(err, ErrTerminated):

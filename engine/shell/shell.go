@@ -14,9 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/iostreams"
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/sqlscan"
-	"golang.org/x/term"
 )
 
 // Param is a parameter of a saved query.
@@ -38,38 +39,40 @@ type SavedQueries interface {
 	Run(ctx context.Context, name string, params map[string]string) (sql string, args []any, err error)
 }
 
-// Config wires a shell session. DB is required; everything else may be left zero.
+// Session runs the shell's statements; flowq's *store.Session is one. The shell never talks
+// to DuckDB any other way.
+type Session interface {
+	// RunIn runs one statement written in dialect d: it refreshes the views when new data was
+	// committed, rewrites the statement into DuckDB SQL, refuses it in a read-only session
+	// unless it is one SELECT, and queries.
+	RunIn(ctx context.Context, d compat.Dialect, stmt string, args ...any) (*sql.Rows, error)
+	// Dialect is what typed SQL is written in; SetDialect switches it (.athena on|off).
+	Dialect() compat.Dialect
+	SetDialect(d compat.Dialect)
+	// ReadOnly sessions also refuse the meta-commands that name files (.output, .read).
+	ReadOnly() bool
+}
+
+// Config wires a shell session. Session is required; everything else may be left zero.
 type Config struct {
-	// DB is the session's DuckDB handle; it should allow one connection (SetMaxOpenConns(1)) so
-	// that cancelling a statement interrupts exactly that statement.
-	DB *sql.DB
-	// BeforeStatement runs before each statement (refreshes the views when new data was loaded).
-	BeforeStatement func(ctx context.Context) error
-	// Check vets each statement as it will run (after any rewrite); an error refuses it. The CLI
-	// uses it for --read-only sessions.
-	Check func(ctx context.Context, stmt string) error
-	// Rewrite turns Athena/Trino SQL into DuckDB SQL; used while .athena is on.
-	Rewrite func(stmt string) string
-	// Athena starts the session with the rewrite on (needs Rewrite).
-	Athena bool
+	Session Session
+	// IO are the streams (default iostreams.System()). The shell is interactive when its input
+	// is a terminal (see Run); otherwise IO.In is read as a script.
+	IO *iostreams.IOStreams
 	// HistoryPath is the history file ("" = no persistent history); HistorySize bounds it.
 	HistoryPath string
 	HistorySize int
 	Queries     SavedQueries
 	// Status writes the data-dir status for .status.
 	Status func(ctx context.Context, w io.Writer) error
-	// In, Out, Err default to os.Stdin, os.Stdout, os.Stderr.
-	In       io.Reader
-	Out, Err io.Writer
-	// Interactive selects the go-prompt terminal UI (see Run); otherwise In is read as a script.
-	Interactive bool
 	// Format of results (default table); MaxRows caps rows shown by table/markdown/line (0 = 1000
 	// interactively, no cap otherwise; -1 = no cap).
 	Format  output.Format
 	MaxRows int
 	// NoTiming turns off the "(N rows, T)" footer (interactive: on screen; scripts: on Err).
 	NoTiming bool
-	// ExtraCommands are added to the meta-command table (.chart, .why, ...).
+	// ExtraCommands are added to the meta-command table (.why, ...); one with the name of a
+	// built-in command replaces it.
 	ExtraCommands []Command
 	// Banner is printed once when the interactive shell starts.
 	Banner string
@@ -78,44 +81,36 @@ type Config struct {
 // Env is what a meta-command sees of the session.
 type Env struct{ s *session }
 
-// DB returns the session's database handle.
-func (e *Env) DB() *sql.DB { return e.s.cfg.DB }
-
 // Out is where results go (the screen, or the .output file).
 func (e *Env) Out() io.Writer { return e.s.resultWriter() }
 
-// Screen is the terminal (or Config.Out), never the .output file: for notes and footers.
+// Screen is the terminal (or the output stream), never the .output file: for notes and footers.
 func (e *Env) Screen() io.Writer { return e.s.screen() }
-
-// LastQuery is the last SQL statement the user ran (as typed, before any rewrite).
-func (e *Env) LastQuery() string { return e.s.lastQuery }
 
 // RenderOptions are the options results are rendered with right now (width, cap, terminal).
 func (e *Env) RenderOptions() output.Options { return e.s.renderOptions() }
 
-// Query runs one statement the way typed SQL runs (BeforeStatement, Athena rewrite if on) and
-// returns its rows for the command to render itself.
-func (e *Env) Query(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
-	q, err := e.s.prepare(ctx, stmt, e.s.athena)
-	if err != nil {
-		return nil, err
-	}
-	return e.s.cfg.DB.QueryContext(ctx, q, args...)
+// statement is a statement as the shell ran it, to run again (.chart).
+type statement struct {
+	sql     string
+	args    []any
+	dialect compat.Dialect
 }
 
 type session struct {
 	cfg         Config
+	sess        Session
+	io          *iostreams.IOStreams
 	out, err    io.Writer
 	scr         io.Writer // notes and footers: Out, or Err when Out is redirected to a file
 	interactive bool
 	format      output.Format
 	maxRows     int
 	timing      bool
-	athena      bool
 	outFile     *os.File
 	hist        *History
 	cmds        []Command
-	lastQuery   string
+	last        statement // the last statement with a result, typed or saved (.chart)
 	readDepth   int
 
 	catMu sync.Mutex
@@ -123,39 +118,27 @@ type session struct {
 }
 
 func newSession(cfg Config) (*session, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("shell: Config.DB is nil")
+	if cfg.Session == nil {
+		return nil, errors.New("shell: Config.Session is nil")
 	}
-	if cfg.In == nil {
-		cfg.In = os.Stdin
+	ios := cfg.IO
+	if ios == nil {
+		ios = iostreams.System()
 	}
-	if cfg.Out == nil {
-		cfg.Out = os.Stdout
-	}
-	if cfg.Err == nil {
-		cfg.Err = os.Stderr
-	}
-	s := &session{cfg: cfg, out: cfg.Out, err: cfg.Err, scr: cfg.Out, interactive: cfg.Interactive,
-		format: cfg.Format, timing: !cfg.NoTiming, athena: cfg.Athena && cfg.Rewrite != nil}
+	s := &session{cfg: cfg, sess: cfg.Session, io: ios, out: ios.Out, err: ios.ErrOut, scr: ios.Out,
+		interactive: ios.IsStdinTTY(), format: cfg.Format, timing: !cfg.NoTiming}
 	if s.format == "" {
 		s.format = output.Table
 	}
 	switch {
 	case cfg.MaxRows < 0:
 		s.maxRows = 0
-	case cfg.MaxRows == 0 && cfg.Interactive:
+	case cfg.MaxRows == 0 && s.interactive:
 		s.maxRows = 1000
 	default:
 		s.maxRows = cfg.MaxRows
 	}
-	s.cmds = builtinCommands()
-	for _, c := range cfg.ExtraCommands {
-		if have, ok := s.lookup(c.Name); ok {
-			*have = c // an extra command may replace a built-in one
-		} else {
-			s.cmds = append(s.cmds, c)
-		}
-	}
+	s.cmds = Commands(cfg.ExtraCommands)
 	return s, nil
 }
 
@@ -181,7 +164,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return s.runInteractive(ctx)
 	}
 	s.hist, _ = LoadHistory("", 0) // scripts leave the user's history alone
-	err = s.runScript(ctx, cfg.In, "<stdin>")
+	err = s.runScript(ctx, s.io.In, "<stdin>")
 	if errors.Is(err, errQuit) {
 		return nil
 	}
@@ -207,11 +190,18 @@ func (s *session) catalog() *Catalog {
 	return s.cat
 }
 
+// duckdbQuerier runs the shell's own SQL (catalog, .tables) through the session, in DuckDB's
+// dialect.
+type duckdbQuerier struct{ sess Session }
+
+func (q duckdbQuerier) QueryContext(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
+	return q.sess.RunIn(ctx, compat.DuckDB, stmt, args...)
+}
+
+// refreshCatalog reloads the completion catalog; the session picks up columns of newly loaded
+// data first.
 func (s *session) refreshCatalog(ctx context.Context) {
-	if s.cfg.BeforeStatement != nil {
-		_ = s.cfg.BeforeStatement(ctx) // pick up columns of newly loaded data; errors show at the next statement
-	}
-	c, err := LoadCatalog(ctx, s.cfg.DB)
+	c, err := LoadCatalog(ctx, duckdbQuerier{s.sess})
 	if err != nil {
 		return // completion keeps the previous snapshot
 	}
@@ -220,46 +210,12 @@ func (s *session) refreshCatalog(ctx context.Context) {
 	s.catMu.Unlock()
 }
 
-// terminalWidth is the width of Out when it is a terminal, else 0.
-func (s *session) terminalWidth() (int, bool) {
-	f, ok := s.out.(interface{ Fd() uintptr })
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0, false
-	}
-	w, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 80, true
-	}
-	return w, true
-}
-
 func (s *session) renderOptions() output.Options {
 	o := output.Options{MaxRows: s.maxRows}
-	if s.outFile == nil {
-		if w, ok := s.terminalWidth(); ok {
-			o.Terminal, o.Width = true, w
-		}
+	if s.outFile == nil && s.io.IsStdoutTTY() {
+		o.Terminal, o.Width = true, s.io.TerminalWidth()
 	}
 	return o
-}
-
-// prepare refreshes views and applies the Athena rewrite.
-func (s *session) prepare(ctx context.Context, stmt string, rewrite bool) (string, error) {
-	if s.cfg.BeforeStatement != nil {
-		if err := s.cfg.BeforeStatement(ctx); err != nil {
-			return "", fmt.Errorf("refresh views: %w", err)
-		}
-	}
-	q := stmt
-	if rewrite && s.cfg.Rewrite != nil {
-		q = s.cfg.Rewrite(stmt)
-	}
-	if s.cfg.Check != nil {
-		if err := s.cfg.Check(ctx, q); err != nil {
-			return "", err
-		}
-	}
-	return q, nil
 }
 
 // stmtError carries the statement text so the error can be shown with its position.
@@ -271,66 +227,27 @@ type stmtError struct {
 func (e *stmtError) Error() string { return formatError(e.stmt, e.err) }
 func (e *stmtError) Unwrap() error { return e.err }
 
-// runSQL runs one statement and renders its result, then the footer.
-func (s *session) runSQL(ctx context.Context, stmt string, args []any, rewrite bool) error {
+// runSQL runs one statement written in dialect d and renders its result, then the footer.
+func (s *session) runSQL(ctx context.Context, st statement) error {
 	start := time.Now()
-	q, err := s.prepare(ctx, stmt, rewrite)
+	rows, err := s.sess.RunIn(ctx, st.dialect, st.sql, st.args...)
 	if err != nil {
-		return &stmtError{stmt, err}
-	}
-	rows, err := s.cfg.DB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return &stmtError{q, err}
+		return &stmtError{st.sql, err}
 	}
 	defer rows.Close()
-	if cols, _ := rows.Columns(); sqlscan.IsStatusResult(q, cols) {
-		// SET, CREATE, INSERT...: DuckDB answers with a one-column status result; a table of it
-		// is noise, so it becomes a status line where the footer goes.
-		return s.statusResult(rows, cols[0], start)
-	}
-	st, err := output.Render(ctx, s.resultWriter(), rows, s.format, s.renderOptions())
-	if err == nil {
-		err = rows.Err()
-	}
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
-	}
+	stats, status, err := output.RenderResult(ctx, s.resultWriter(), st.sql, rows, s.format, s.renderOptions())
 	if err != nil {
-		return &stmtError{q, err}
-	}
-	if s.timing {
-		s.footer(output.Footer(st, time.Since(start)))
-	}
-	return nil
-}
-
-func (s *session) statusResult(rows *sql.Rows, col string, start time.Time) error {
-	var affected int64
-	n := 0
-	for rows.Next() {
-		var v sql.NullInt64
-		if col == "Count" {
-			if err := rows.Scan(&v); err != nil {
-				return err
-			}
-			affected += v.Int64
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return err
+		return &stmtError{st.sql, err}
 	}
 	if !s.timing {
 		return nil
 	}
-	msg := "OK"
-	if col == "Count" && n > 0 {
-		msg = fmt.Sprintf("%d rows affected", affected)
-		if affected == 1 {
-			msg = "1 row affected"
-		}
+	if status != "" {
+		// SET, CREATE, INSERT...: a status line where the footer goes.
+		s.footer(fmt.Sprintf("(%s, %s)", status, output.FormatElapsed(time.Since(start))))
+	} else {
+		s.footer(output.Footer(stats, time.Since(start)))
 	}
-	s.footer(fmt.Sprintf("(%s, %s)", msg, output.FormatElapsed(time.Since(start))))
 	return nil
 }
 
@@ -342,10 +259,11 @@ func (s *session) footer(line string) {
 	}
 }
 
-// runStatement runs typed SQL (with the Athena rewrite when on) and remembers it for .why etc.
+// runStatement runs typed SQL in the session's dialect and remembers it for .chart.
 func (s *session) runStatement(ctx context.Context, stmt string) error {
-	s.lastQuery = stmt
-	return s.runSQL(ctx, stmt, nil, s.athena)
+	st := statement{sql: stmt, dialect: s.sess.Dialect()}
+	s.last = st
+	return s.runSQL(ctx, st)
 }
 
 // isMeta reports whether the pending input is a meta-command line.
@@ -434,13 +352,4 @@ func (s *session) readFile(ctx context.Context, path string) error {
 		return fmt.Errorf(".read %s stopped", path)
 	}
 	return err
-}
-
-// IsTerminal reports whether r is a terminal, i.e. whether Config.Interactive should be set
-// for it (the CLI passes os.Stdin).
-func IsTerminal(r io.Reader) bool { return isTerm(r) }
-
-func isTerm(x any) bool {
-	f, ok := x.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
 }
