@@ -178,7 +178,7 @@ func mirrorFiles(t testing.TB, mirror string) map[string][]byte {
 		}
 		rel, _ := filepath.Rel(mirror, p)
 		rel = filepath.ToSlash(rel)
-		if rel == stateFile || rel == runningFile {
+		if rel == stateFile || rel == runningFile || rel == FailedFile {
 			return nil
 		}
 		b, err := os.ReadFile(p)
