@@ -212,4 +212,3 @@ func TestCleanInterruptedMirrors(t *testing.T) {
 		}
 	}
 }
-

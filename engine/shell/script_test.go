@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 func runScriptText(t *testing.T, cfg Config, script string) (stdout, stderr string, err error) {
 	t.Helper()
@@ -42,19 +41,7 @@ func TestScriptGolden(t *testing.T) {
 	if errOut != "" {
 		t.Errorf("stderr not empty (prompt noise?):\n%s", errOut)
 	}
-	golden := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", golden, out, want)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "report.golden"), out)
 }
 
 func TestScriptStopsAtFirstError(t *testing.T) {

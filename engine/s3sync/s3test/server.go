@@ -24,19 +24,19 @@ import (
 type Fault int
 
 const (
-	None          Fault = iota
-	SlowDown            // 503 SlowDown
-	InternalError       // 500 InternalError
-	ExpiredToken        // 400 ExpiredToken, as when a session token runs out mid-sync
-	AccessDenied        // 403 AccessDenied
-	Cut                 // close the connection half-way through the body
-	LongLength          // advertise 100 bytes more than sent, then close
-	ShortLength         // advertise and send 3 bytes fewer than the object has
-	Stall               // send half the body, then stall for StallFor before the rest
-	SlowBody            // send the body in 8 pieces spread over StallFor
-	Corrupt             // same length, one byte changed, headers (ETag, checksums) as stored
-	NoChecksum          // the body as stored, without ETag and x-amz-checksum-* headers
-	CorruptNoChecksum   // Corrupt and NoChecksum together: nothing in the answer tells
+	None              Fault = iota
+	SlowDown                // 503 SlowDown
+	InternalError           // 500 InternalError
+	ExpiredToken            // 400 ExpiredToken, as when a session token runs out mid-sync
+	AccessDenied            // 403 AccessDenied
+	Cut                     // close the connection half-way through the body
+	LongLength              // advertise 100 bytes more than sent, then close
+	ShortLength             // advertise and send 3 bytes fewer than the object has
+	Stall                   // send half the body, then stall for StallFor before the rest
+	SlowBody                // send the body in 8 pieces spread over StallFor
+	Corrupt                 // same length, one byte changed, headers (ETag, checksums) as stored
+	NoChecksum              // the body as stored, without ETag and x-amz-checksum-* headers
+	CorruptNoChecksum       // Corrupt and NoChecksum together: nothing in the answer tells
 )
 
 var faultNames = map[Fault]string{None: "none", SlowDown: "SlowDown", InternalError: "InternalError",
@@ -164,7 +164,11 @@ func (s *Server) FailKey(key string, f Fault, times int) {
 }
 
 // SetFault installs (nil removes) a picker of the fault for the n-th GET (1-based) of key.
-func (s *Server) SetFault(fn func(key string, n int) Fault) { s.mu.Lock(); s.decide = fn; s.mu.Unlock() }
+func (s *Server) SetFault(fn func(key string, n int) Fault) {
+	s.mu.Lock()
+	s.decide = fn
+	s.mu.Unlock()
+}
 
 // SetFaultN installs (nil removes) a picker by the server-wide GET count (1-based).
 func (s *Server) SetFaultN(fn func(n int64) Fault) { s.mu.Lock(); s.decideN = fn; s.mu.Unlock() }
@@ -179,7 +183,11 @@ func (s *Server) SetListFault(fn func(listKey string, n int) bool) {
 
 // SetBeforeGet installs (nil removes) a hook run before a GET is served, e.g. to replace
 // the object between a listing and its download.
-func (s *Server) SetBeforeGet(fn func(key string, n int)) { s.mu.Lock(); s.beforeGet = fn; s.mu.Unlock() }
+func (s *Server) SetBeforeGet(fn func(key string, n int)) {
+	s.mu.Lock()
+	s.beforeGet = fn
+	s.mu.Unlock()
+}
 
 // Gets is the number of object GETs served or faulted.
 func (s *Server) Gets() int64 { s.mu.Lock(); defer s.mu.Unlock(); return s.gets }
@@ -415,4 +423,3 @@ func sleep(r *http.Request, d time.Duration) bool {
 		return false
 	}
 }
-
