@@ -157,8 +157,9 @@ func NormalizePrefix(p string) string {
 //
 // Besides the objects (MirrorDir/KEY) the mirror holds only dot-files, which loaders skip:
 // ".flowq-sync-state.jsonl" (the journal of synced key, size and ETag), ".flowq-sync-running"
-// (present while a run writes, or after one was killed) and ".NAME.flowq-tmp-*" temp downloads,
-// removed by the next run after a kill. Keys that would collide with these are refused.
+// (present while a run writes, or after one was killed), ".flowq-sync-failed.tsv" (FailedFile)
+// and ".NAME.flowq-tmp-*" temp downloads, removed by the next run after a kill (or by
+// CleanInterrupted). Keys that would collide with these are refused.
 func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
