@@ -212,3 +212,28 @@ func TestCleanInterruptedMirrors(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyOf(t *testing.T) {
+	mirror := t.TempDir()
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/01/x.log.gz"
+	p, err := LocalPath(mirror, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, key string
+		ok        bool
+	}{
+		{p, key, true},
+		{filepath.Join(mirror, "plain", "file.log"), "plain/file.log", true},
+		{mirror, "", false},
+		{filepath.Join(filepath.Dir(mirror), "elsewhere.log"), "", false},
+		{filepath.Join(mirror, stateFile), "", false},
+		{filepath.Join(mirror, "AWSLogs", ".x.log.gz"+tmpMarker+"1"), "", false},
+	} {
+		k, ok := KeyOf(mirror, tc.path)
+		if k != tc.key || ok != tc.ok {
+			t.Errorf("KeyOf(%s) = %q, %v; want %q, %v", tc.path, k, ok, tc.key, tc.ok)
+		}
+	}
+}
