@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -126,6 +127,12 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 	if err != nil {
 		return err
 	}
+	if !sf.dryRun {
+		// Temp files of a killed sync of any bucket go now, not at that bucket's next sync.
+		if _, err := s3sync.CleanInterrupted(st.MirrorDir("s3")); err != nil {
+			return err
+		}
+	}
 	mirror := st.MirrorDir("s3", bucket)
 	opts := s3sync.Options{Bucket: bucket, Prefix: prefix, MirrorDir: mirror, Accounts: sf.accounts, Regions: sf.regions,
 		From: from, To: to, Concurrency: sf.concurrency, DryRun: sf.dryRun}
@@ -148,6 +155,9 @@ func runS3Sync(f *factory, cmd *cobra.Command, bucket, prefix string, sf *syncFl
 	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%d list calls)\n",
 		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
 	printErrors(f.IO.ErrOut, res.Errors)
+	if len(res.Errors) > 20 && len(res.Failures) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "  every failed object is listed in %s\n", filepath.Join(mirror, s3sync.FailedFile))
+	}
 	if errors.Is(err, s3sync.ErrStopped) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("sync stopped before finishing (re-run to resume): %w", err)}
 	}

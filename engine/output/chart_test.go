@@ -100,7 +100,7 @@ func TestGoldenCharts(t *testing.T) {
 					t.Errorf("line %q is %d wide, width %d", l, w, c.o.Width)
 				}
 			}
-			golden(t, "chart-"+c.name+".txt", got)
+			checkGolden(t, "chart-"+c.name+".txt", got)
 		})
 	}
 }

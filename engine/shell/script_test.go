@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,9 +12,8 @@ import (
 	"testing"
 
 	"github.com/flowq/flowq/engine/iostreams"
+	"github.com/flowq/flowq/engine/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func runScriptText(t *testing.T, cfg Config, script string) (stdout, stderr string, err error) {
 	t.Helper()
@@ -44,19 +42,7 @@ func TestScriptGolden(t *testing.T) {
 	if errOut != "" {
 		t.Errorf("stderr not empty (prompt noise?):\n%s", errOut)
 	}
-	golden := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", golden, out, want)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "report.golden"), out)
 }
 
 func TestScriptStopsAtFirstError(t *testing.T) {

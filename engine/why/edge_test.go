@@ -2,7 +2,6 @@ package why
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,9 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/store"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 // t0 is 2026-03-01 10:00:00 UTC, the first hour of the hand-made records.
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC).Unix()
@@ -296,22 +295,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := text(t, analyze(t, sess, c.q))
-			path := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if got != string(want) {
-				t.Errorf("text differs from %s:\n%s", path, got)
-			}
+			golden.CheckString(t, filepath.Join("testdata", c.name+".golden"), got)
 		})
 	}
 }
