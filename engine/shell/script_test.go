@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowq/flowq/engine/iostreams"
 	"github.com/flowq/flowq/engine/internal/golden"
+	"github.com/flowq/flowq/engine/iostreams"
 )
 
 func runScriptText(t *testing.T, cfg Config, script string) (stdout, stderr string, err error) {
