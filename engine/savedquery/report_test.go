@@ -94,7 +94,6 @@ func TestParseNoHeader(t *testing.T) {
 
 var now = time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
 
-
 func TestParseCIDR(t *testing.T) {
 	for in, want := range map[string]string{
 		"10.0.0.0/8": "10.0.0.0/8", "203.0.113.7": "203.0.113.7/32", "2001:db8::7": "2001:db8::7/128",
