@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/flowq/flowq/engine/iostreams"
-	"github.com/flowq/flowq/engine/store"
 	"github.com/spf13/cobra"
 )
 
@@ -30,39 +27,6 @@ func (e *exitError) Error() string {
 		return fmt.Sprintf("exit status %d", e.code)
 	}
 	return e.err.Error()
-}
-
-// factory holds what commands share: streams, global flags and how to open the store.
-type factory struct {
-	IO      *iostreams.IOStreams
-	DataDir string
-	Debug   bool
-	// QueryDirs are --queries folders that add to or override the saved queries.
-	QueryDirs []string
-}
-
-func newFactory(io *iostreams.IOStreams) *factory {
-	return &factory{IO: io}
-}
-
-// Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
-func (f *factory) Store(ctx context.Context) (*store.Store, error) {
-	dir := f.DataDir
-	if dir == "" {
-		d, err := store.DefaultDir()
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	}
-	return store.Open(ctx, dir)
-}
-
-// Debugf writes a debug message to stderr when --debug is set.
-func (f *factory) Debugf(format string, args ...any) {
-	if f.Debug {
-		fmt.Fprintf(f.IO.ErrOut, "debug: "+format+"\n", args...)
-	}
 }
 
 func newRootCmd(f *factory) *cobra.Command {
