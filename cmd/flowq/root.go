@@ -52,9 +52,7 @@ you query them with SQL, an interactive shell and saved reports.`,
 	root.PersistentFlags().StringVar(&f.DataDir, "data-dir", "", "data directory (default $FLOWQ_DATA_DIR or $XDG_DATA_HOME/flowq)")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print debug messages to stderr")
 	root.PersistentFlags().StringArrayVar(&f.QueryDirs, "queries", nil, "extra folder of saved queries (.sql), overriding built-in ones of the same name")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	for _, c := range commands(f) {
@@ -62,6 +60,11 @@ you query them with SQL, an interactive shell and saved reports.`,
 	}
 	usageArgs(root)
 	return root
+}
+
+// flagError makes a bad flag a usage error, exit 2.
+func flagError(cmd *cobra.Command, err error) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 }
 
 // usageArgs makes argument-count errors (and unknown commands) usage errors, exit 2, as
