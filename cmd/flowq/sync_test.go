@@ -57,7 +57,7 @@ func TestSyncFlags(t *testing.T) {
 		{"since and from", []string{"s3://logs", "--since", "7d", "--from", "2024-05-01"}, nil, "use either --since or --from"},
 		{"until and to", []string{"s3://logs", "--until", "7d", "--to", "2024-05-01"}, nil, "use either --until or --to"},
 		{"to before from", []string{"s3://logs", "--from", "2024-05-03", "--to", "2024-05-01"}, nil, "empty time range"},
-		{"bad since", []string{"s3://logs", "--since", "7days"}, nil, `--since: "7days" is not a time`},
+		{"bad since", []string{"s3://logs", "--since", "7days"}, nil, `--since: "7days": want a duration such as 7d`},
 		{"not a source", []string{"https://b"}, nil, `source "https://b" is not s3://BUCKET`},
 		{"no group", []string{"cw://"}, nil, "no log group given"},
 		{"no bucket", []string{"s3://"}, nil, ""},

@@ -33,7 +33,8 @@ func parse(s string, now time.Time) (time.Time, time.Duration, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0).UTC(), 0, nil
 	}
-	if d, err := ParseLookback(s); err == nil {
+	d, lookErr := ParseLookback(s)
+	if lookErr == nil {
 		return now.Add(-d).UTC(), 0, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -43,6 +44,9 @@ func parse(s string, now time.Time) (time.Time, time.Duration, error) {
 		if t, err := time.ParseInLocation(l.layout, s, time.UTC); err == nil {
 			return t, l.span, nil
 		}
+	}
+	if looksLikeLookback(s) { // "-3d", "7days": the look-back's own error says what is wrong
+		return time.Time{}, 0, lookErr
 	}
 	return time.Time{}, 0, fmt.Errorf("%q is not a time: use a duration back from now (7d, 36h, 90m), a date (2024-05-01), an hour (2024-05-01T13), RFC 3339 (2024-05-01T10:00:00Z) or Unix seconds", s)
 }
@@ -61,4 +65,10 @@ func ParseInstant(s string, now time.Time) (time.Time, error) {
 func ParseEnd(s string, now time.Time) (time.Time, error) {
 	t, span, err := parse(s, now)
 	return t.Add(span), err
+}
+
+// looksLikeLookback: a number with a unit letter, as a look-back is written.
+func looksLikeLookback(s string) bool {
+	first, last := s[0], s[len(s)-1]
+	return (first >= '0' && first <= '9' || first == '-' || first == '+') && strings.IndexByte("dwhms", last) >= 0
 }

@@ -55,8 +55,16 @@ func TestParseInstantErrors(t *testing.T) {
 			t.Errorf("ParseEnd(%q) = %v, want an error", in, got)
 		}
 	}
-	_, err := ParseInstant("yesterday", now)
-	if err == nil || !strings.Contains(err.Error(), `"yesterday" is not a time`) {
-		t.Errorf("error %v does not name the input", err)
+	for _, tc := range []struct{ in, msg string }{
+		{"yesterday", `"yesterday" is not a time: use a duration back from now`},
+		{"2024/05/01", `"2024/05/01" is not a time`},
+		{"-3d", `"-3d" is negative`},          // a look-back's own error is more useful
+		{"7days", `"7days": want a duration`}, // likewise
+		{"", "empty time"},
+	} {
+		_, err := ParseInstant(tc.in, now)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("ParseInstant(%q) error %v, want it to contain %q", tc.in, err, tc.msg)
+		}
 	}
 }
