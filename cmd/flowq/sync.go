@@ -83,10 +83,7 @@ named on stderr) or a file could not be loaded; 1 on other errors.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			if opts.group != "" {
-				return runCWSync(cmd.Context(), opts)
-			}
-			return runS3Sync(cmd.Context(), opts)
+			return runSync(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -126,6 +123,14 @@ func (o *syncOptions) parseSource(src string) error {
 		return usageErr("%v", err)
 	}
 	return nil
+}
+
+// runSync mirrors the source (cwsync.go has the CloudWatch Logs side), then loads it.
+func runSync(ctx context.Context, opts *syncOptions) error {
+	if opts.group != "" {
+		return runCWSync(ctx, opts)
+	}
+	return runS3Sync(ctx, opts)
 }
 
 func runS3Sync(ctx context.Context, opts *syncOptions) error {
