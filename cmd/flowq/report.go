@@ -54,7 +54,7 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 		},
 	}
 	cmd.Flags().StringVar(&opts.out, "html", "", "write the HTML report to FILE")
-	tf.register(cmd, "records", false)
+	tf.register(cmd, false)
 	cmd.Flags().StringVar(&opts.title, "title", "", "report title (default \"flowq report\")")
 	return cmd
 }

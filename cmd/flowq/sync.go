@@ -93,7 +93,7 @@ named on stderr) or a file could not be loaded; 1 on other errors.`,
 	fl.BoolVar(&opts.pathStyle, "path-style", false, "path-style bucket addressing (most S3-compatible stores need it)")
 	fl.StringSliceVar(&opts.accounts, "accounts", nil, "only these account ids (comma-separated)")
 	fl.StringSliceVar(&opts.regions, "regions", nil, "only these flow-log regions (comma-separated)")
-	tf.register(cmd, "partitions", true)
+	tf.register(cmd, true)
 	fl.IntVar(&opts.concurrency, "concurrency", 0, "parallel downloads (default 64 for S3, 4 log streams for CloudWatch Logs)")
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "list what would be downloaded, download nothing")
 	fl.BoolVar(&opts.noLoad, "no-load", false, "only mirror the objects; don't load them")

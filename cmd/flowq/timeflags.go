@@ -12,11 +12,11 @@ type timeFlags struct {
 }
 
 // register adds --since and --until; withDays adds --from and --to (sync's first and last day
-// or hour, both included). what names the things filtered ("records", "partitions").
-func (t *timeFlags) register(cmd *cobra.Command, what string, withDays bool) {
+// or hour, both included).
+func (t *timeFlags) register(cmd *cobra.Command, withDays bool) {
 	fl := cmd.Flags()
-	fl.StringVar(&t.spec.Since, "since", "", "only "+what+" starting at or after: 7d, 36h, 2024-05-01, 2024-05-01T13, RFC 3339 (default: all)")
-	fl.StringVar(&t.spec.Until, "until", "", "only "+what+" starting before this time (same forms as --since)")
+	fl.StringVar(&t.spec.Since, "since", "", "start of the time range, included: 7d, 36h, 2024-05-01, 2024-05-01T13, RFC 3339 (default: all)")
+	fl.StringVar(&t.spec.Until, "until", "", "end of the time range, left out (same forms as --since; default: no end)")
 	if withDays {
 		fl.StringVar(&t.spec.From, "from", "", "first day or hour: 2024-05-01 or 2024-05-01T13 (like --since)")
 		fl.StringVar(&t.spec.To, "to", "", "last day or hour, included: 2024-05-07 or 2024-05-07T13")

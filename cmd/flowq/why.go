@@ -75,7 +75,7 @@ what to check next, the evidence records (tcp-flags decoded) and a per-hour time
 		},
 	}
 	cmd.Flags().StringVar(&proto, "proto", "", "protocol: tcp, udp or icmp (default any)")
-	tf.register(cmd, "records", false)
+	tf.register(cmd, false)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text or json")
 	return cmd
 }
