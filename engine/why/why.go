@@ -1,5 +1,3 @@
-// Package why answers "why can't A reach B?" from the flow logs alone: it gathers every record
-// between two addresses or CIDRs, rebuilds the connections and names the cause with its evidence.
 package why
 
 import (
