@@ -30,6 +30,7 @@ func FuzzRewrite(f *testing.F) {
 		"SELECT count(*), a/b FROM\"db\".load_errors JOIN x ON true, /* c */ db . vpc_flow_logs",
 		"WITH flows AS (SELECT 7/2 'x) SELECT * FROM flows, extract(hour FROM db.flows)",
 		"DESCRIBE db.flows; SELECT 1/2 \"q\" FROM flows AS f",
+		"SELECT 'a\nb'/2,\n  x/2 -- c\n FROM\n db.\n vpc_flow_logs",
 	} {
 		f.Add(s)
 	}
@@ -56,6 +57,10 @@ func checkRewrite(t *testing.T, s string, rewrite func(string) string) {
 	st2, r2 := sqlscan.Split(out)
 	if len(st1) != len(st2) || (r1 == "") != (r2 == "") {
 		t.Fatalf("Rewrite(%q) = %q changed statement boundaries", s, out)
+	}
+	// Every line stays where it was, so error lines still point into the user's script.
+	if strings.Count(out, "\n") != strings.Count(s, "\n") {
+		t.Fatalf("Rewrite(%q) = %q moved lines", s, out)
 	}
 	// Rewriting is idempotent: the new names are never rewritten again.
 	if again := rewrite(out); again != out {

@@ -40,14 +40,16 @@ func itemAliases(stmt string, toks []sqlscan.Token, edits []edit) []edit {
 	return out
 }
 
-// typed spells tokens as the user typed them, with each run of spaces and comments as one space.
+// typed spells tokens as the user typed them, with each run of spaces and comments as one space
+// and line breaks inside tokens as spaces: a rewrite keeps every line where it was, so error
+// positions still name the script's line (sqlscan.Statement.LineAt).
 func typed(toks []sqlscan.Token) string {
 	var b strings.Builder
 	for i, t := range toks {
 		if i > 0 && toks[i-1].Pos+len(toks[i-1].Text) < t.Pos {
 			b.WriteByte(' ')
 		}
-		b.WriteString(t.Text)
+		b.WriteString(strings.NewReplacer("\r", " ", "\n", " ").Replace(t.Text))
 	}
 	return b.String()
 }

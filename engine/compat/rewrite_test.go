@@ -54,6 +54,8 @@ func TestRewrite(t *testing.T) {
 		{"SELECT DISTINCT a/b FROM (SELECT count(*) FROM t) s, LATERAL (SELECT 1/2 x)",
 			`SELECT DISTINCT a//b AS "a/b" FROM (SELECT count(*) AS "count(*)" FROM t) s, LATERAL (SELECT 1//2 x)`},
 		{"SELECT 1/2 || 'open", "SELECT 1//2 || 'open"},
+		// Line breaks inside an item are spaces in its name: every line stays where it was.
+		{"SELECT 'a\nb' || x/2\nFROM t", "SELECT 'a\nb' || x//2 AS \"'a b' || x/2\"\nFROM t"},
 		// Unclosed calls are left for DuckDB to report.
 		{"SELECT sum(x", "SELECT sum(x"},
 		{"", ""},
