@@ -31,6 +31,7 @@ func FuzzRewrite(f *testing.F) {
 		"WITH flows AS (SELECT 7/2 'x) SELECT * FROM flows, extract(hour FROM db.flows)",
 		"DESCRIBE db.flows; SELECT 1/2 \"q\" FROM flows AS f",
 		"SELECT 'a\nb'/2,\n  x/2 -- c\n FROM\n db.\n vpc_flow_logs",
+		"SELECT sum(\nx), count(\n*)\nFROM t",
 	} {
 		f.Add(s)
 	}

@@ -49,7 +49,7 @@ func typed(toks []sqlscan.Token) string {
 		if i > 0 && toks[i-1].Pos+len(toks[i-1].Text) < t.Pos {
 			b.WriteByte(' ')
 		}
-		b.WriteString(strings.NewReplacer("\r", " ", "\n", " ").Replace(t.Text))
+		b.WriteString(oneLine(t.Text))
 	}
 	return b.String()
 }

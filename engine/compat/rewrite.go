@@ -114,7 +114,7 @@ func callEdits(stmt string, toks []sqlscan.Token) []edit {
 			prev = strings.ToLower(toks[i-1].Text)
 		}
 		if clause[i] == "select" && itemStart[prev] && itemEnd[next] {
-			alias := name + stmt[toks[i+1].Pos:toks[end].Pos+1]
+			alias := name + oneLine(stmt[toks[i+1].Pos:toks[end].Pos+1])
 			edits = append(edits, edit{pos: toks[end].Pos + 1, text: ` AS ` + quoteIdent(alias), alias: true})
 		}
 	}
@@ -142,6 +142,9 @@ func renamed(name string, args [][]sqlscan.Token, next string) string {
 	}
 	return ""
 }
+
+// oneLine turns line breaks into spaces, so an alias made of the user's text adds no line.
+func oneLine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 

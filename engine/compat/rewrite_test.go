@@ -56,6 +56,7 @@ func TestRewrite(t *testing.T) {
 		{"SELECT 1/2 || 'open", "SELECT 1//2 || 'open"},
 		// Line breaks inside an item are spaces in its name: every line stays where it was.
 		{"SELECT 'a\nb' || x/2\nFROM t", "SELECT 'a\nb' || x//2 AS \"'a b' || x/2\"\nFROM t"},
+		{"SELECT sum(\r\n  x)\nFROM t", "SELECT flowq_sum(\r\n  x) AS \"sum(    x)\"\nFROM t"},
 		// Unclosed calls are left for DuckDB to report.
 		{"SELECT sum(x", "SELECT sum(x"},
 		{"", ""},
