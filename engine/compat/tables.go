@@ -95,6 +95,15 @@ func AliasFile() (string, error) {
 	return filepath.Join(dir, "flowq", "tables.conf"), nil
 }
 
+// DefaultTables loads the aliases of AliasFile: what a session's RewriteWith should get.
+func DefaultTables() (*Tables, error) {
+	path, err := AliasFile()
+	if err != nil {
+		return nil, err
+	}
+	return LoadTables(path)
+}
+
 // LoadTables reads the table aliases in path (see ReadAliases) into Tables. A missing file
 // means no aliases; any other problem is an error naming the file.
 func LoadTables(path string) (*Tables, error) {

@@ -205,6 +205,29 @@ func TestAliasFile(t *testing.T) {
 	if p, err := AliasFile(); err != nil || p != "/cfg/flowq/tables.conf" {
 		t.Errorf("AliasFile = %q, %v", p, err)
 	}
+	// DefaultTables reads that file: missing, no aliases; present, its aliases; broken, an error.
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	tables, err := DefaultTables()
+	if err != nil || Athena.RewriteWith("SELECT * FROM flows", tables) != "SELECT * FROM flows" {
+		t.Errorf("DefaultTables without a file: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "flowq"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "flowq", "tables.conf")
+	if err := os.WriteFile(conf, []byte("flows = vpc_flow_logs\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if tables, err = DefaultTables(); err != nil || Athena.RewriteWith("SELECT * FROM flows", tables) != "SELECT * FROM vpc_flow_logs AS flows" {
+		t.Errorf("DefaultTables with %s: %v", conf, err)
+	}
+	if err := os.WriteFile(conf, []byte("flows\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = DefaultTables(); err == nil || !strings.Contains(err.Error(), conf+":1:") {
+		t.Errorf("DefaultTables with a bad file: %v, want an error naming %s:1", err, conf)
+	}
 	t.Setenv("XDG_CONFIG_HOME", "")
 	t.Setenv("HOME", "/home/u")
 	if p, err := AliasFile(); err != nil || p != "/home/u/.config/flowq/tables.conf" {
