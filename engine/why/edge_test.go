@@ -331,6 +331,17 @@ func TestBadQuestions(t *testing.T) {
 			t.Errorf("%+v: no error", q)
 		}
 	}
+	// Errors speak the user's terms: a host name gets told to resolve it, never netip's message.
+	for _, tc := range []struct{ in, want string }{
+		{"db.internal.example", `"db.internal.example" is not an IP address or CIDR: flow logs hold addresses, not host names (resolve it first, e.g. dig +short db.internal.example)`},
+		{"10.0.0.300", `"10.0.0.300" is not an IP address or CIDR (like 10.0.1.5, 2600:1f18::5 or 10.0.2.0/24)`},
+		{"10.0.0.0/33", `"10.0.0.0/33" is not an IP address or CIDR (like 10.0.1.5, 2600:1f18::5 or 10.0.2.0/24)`},
+	} {
+		_, err := Analyze(context.Background(), sess.DB, Question{Src: "10.0.0.1", Dst: tc.in})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "Parse") {
+			t.Errorf("Dst %q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
 	// A hostile value stays a value.
 	rep, err := Analyze(context.Background(), sess.DB, Question{Src: "10.1.0.10", Dst: "10.1.0.20", Proto: "tcp", Port: 8080})
 	if err != nil || rep.Verdict != NoListener {
