@@ -3,6 +3,7 @@ package why
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -257,6 +258,28 @@ func (p *prose) sgDeny() {
 		fmt.Sprintf("Check the inbound rules of the network ACL of %s's subnet: the lowest-numbered rule matching %s and %s must be ALLOW.", B, A, p.svc),
 		"To name the blocking rule, run the VPC Reachability Analyzer between the two interfaces (aws ec2 create-network-insights-path).",
 	}
+	if fromInternet(p.latest) {
+		// Scanners and brute-forcers knock on every public address: advising to open the port
+		// to them would be wrong.
+		p.rep.Summary += fmt.Sprintf(" %s is a public internet address, so the block is probably intended.", A)
+		p.rep.Next = []string{
+			fmt.Sprintf("Nothing to fix if %s is not a client of yours: the rule refusing it is doing its job (flowq run rejected-traffic lists every source refused).", A),
+			fmt.Sprintf("Only if %s is a client you expect (an office, a partner), allow %s from %s alone, never from 0.0.0.0/0, in the inbound rules of the security groups on%s.", A, p.svc, A, orAny(p.dstENI, " "+B+"'s interface")),
+		}
+	}
+}
+
+// fromInternet reports whether every latest connection came from a public address.
+func fromInternet(latest []*conv) bool {
+	cgnat := netip.MustParsePrefix("100.64.0.0/10") // shared address space, not the internet
+	for _, c := range latest {
+		a, err := netip.ParseAddr(c.client)
+		a = a.Unmap()
+		if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() || cgnat.Contains(a) {
+			return false
+		}
+	}
+	return len(latest) > 0
 }
 
 func (p *prose) egressDeny() {
