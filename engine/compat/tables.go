@@ -193,25 +193,7 @@ func tableEdits(stmt string, toks []sqlscan.Token, tables *Tables) []edit {
 		switch {
 		case next == "(" || next == ".":
 		case inTable && parts <= 3:
-			target, ok := tables.lookup(toks[end])
-			if !ok {
-				break
-			}
-			name := strings.Trim(strings.ToLower(toks[end].Text), `"`)
-			if name != target && parts == 1 && ctes[name] {
-				break // a WITH query of the same name as an alias
-			}
-			edits = append(edits, dropQualifiers(stmt, toks[i:end])...)
-			if name != target {
-				text := target
-				if prev != "describe" && !explicitAlias(toks, end+1) {
-					text += " AS " + toks[end].Text
-				}
-				if parts == 1 && isWordByte(stmt[toks[end].Pos-1]) {
-					text = " " + text
-				}
-				edits = append(edits, edit{pos: toks[end].Pos, n: len(toks[end].Text), text: text, table: true})
-			}
+			edits = append(edits, tableRef(stmt, toks, i, end, tables, ctes)...)
 		case !inTable && (parts == 3 || parts == 4):
 			// A column named through its table: "default"."vpc_flow_logs".srcaddr. Only flowq's
 			// own names: an alias could as well be a column or struct field.
@@ -220,6 +202,31 @@ func tableEdits(stmt string, toks []sqlscan.Token, tables *Tables) []edit {
 			}
 		}
 		i = end
+	}
+	return edits
+}
+
+// tableRef resolves the table reference toks[i..end] ("[catalog.][db.]name"): qualifiers go,
+// and an alias becomes its table, keeping the alias as the correlation name.
+func tableRef(stmt string, toks []sqlscan.Token, i, end int, tables *Tables, ctes map[string]bool) []edit {
+	target, ok := tables.lookup(toks[end])
+	if !ok {
+		return nil
+	}
+	name := strings.Trim(strings.ToLower(toks[end].Text), `"`)
+	if name != target && i == end && ctes[name] {
+		return nil // a WITH query of the same name as an alias
+	}
+	edits := dropQualifiers(stmt, toks[i:end])
+	if name != target {
+		text := target
+		if !strings.EqualFold(toks[i-1].Text, "describe") && !explicitAlias(toks, end+1) {
+			text += " AS " + toks[end].Text
+		}
+		if i == end && isWordByte(stmt[toks[end].Pos-1]) {
+			text = " " + text
+		}
+		edits = append(edits, edit{pos: toks[end].Pos, n: len(toks[end].Text), text: text, table: true})
 	}
 	return edits
 }
