@@ -10,9 +10,10 @@
 // connection and passes each statement through the dialect's rewrite before running it:
 //
 //	d, err := compat.ParseDialect(flagDialect)     // athena (trino, presto) or duckdb
-//	tables, err := compat.LoadTables(path)         // path from compat.AliasFile(); missing file: no aliases
+//	tables, err := compat.DefaultTables()          // LoadTables(AliasFile()); missing file: no aliases
 //	err = compat.RegisterDialect(ctx, conn, d)     // as store.SessionOptions.Init
 //	stmt = d.RewriteWith(stmt, tables)             // d.Rewrite(stmt) knows flowq's own tables only
+//	err = compat.TableHint(err, path)              // on the query's error: how to declare an unknown table name
 //
 // The dialect lives entirely in the rewrite: .athena on|off only changes which Dialect's rewrite
 // the shell applies (no SET, so it works on read-only sessions with a locked configuration;

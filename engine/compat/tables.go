@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -344,3 +345,34 @@ func closers(toks []sqlscan.Token) []int {
 	}
 	return out
 }
+
+// unknownTable matches DuckDB's errors for a table name it cannot find.
+var unknownTable = regexp.MustCompile(`Table with name (\S+) does not exist|Catalog "([^"]+)" does not exist`)
+
+// TableHint adds to a query's error, when DuckDB found no table of that name, how to declare an
+// Athena table name in aliasFile; other errors come back unchanged. Sessions call it on the
+// errors of statements they ran through RewriteWith.
+func TableHint(err error, aliasFile string) error {
+	if err == nil {
+		return nil
+	}
+	m := unknownTable.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	name := "NAME"
+	if m[1] != "" {
+		parts := strings.Split(strings.Trim(m[1], `"`), ".")
+		name = parts[len(parts)-1]
+	}
+	return &hintError{err: err, hint: fmt.Sprintf("if %s is the name of your flow-log table in Athena, declare it in %s as a line %q",
+		name, aliasFile, name+" = vpc_flow_logs")}
+}
+
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "\nHint: " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }

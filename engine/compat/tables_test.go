@@ -2,6 +2,7 @@ package compat
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -232,5 +233,34 @@ func TestAliasFile(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
 	if p, err := AliasFile(); err != nil || p != "/home/u/.config/flowq/tables.conf" {
 		t.Errorf("AliasFile = %q, %v", p, err)
+	}
+}
+
+// TestTableHint runs unknown Athena table names on real DuckDB: the error gains how to declare
+// the name; other errors stay as they are.
+func TestTableHint(t *testing.T) {
+	conn := newConn(t, Athena)
+	newFlowTable(t, conn)
+	const file = "/home/u/.config/flowq/tables.conf"
+	for _, tc := range []struct{ q, want string }{
+		{"SELECT * FROM " + consoleTable, `declare it in ` + file + ` as a line "` + consoleTable + ` = vpc_flow_logs"`},
+		{`SELECT * FROM "db"."` + consoleTable + `"`, `line "` + consoleTable + ` = vpc_flow_logs"`},
+		{`SELECT * FROM "AwsDataCatalog"."db"."` + consoleTable + `"`, `line "NAME = vpc_flow_logs"`},
+	} {
+		_, err := conn.QueryContext(context.Background(), Rewrite(tc.q))
+		if err == nil {
+			t.Fatalf("%s: no error", tc.q)
+		}
+		herr := TableHint(err, file)
+		if !strings.Contains(herr.Error(), "\nHint: ") || !strings.Contains(herr.Error(), tc.want) || !errors.Is(herr, err) {
+			t.Errorf("%s: %v\nwant a hint with %q", tc.q, herr, tc.want)
+		}
+	}
+	_, err := conn.QueryContext(context.Background(), "SELECT nosuchcolumn FROM vpc_flow_logs")
+	if err == nil || TableHint(err, file) != err {
+		t.Errorf("column error changed: %v", TableHint(err, file))
+	}
+	if TableHint(nil, file) != nil {
+		t.Error("TableHint(nil) is not nil")
 	}
 }
