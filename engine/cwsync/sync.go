@@ -1,5 +1,3 @@
-// Package cwsync mirrors VPC flow-log events from a CloudWatch Logs log group into local text
-// deliveries (header line added) that the store's loader reads exactly like S3 deliveries.
 package cwsync
 
 import (

@@ -1,5 +1,3 @@
-// Package htmlreport builds flowq's self-contained HTML report: summary numbers, inline SVG
-// charts and saved-query tables from a session's vpc_flow_logs, with the SQL behind each panel.
 package htmlreport
 
 import (
