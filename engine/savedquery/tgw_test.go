@@ -1,8 +1,6 @@
 package savedquery
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -13,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/engine/store/storetest"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -57,69 +55,6 @@ func tgwQuery(t *testing.T, name string) Query {
 	return q
 }
 
-// tgwDB opens a one-connection in-memory DuckDB with the Athena functions, as a session has.
-func tgwDB(t *testing.T) *store.Session {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := compat.Register(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
-	var cols []string
-	for _, f := range flowlog.TGWFields() {
-		cols = append(cols, fmt.Sprintf("%q %s", f.Column, f.Type.SQL()))
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE %s (%s, "date" DATE)`, flowlog.TGWTable, strings.Join(cols, ", "))); err != nil {
-		t.Fatal(err)
-	}
-	return &store.Session{DB: db}
-}
-
-// loadTGW inserts one delivery file: read as text, "-" made NULL in numeric columns only,
-// columns the file's format lacks NULL, and the partition date taken from the key.
-func loadTGW(t *testing.T, sess *store.Session, path, key, header string) {
-	t.Helper()
-	h, err := flowlog.ParseTGWHeader(header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, ok := flowlog.ParseTGWKey(key)
-	if !ok {
-		t.Fatalf("key %s follows no layout", key)
-	}
-	var csvCols, sel []string
-	for _, f := range h.Fields {
-		csvCols = append(csvCols, fmt.Sprintf("'%s': 'VARCHAR'", f.Name))
-	}
-	for _, f := range flowlog.TGWFields() {
-		switch {
-		case !h.Has(f.Column):
-			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s)", f.Type.SQL()))
-		case f.Type == flowlog.String:
-			sel = append(sel, fmt.Sprintf("%q", f.Name))
-		default:
-			sel = append(sel, fmt.Sprintf("CAST(nullif(%q, '-') AS %s)", f.Name, f.Type.SQL()))
-		}
-	}
-	q := fmt.Sprintf(`INSERT INTO %s SELECT %s, DATE '%s' FROM read_csv('%s', delim=' ', header=true, auto_detect=false, quote='', escape='', columns={%s})`,
-		flowlog.TGWTable, strings.Join(sel, ", "), k.Date.Format("2006-01-02"), path, strings.Join(csvCols, ", "))
-	if _, err := sess.DB.Exec(q); err != nil {
-		t.Fatalf("%s: %v", key, err)
-	}
-}
-
 type tgwFixture struct {
 	truth *flowgen.TGWTruth
 	sess  *store.Session
@@ -127,19 +62,7 @@ type tgwFixture struct {
 
 func generatedTGW(t *testing.T) tgwFixture {
 	t.Helper()
-	dir := t.TempDir()
-	truth, err := flowgen.GenerateTGW(context.Background(), flowgen.SmallTGW(), flowgen.DirSink(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess := tgwDB(t)
-	for key := range truth.Files {
-		loadTGW(t, sess, filepath.Join(dir, filepath.FromSlash(key)), key, truth.Header)
-	}
-	var n int64
-	if err := sess.DB.QueryRow("SELECT count(*) FROM " + flowlog.TGWTable).Scan(&n); err != nil || n != truth.Records {
-		t.Fatalf("table holds %d rows (%v), flowgen wrote %d", n, err, truth.Records)
-	}
+	truth, sess := storetest.LoadTGW(t, flowgen.SmallTGW())
 	return tgwFixture{truth, sess}
 }
 
@@ -359,7 +282,7 @@ func TestTGWTopTalkers(t *testing.T) {
 // Over an empty table every query, with every choice of its enumerations, runs and returns
 // nothing; a hostile value is only a value.
 func TestTGWEmptyAndHostile(t *testing.T) {
-	sess := tgwDB(t)
+	sess := storetest.TGWSession(t)
 	qs, err := tgwQueries()
 	if err != nil {
 		t.Fatal(err)
