@@ -238,6 +238,25 @@ func TestTGWSamples(t *testing.T) {
 	}
 }
 
+// AWS's own example of traffic through a transit gateway is VPC flow-log records of the
+// attachment ENIs: a VPC file, every field a known VPC field.
+func TestAWSTrafficThroughTGWIsVPC(t *testing.T) {
+	f, err := os.Open(filepath.Join(tgwSamples, "aws-vpc-through-tgw.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := CheckDelivery("tgw-attach-0aaaa1111bbbb2222/aws-vpc-through-tgw.log", f)
+	if err != nil || res.Type != VPC || res.Records != 4 || len(res.Errors) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	for _, fld := range res.Header.Fields {
+		if want, ok := Lookup(fld.Name); !ok || fld != want {
+			t.Errorf("field %s = %+v, want %+v", fld.Name, fld, want)
+		}
+	}
+}
+
 // TGWFieldsLine returns the first line of a file.
 func TGWFieldsLine(t *testing.T, path string) string {
 	t.Helper()
