@@ -229,7 +229,7 @@ func TestTGWSamples(t *testing.T) {
 			}
 			// The old VPC-only check refuses a header of transit-gateway-only fields.
 			if tt.file == "flowlogs-reader-v6.log" {
-				line := TGWFieldsLine(t, f.Name())
+				line := firstLine(t, f.Name())
 				if LooksLikeHeader([]byte(line)) || !LooksLikeAnyHeader([]byte(line)) {
 					t.Errorf("LooksLikeHeader/LooksLikeAnyHeader(%q)", line)
 				}
@@ -257,8 +257,8 @@ func TestAWSTrafficThroughTGWIsVPC(t *testing.T) {
 	}
 }
 
-// TGWFieldsLine returns the first line of a file.
-func TGWFieldsLine(t *testing.T, path string) string {
+// firstLine returns the first line of a file.
+func firstLine(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
