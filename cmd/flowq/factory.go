@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/iostreams"
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
 )
 
 // factory holds what commands share: streams, global flags and how to open the store. Its
-// methods are all in this file, except openSession (query.go) and rewrite (compat.go), which
-// belong with the statement path.
+// methods are all in this file.
 type factory struct {
 	IO      *iostreams.IOStreams
 	DataDir string
@@ -76,4 +76,25 @@ func (f *factory) printJSON(v any) error {
 		return fmt.Errorf("writing JSON: %w", err)
 	}
 	return nil
+}
+
+// openSession opens a query session in a dialect (athena or duckdb) with its compatibility
+// layer and the user's declared Athena table names: the session rewrites every statement it
+// runs from that dialect.
+func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (*store.Session, error) {
+	d, err := dialect(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := compat.DefaultTables()
+	if err != nil {
+		return nil, err
+	}
+	aliasFile, _ := compat.AliasFile() // only named in hints; no file is no aliases
+	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly,
+		Tables: tables, AliasFile: aliasFile})
 }
