@@ -1,0 +1,207 @@
+package store
+
+// Load step 4: encode. DuckDB turns each part's spools into one Parquet file, reads Parquet
+// deliveries directly (columns mapped by name), and writes the batch's rejected lines.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowq/flowq/engine/flowlog"
+)
+
+// encodeJob is one part to write from spools: its columns, staged path and the sources in it.
+type encodeJob struct {
+	spools, cols []string
+	dst          string
+	sources      []int64
+}
+
+// encodeSpools writes the parts queued by parseAndEncode until jobs is closed, removing the
+// spools as it goes; after the first error it only drains the queue.
+func (l *loader) encodeSpools(ctx context.Context, b *batch, jobs <-chan encodeJob) error {
+	var first error
+	for j := range jobs {
+		if first == nil {
+			first = copySpools(ctx, l.db, j.spools, j.cols, j.dst)
+			b.partSrc[j.dst] = j.sources
+			b.phase("Parquet " + filepath.Base(j.dst))
+		}
+		for _, sp := range j.spools {
+			_ = os.Remove(sp)
+		}
+	}
+	return first
+}
+
+// encodeParquetSources loads the batch's Parquet deliveries one by one; a file that fails
+// fails alone (its error is the file's result).
+func (l *loader) encodeParquetSources(ctx context.Context, b *batch) {
+	for _, c := range b.parquet {
+		prefix := fmt.Sprintf("b%06d_p%d_", b.id, c.id)
+		if err := copyParquetSource(ctx, l.db, c, filepath.Join(b.stage, flowTable), prefix+"{i}"); err != nil {
+			c.res.Fatal = err
+		}
+		b.prefixSrc[prefix] = []int64{c.id}
+		l.fileDone(c)
+	}
+}
+
+// writeLineErrors writes the batch's rejected lines (and failed files) as its load_errors part.
+func (l *loader) writeLineErrors(ctx context.Context, b *batch) error {
+	if len(b.lineErrs) == 0 {
+		return nil
+	}
+	return writeErrorPart(ctx, l.db, b.lineErrs, filepath.Join(b.stage, errorsTable, fmt.Sprintf("b%06d.parquet", b.id)))
+}
+
+// parquetOptions are the COPY options of every part. V2 pages with a small dictionary limit
+// encode the data compactly already (ports, times: delta; addresses, ENIs, actions: dictionary),
+// so Snappy on top saved only 8% of the size while costing load and query time (BENCHMARKS.md).
+const parquetOptions = "FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
+
+// copySpools turns a group's spool files of one date into one Parquet part at dst.
+func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
+	defs := make([]string, 0, len(cols)+1)
+	for _, c := range cols {
+		defs = append(defs, sqlString(c)+": "+sqlString(columnType(c).SQL()))
+	}
+	defs = append(defs, "'_source': 'BIGINT'")
+	files := make([]string, len(spools))
+	for i, s := range spools {
+		files[i] = sqlString(s)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+		return err
+	}
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='\N',
+		auto_detect=false, strict_mode=false, columns={%s})) TO %s (%s)`,
+		strings.Join(files, ", "), strings.Join(defs, ", "), sqlString(dst), parquetOptions)
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
+	}
+	return nil
+}
+
+// partitionedOptions write a query with a date column into date=YYYY-MM-DD folders.
+func partitionedOptions(pattern string) string {
+	return fmt.Sprintf("%s, PARTITION_BY (date), FILENAME_PATTERN %s, OVERWRITE_OR_IGNORE true", parquetOptions, sqlString(pattern))
+}
+
+// copyParquetSource loads one Parquet delivery, mapping its columns by name onto the table's.
+func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, pattern string) error {
+	have := map[string]bool{}
+	var unknown []string
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT name FROM parquet_schema(%s)", sqlString(c.path)))
+	if err != nil {
+		return fmt.Errorf("reading Parquet schema: %w", err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		col := flowlog.ColumnName(strings.ToLower(n))
+		have[col] = true
+		if _, known := flowlog.Lookup(col); !known && col != "schema" && col != "duckdb_schema" {
+			unknown = append(unknown, col)
+		}
+	}
+	rows.Close()
+	sort.Strings(unknown)
+	if !have["start"] && !have["srcaddr"] && !have["action"] && !have["log_status"] {
+		return fmt.Errorf("Parquet file has none of the flow-log columns (start, srcaddr, action, log_status)")
+	}
+	// The delivery's own columns make its header, and its part gets the same column set a text
+	// delivery with that header gets (groupColumns).
+	c.header = flowlog.Header{}
+	for _, f := range flowlog.KnownFields() {
+		if have[f.Column] {
+			c.header.Fields = append(c.header.Fields, f)
+		}
+	}
+	for _, u := range unknown {
+		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
+	}
+	c.cols = groupColumns(c.header)
+	var sel []string
+	for _, col := range c.cols {
+		switch {
+		case have[col]:
+			sel = append(sel, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlIdent(col), columnType(col).SQL(), sqlIdent(col)))
+		case c.hasKey && col == "account_id":
+			sel = append(sel, sqlString(c.key.Account)+" AS account_id")
+		case c.hasKey && col == "region":
+			sel = append(sel, sqlString(c.key.Region)+" AS region")
+		default:
+			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", columnType(col).SQL(), sqlIdent(col)))
+		}
+	}
+	date := "CAST(to_timestamp(TRY_CAST(start AS BIGINT)) AS DATE)"
+	if c.hasKey {
+		date = "DATE " + sqlString(c.key.Date.Format("2006-01-02"))
+	} else if !have["start"] {
+		date = "DATE '1970-01-01'"
+	}
+	sel = append(sel, fmt.Sprintf("COALESCE(%s, DATE '1970-01-01') AS date", date), fmt.Sprintf("CAST(%d AS BIGINT) AS _source", c.id))
+	// COPY reports the rows it wrote, and writes no file for none.
+	res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s FROM read_parquet(%s)) TO %s (%s)",
+		strings.Join(sel, ", "), sqlString(c.path), sqlString(dst), partitionedOptions(pattern)))
+	if err != nil {
+		return fmt.Errorf("loading Parquet: %w", err)
+	}
+	if c.res.Rows, err = res.RowsAffected(); err != nil {
+		return fmt.Errorf("loading Parquet: %w", err)
+	}
+	c.res.Header = "parquet"
+	return nil
+}
+
+// errorRow is one load_errors row as spooled to JSON.
+type errorRow struct {
+	File   string `json:"file"`
+	Line   *int64 `json:"line"`
+	Reason string `json:"reason"`
+	Raw    string `json:"raw"`
+	At     string `json:"loaded_at"`
+}
+
+func writeErrorPart(ctx context.Context, db *sql.DB, errs []LineError, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+		return err
+	}
+	spool := dst + ".json"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	at := nowUTC().Format(time.RFC3339)
+	for _, e := range errs {
+		r := errorRow{File: e.File, Reason: e.Reason, Raw: e.Raw, At: at}
+		if e.Line > 0 {
+			l := e.Line
+			r.Line = &l
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(spool, buf.Bytes(), filePerm); err != nil {
+		return fmt.Errorf("writing load errors: %w", err)
+	}
+	defer os.Remove(spool)
+	q := fmt.Sprintf(`COPY (SELECT file, line, reason, raw, CAST(loaded_at AS TIMESTAMP) AS loaded_at FROM read_json(%s, format='newline_delimited',
+		columns={'file':'VARCHAR','line':'BIGINT','reason':'VARCHAR','raw':'VARCHAR','loaded_at':'VARCHAR'})) TO %s (FORMAT parquet)`,
+		sqlString(spool), sqlString(dst))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("writing load errors: %w", err)
+	}
+	return nil
+}
