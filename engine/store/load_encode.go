@@ -11,11 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
-
-	"github.com/flowq/flowq/engine/flowlog"
 )
 
 // encodeJob is one part to write from spools: its columns, staged path and the sources in it.
@@ -94,76 +91,6 @@ func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst stri
 // partitionedOptions write a query with a date column into date=YYYY-MM-DD folders.
 func partitionedOptions(pattern string) string {
 	return fmt.Sprintf("%s, PARTITION_BY (date), FILENAME_PATTERN %s, OVERWRITE_OR_IGNORE true", parquetOptions, sqlString(pattern))
-}
-
-// copyParquetSource loads one Parquet delivery, mapping its columns by name onto the table's.
-func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, pattern string) error {
-	have := map[string]bool{}
-	var unknown []string
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT name FROM parquet_schema(%s)", sqlString(c.path)))
-	if err != nil {
-		return fmt.Errorf("reading Parquet schema: %w", err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		col := flowlog.ColumnName(strings.ToLower(n))
-		have[col] = true
-		if _, known := flowlog.Lookup(col); !known && col != "schema" && col != "duckdb_schema" {
-			unknown = append(unknown, col)
-		}
-	}
-	rows.Close()
-	sort.Strings(unknown)
-	if !have["start"] && !have["srcaddr"] && !have["action"] && !have["log_status"] {
-		return fmt.Errorf("Parquet file has none of the flow-log columns (start, srcaddr, action, log_status)")
-	}
-	// The delivery's own columns make its header, and its part gets the same column set a text
-	// delivery with that header gets (groupColumns).
-	c.header = flowlog.Header{}
-	for _, f := range flowlog.KnownFields() {
-		if have[f.Column] {
-			c.header.Fields = append(c.header.Fields, f)
-		}
-	}
-	for _, u := range unknown {
-		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: u, Column: u, Unknown: true})
-	}
-	c.cols = groupColumns(c.header)
-	var sel []string
-	for _, col := range c.cols {
-		switch {
-		case have[col]:
-			sel = append(sel, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlIdent(col), columnType(col).SQL(), sqlIdent(col)))
-		case c.hasKey && col == "account_id":
-			sel = append(sel, sqlString(c.key.Account)+" AS account_id")
-		case c.hasKey && col == "region":
-			sel = append(sel, sqlString(c.key.Region)+" AS region")
-		default:
-			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", columnType(col).SQL(), sqlIdent(col)))
-		}
-	}
-	date := "CAST(to_timestamp(TRY_CAST(start AS BIGINT)) AS DATE)"
-	if c.hasKey {
-		date = "DATE " + sqlString(c.key.Date.Format("2006-01-02"))
-	} else if !have["start"] {
-		date = "DATE '1970-01-01'"
-	}
-	sel = append(sel, fmt.Sprintf("COALESCE(%s, DATE '1970-01-01') AS date", date), fmt.Sprintf("CAST(%d AS BIGINT) AS _source", c.id))
-	// COPY reports the rows it wrote, and writes no file for none.
-	res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s FROM read_parquet(%s)) TO %s (%s)",
-		strings.Join(sel, ", "), sqlString(c.path), sqlString(dst), partitionedOptions(pattern)))
-	if err != nil {
-		return fmt.Errorf("loading Parquet: %w", err)
-	}
-	if c.res.Rows, err = res.RowsAffected(); err != nil {
-		return fmt.Errorf("loading Parquet: %w", err)
-	}
-	c.res.Header = "parquet"
-	return nil
 }
 
 // errorRow is one load_errors row as spooled to JSON.

@@ -376,6 +376,9 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 				// Only a line starting with a field name can be a header repeated mid-file.
 				if flowlog.IsKnownName(vals[0]) && flowlog.LooksLikeHeader(line) {
 					h, herr := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
+					if herr == nil {
+						h, herr = renameReserved(h)
+					}
 					if herr != nil {
 						reject(n, "bad header line: "+herr.Error(), line)
 						break

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/flowq/flowq/engine/flowlog"
+)
+
+// A part's own columns besides the records' fields: date, the Hive partition column (its value
+// is in the folder name, never in the file), and _source, the ledger id of the row's source. An
+// input column with either name would be written into the store as if it were flowq's: a
+// Parquet input's _source kept the file's own ids (rows that no replacement could remove), and
+// a date column made every query fail with "Hive partition mismatch". Such input columns are
+// renamed with inputPrefix; flowq alone identifies a source's rows.
+const inputPrefix = "input_"
+
+// reservedColumn reports whether col is one of flowq's own part columns.
+func reservedColumn(col string) bool { return col == "date" || col == "_source" }
+
+// renameReserved renames the header's fields whose column is reserved to inputPrefix+column.
+// A renamed column the header already has is an error: two columns would share one name.
+func renameReserved(h flowlog.Header) (flowlog.Header, error) {
+	var out flowlog.Header
+	for _, f := range h.Fields {
+		if reservedColumn(f.Column) {
+			if _, known := flowlog.Lookup(f.Column); known {
+				return flowlog.Header{}, fmt.Errorf("field %q is a known field and a reserved column", f.Name)
+			}
+			if h.Has(inputPrefix + f.Column) {
+				return flowlog.Header{}, fmt.Errorf("column %q is reserved by flowq and its replacement name %q is taken", f.Column, inputPrefix+f.Column)
+			}
+			f.Column = inputPrefix + f.Column
+		}
+		out.Fields = append(out.Fields, f)
+	}
+	return out, nil
+}

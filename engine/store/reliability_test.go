@@ -1,0 +1,175 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// writeParquet writes the result of a DuckDB query to a Parquet file under dir.
+func writeParquet(t *testing.T, dir, name, query string, opts ...string) string {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	file := filepath.Join(dir, name)
+	o := append([]string{"FORMAT parquet"}, opts...)
+	if _, err := db.Exec(fmt.Sprintf("COPY (%s) TO %s (%s)", query, sqlString(file), strings.Join(o, ", "))); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// flowRows is n Parquet flow records starting at t0, extra being more select columns.
+func flowRows(n int, extra string) string {
+	return fmt.Sprintf(`SELECT '10.0.0.' || (i %% 250) AS srcaddr, '10.1.0.1' AS dstaddr, 443::INTEGER AS dstport,
+		(%d + i)::BIGINT AS start, (%d + i + 60)::BIGINT AS "end", 'ACCEPT' AS action, 10::BIGINT AS bytes%s
+		FROM range(%d) t(i)`, t0, t0, extra, n)
+}
+
+// partSourceIDs are the distinct _source values written in the store's parts.
+func partSourceIDs(t *testing.T, s *Store) []int64 {
+	t.Helper()
+	led, err := s.Ledger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var files []string
+	for _, p := range led.Parts {
+		files = append(files, sqlString(filepath.Join(s.Dir(), p.Path)))
+	}
+	rows, err := db.Query(fmt.Sprintf("SELECT DISTINCT _source FROM read_parquet([%s], union_by_name=true) ORDER BY 1", strings.Join(files, ",")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// TestInputSourceColumn (issue 17.1): a Parquet input with its own _source column (another
+// store's part) is identified by its ledger id only; replacing it replaces all its rows.
+func TestInputSourceColumn(t *testing.T) {
+	s, ctx := openStore(t)
+	src := t.TempDir()
+	writeFile(t, src, "a.log", []byte(lines(defHeader,
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 5, t0, "ACCEPT", "OK"))))
+	// Its _source values claim the text file's ledger id (2: the Parquet file sorts first).
+	p := writeParquet(t, src, "p.parquet", flowRows(100, ", 2::BIGINT AS _source"))
+	sum, err := s.Load(ctx, []string{src}, LoadOptions{})
+	if err != nil || sum.Loaded != 2 || sum.Rows != 101 {
+		t.Fatalf("load: %+v, %v", sum, err)
+	}
+	led, _ := s.Ledger()
+	pid := led.Sources[p].ID
+	want := []int64{led.Sources[filepath.Join(src, "a.log")].ID, pid}
+	slices.Sort(want)
+	if got := partSourceIDs(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("_source values in parts %v, want the two ledger ids", got)
+	}
+	sess := session(t, s)
+	// Replaced by 21 rows: the table has 1 + 21.
+	writeParquet(t, src, "p.parquet", flowRows(21, ", 2::BIGINT AS _source"))
+	if sum, err := s.Load(ctx, []string{src}, LoadOptions{}); err != nil || sum.Replaced != 1 {
+		t.Fatalf("reload: %+v, %v", sum, err)
+	}
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != 22 {
+		t.Errorf("rows after replacing = %d, want 22", n)
+	}
+	// The file's own column is kept, renamed.
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE input__source = '2'"); n != 21 {
+		t.Errorf("input__source rows = %d, want 21", n)
+	}
+	checkPartSources(t, s)
+}
+
+// TestReservedInputColumns (issue 17.2): a date column in a Parquet input (flowq's own export
+// has one) or a text header never reaches the store; every query still works.
+func TestReservedInputColumns(t *testing.T) {
+	s, ctx := openStore(t)
+	src := t.TempDir()
+	writeParquet(t, src, "export.parquet", flowRows(30, ", DATE '2020-02-02' AS date"))
+	writeFile(t, src, "text.log", []byte(lines(defHeader+" date",
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 5, t0, "ACCEPT", "OK")+" yesterday")))
+	sum, err := s.Load(ctx, []string{src}, LoadOptions{})
+	if err != nil || sum.Loaded != 2 || sum.Rows != 31 {
+		t.Fatalf("load: %+v, %v", sum, err)
+	}
+	sess := session(t, s)
+	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs WHERE date = DATE '2024-01-15'"); n != 31 {
+		t.Errorf("rows on 2024-01-15 = %d, want 31", n)
+	}
+	if got := queryStr(t, sess, "SELECT string_agg(DISTINCT input_date, ',' ORDER BY input_date) FROM vpc_flow_logs"); got != "2020-02-02,yesterday" {
+		t.Errorf("input_date values %q", got)
+	}
+}
+
+// TestParquetTypes (issue 17.9): a value that does not fit its field fails the file naming the
+// file, column and row group, instead of becoming NULL or a rounded number; a Parquet file
+// without an address and a time is not a flow log.
+func TestParquetTypes(t *testing.T) {
+	cases := []struct {
+		name, query string
+		opts        []string
+		want        []string // in the file's error; none: loads
+		rows        int64
+	}{
+		{"text-port", flowRows(5000, `, CASE WHEN i = 4500 THEN 'abc' ELSE '22' END AS srcport`), []string{"ROW_GROUP_SIZE 2048"},
+			[]string{"column srcport (VARCHAR)", "row group 2", "row 4501", `"abc"`}, 0},
+		{"float-port", flowRows(3, `, 1.7::DOUBLE AS srcport`), nil, []string{"column srcport is DOUBLE", "integer"}, 0},
+		{"overflow", flowRows(3, `, 5000000000::BIGINT AS version`), nil, []string{"column version (BIGINT)", "row group 0", "5000000000"}, 0},
+		{"nested", flowRows(3, `, [1, 2] AS tags`), nil, []string{"column tags is INTEGER[]"}, 0},
+		{"only-action", `SELECT 'ACCEPT' AS action FROM range(1000)`, nil, []string{"not a flow log"}, 0},
+		{"no-time", `SELECT '10.0.0.1' AS srcaddr, 'ACCEPT' AS action FROM range(10)`, nil, []string{"not a flow log"}, 0},
+		{"text-numbers", flowRows(5, `, CASE WHEN i = 0 THEN '-' ELSE '22' END AS srcport, 2::BIGINT AS version`), nil, nil, 5},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, ctx := openStore(t)
+			file := writeParquet(t, t.TempDir(), tc.name+".parquet", tc.query, tc.opts...)
+			sum, err := s.Load(ctx, []string{file}, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Rows != tc.rows {
+				t.Errorf("rows = %d, want %d", sum.Rows, tc.rows)
+			}
+			if len(tc.want) == 0 {
+				if sum.Failed != 0 {
+					t.Fatalf("failed: %v", sum.Failures)
+				}
+				sess := session(t, s)
+				if got := queryStr(t, sess, "SELECT string_agg(DISTINCT CAST(srcport AS VARCHAR), ',') FROM vpc_flow_logs"); got != "22" {
+					t.Errorf("srcport values %q, want 22 (and NULL for -)", got)
+				}
+				return
+			}
+			if sum.Failed != 1 || len(sum.Failures) != 1 {
+				t.Fatalf("summary %+v", sum)
+			}
+			msg := sum.Failures[0].Error()
+			for _, w := range append(tc.want, file) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not say %q", msg, w)
+				}
+			}
+		})
+	}
+}
