@@ -116,7 +116,9 @@ func (l *loader) commit(b *batch, extra []Part) error {
 		return fmt.Errorf("committing batch %d: %w", b.id, err)
 	}
 	for _, p := range b.dropParts {
-		_ = os.Remove(filepath.Join(l.s.dir, filepath.FromSlash(p)))
+		if confinedPart(p) { // never delete outside the data dir, whatever the ledger said
+			_ = os.Remove(filepath.Join(l.s.dir, filepath.FromSlash(p)))
+		}
 	}
 	b.phase("commit")
 	return nil

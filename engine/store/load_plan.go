@@ -63,7 +63,7 @@ func collectFiles(ctx context.Context, paths []string, dataDir string) ([]string
 			}
 			if d.IsDir() {
 				// Never load the store's own tables as sources.
-				if path == filepath.Join(dataDir, tablesDir) || path == filepath.Join(dataDir, stagingDir) {
+				if path == filepath.Join(dataDir, tablesDir) || path == filepath.Join(dataDir, stagingDir) || path == filepath.Join(dataDir, quarantineDir) {
 					return fs.SkipDir
 				}
 				return nil

@@ -21,16 +21,17 @@ type Store struct {
 
 // Layout of the data directory.
 const (
-	ledgerFile   = "ledger.json"
-	lockFile     = "lock"
-	tablesDir    = "tables"
-	flowTable    = "vpc_flow_logs"
-	errorsTable  = "load_errors"
-	stagingDir   = "staging"
-	tmpDir       = "tmp" // sessions' spill folders, one per process id
-	dirPerm      = 0o700
-	filePerm     = 0o600
-	mirrorSubdir = "mirror"
+	ledgerFile    = "ledger.json"
+	lockFile      = "lock"
+	tablesDir     = "tables"
+	flowTable     = "vpc_flow_logs"
+	errorsTable   = "load_errors"
+	stagingDir    = "staging"
+	quarantineDir = "quarantine" // parts flowq doctor took out of the table
+	tmpDir        = "tmp"        // sessions' spill folders, one per process id
+	dirPerm       = 0o700
+	filePerm      = 0o600
+	mirrorSubdir  = "mirror"
 )
 
 // DefaultDir returns the data directory: $FLOWQ_DATA_DIR, else $XDG_DATA_HOME/flowq, else
