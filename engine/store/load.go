@@ -46,6 +46,7 @@ type LoadSummary struct {
 	Duplicates int   // same content already loaded under another path
 	Failed     int   // files from which nothing could be loaded
 	Partial    int   // files loaded with some lines rejected or cut short
+	LeftOut    int   // files in the folders that are not flow logs (listed in Failures, not failed)
 	Rows       int64 // records added
 	Rejected   int64 // lines rejected (see the load_errors table)
 	Bytes      int64 // bytes of the loaded source files
@@ -148,11 +149,15 @@ func (s *Store) newLoader(opts LoadOptions) (*loader, error) {
 // run plans the load, loads the files in batches (each its own commit), then compacts.
 func (l *loader) run(ctx context.Context, paths []string) error {
 	t0 := time.Now()
-	files, ferrs := collectFiles(ctx, paths, l.s.dir)
-	l.sum.Files = len(files) + len(ferrs)
-	for _, fe := range ferrs {
+	col := collectFiles(ctx, paths, l.s.dir)
+	files := col.files
+	l.sum.Files = len(files) + len(col.failed)
+	for _, fe := range col.failed {
 		l.fail(fe.Path, fe.Err)
 	}
+	// Files a folder walk left out are reported (with the failures) but do not fail the load.
+	l.sum.LeftOut = len(col.leftOut)
+	l.sum.Failures = append(l.sum.Failures, col.leftOut...)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -157,7 +157,7 @@ func parseGroup(ctx context.Context, stage string, tag string, files []*candidat
 				if err = gctx.Err(); err != nil {
 					break
 				}
-				parseFile(c, tr, sp)
+				parseFile(gctx, c, tr, sp)
 				done(c)
 			}
 			paths, cerr := sp.close()
@@ -203,14 +203,14 @@ func parseGroup(ctx context.Context, stage string, tag string, files []*candidat
 	return out, sources, nil
 }
 
-func parseFile(c *candidate, tr *textReader, sp spoolSet) {
+func parseFile(ctx context.Context, c *candidate, tr *textReader, sp spoolSet) {
 	f, err := os.Open(c.path)
 	if err != nil {
 		c.res.Fatal = err
 		return
 	}
 	defer f.Close()
-	lr, err := tr.open(f)
+	lr, err := tr.open(ctxReader{ctx, f})
 	if err != nil {
 		c.res.Fatal = err
 		return

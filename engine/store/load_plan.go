@@ -20,76 +20,144 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// collectFiles expands folders into the flow-log files under them, skipping hidden entries.
-func collectFiles(ctx context.Context, paths []string, dataDir string) ([]string, []FileError) {
-	var out []string
-	var errs []FileError
-	seen := map[string]bool{}
-	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
+// collected is what the named paths expand to: files to consider, paths that failed
+// (unreadable, not a regular file), and files a folder walk left out, each with the reason.
+type collected struct {
+	files   []string
+	failed  []FileError
+	leftOut []FileError
+	seen    map[string]bool
+}
+
+func (c *collected) add(p string) {
+	if !c.seen[p] {
+		c.seen[p] = true
+		c.files = append(c.files, p)
 	}
+}
+
+// collectFiles expands folders into the flow-log files under them. Only regular files are
+// read (a FIFO or a device would block or never end); a link to a file counts as the file.
+func collectFiles(ctx context.Context, paths []string, dataDir string) collected {
+	col := collected{seen: map[string]bool{}}
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			errs = append(errs, FileError{p, err})
+			col.failed = append(col.failed, FileError{p, err})
 			continue
 		}
 		info, err := os.Stat(abs)
-		if err != nil {
-			errs = append(errs, FileError{p, err})
-			continue
-		}
-		if !info.IsDir() {
-			add(abs)
-			continue
-		}
-		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, FileError{path, err})
-				return nil
+		switch {
+		case err != nil:
+			col.failed = append(col.failed, FileError{p, err})
+		case info.IsDir():
+			if err := walkFolder(ctx, abs, dataDir, &col); err != nil {
+				col.failed = append(col.failed, FileError{p, err})
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			name := d.Name()
-			if path != abs && strings.HasPrefix(name, ".") {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				// Never load the store's own tables as sources.
-				if path == filepath.Join(dataDir, tablesDir) || path == filepath.Join(dataDir, stagingDir) || path == filepath.Join(dataDir, quarantineDir) {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && looksLikeDelivery(name) {
-				add(path)
-			}
-			return nil
-		})
-		if err != nil {
-			errs = append(errs, FileError{p, err})
+		case !info.Mode().IsRegular():
+			col.failed = append(col.failed, FileError{abs, notRegular(info.Mode())})
+		default:
+			col.add(abs)
 		}
 	}
-	sort.Strings(out)
-	return out, errs
+	sort.Strings(col.files)
+	sort.Slice(col.leftOut, func(i, j int) bool { return col.leftOut[i].Path < col.leftOut[j].Path })
+	return col
 }
 
-// looksLikeDelivery picks flow-log files out of a folder walk by name; a file named on the
-// command line is always tried.
+func notRegular(m fs.FileMode) error {
+	kind := "special file"
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		kind = "named pipe"
+	case m&fs.ModeCharDevice != 0:
+		kind = "character device"
+	case m&fs.ModeDevice != 0:
+		kind = "device"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	return fmt.Errorf("not a regular file (%s): only regular files are loaded", kind)
+}
+
+// walkFolder adds the flow-log files under root: hidden entries and the store's own folders
+// are skipped; links to files are followed, links to folders are not (no loops); a file is a
+// flow log by its name (any case, rotated ".1" suffixes included) or else by its content.
+// Every other file is reported as left out.
+func walkFolder(ctx context.Context, root, dataDir string, col *collected) error {
+	leave := func(path, why string) {
+		col.leftOut = append(col.leftOut, FileError{path, errors.New("left out: " + why)})
+	}
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			col.failed = append(col.failed, FileError{path, err})
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if path != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			// Never load the store's own tables as sources.
+			switch path {
+			case filepath.Join(dataDir, tablesDir), filepath.Join(dataDir, stagingDir), filepath.Join(dataDir, quarantineDir):
+				return fs.SkipDir
+			}
+			return nil
+		}
+		typ := d.Type()
+		if typ&fs.ModeSymlink != 0 {
+			info, err := os.Stat(path)
+			if err != nil {
+				col.failed = append(col.failed, FileError{path, fmt.Errorf("broken link: %w", err)})
+				return nil
+			}
+			if info.IsDir() {
+				leave(path, "link to a folder (not followed)")
+				return nil
+			}
+			typ = info.Mode().Type()
+		}
+		switch {
+		case !typ.IsRegular():
+			leave(path, notRegular(typ).Error())
+		case looksLikeDelivery(d.Name()) || sniff(&candidate{path: path, size: 1}) == nil:
+			col.add(path)
+		default:
+			leave(path, "not a flow-log file (by name or content)")
+		}
+		return nil
+	})
+}
+
+// looksLikeDelivery picks flow-log files out of a folder walk by name, in any case and with a
+// rotation suffix (".1"); other files are sniffed. A file named on the command line is always
+// tried.
 func looksLikeDelivery(name string) bool {
+	name = strings.ToLower(name)
+	if i := strings.LastIndexByte(name, '.'); i > 0 && isDigits(name[i+1:]) {
+		name = name[:i]
+	}
 	for _, ext := range []string{".log.gz", ".log", ".gz", ".parquet", ".txt"} {
 		if strings.HasSuffix(name, ext) {
 			return true
 		}
 	}
 	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // plan decides, per file, whether to skip it (loaded, unchanged), skip it as a duplicate of
@@ -105,7 +173,7 @@ func (l *loader) plan(ctx context.Context, files []string) ([]*candidate, error)
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			cands[i] = planFile(led, p)
+			cands[i] = planFile(gctx, led, p)
 			return nil
 		})
 	}
@@ -149,7 +217,7 @@ func (l *loader) plan(ctx context.Context, files []string) ([]*candidate, error)
 
 // planFile stats a file and, unless the ledger has it with the same size and mtime, hashes it;
 // a file that may load is sniffed here, in parallel.
-func planFile(led *Ledger, p string) *candidate {
+func planFile(ctx context.Context, led *Ledger, p string) *candidate {
 	c := &candidate{path: p}
 	info, err := os.Stat(p)
 	if err != nil {
@@ -161,7 +229,7 @@ func planFile(led *Ledger, p string) *candidate {
 		c.sha = e.SHA256 // unchanged: skip without reading
 		return c
 	}
-	if c.sha, err = fileSHA256(p); err != nil {
+	if c.sha, err = fileSHA256(ctx, p); err != nil {
 		c.res.Fatal = err
 		return c
 	}
@@ -171,14 +239,14 @@ func planFile(led *Ledger, p string) *candidate {
 	return c
 }
 
-func fileSHA256(path string) (string, error) {
+func fileSHA256(ctx context.Context, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
 		return "", fmt.Errorf("reading: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -239,4 +307,18 @@ func sniff(c *candidate) error {
 	c.cols = groupColumns(c.header)
 	c.group = strings.Join(c.cols, ",")
 	return nil
+}
+
+// ctxReader ends a read with the context's error once it is cancelled, so SIGTERM stops a load
+// reading a large (or endless) file within one buffer.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -3,9 +3,11 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -171,5 +173,75 @@ func TestParquetTypes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOnlyRegularFiles (issue 17.7): a FIFO or a device named on the command line, or met in
+// a folder, is never opened: the load ends at once, naming it.
+func TestOnlyRegularFiles(t *testing.T) {
+	s, ctx := openStore(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.log")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := writeFile(t, t.TempDir(), "good.log", []byte(lines(defHeader,
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 5, t0, "ACCEPT", "OK"))))
+	sum, err := s.Load(ctx, []string{fifo, "/dev/zero", "/dev/null", dir, good}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := map[string]string{}
+	for _, fe := range sum.Failures {
+		msgs[fe.Path] = fe.Err.Error()
+	}
+	for path, want := range map[string]string{fifo: "not a regular file (named pipe)", "/dev/zero": "not a regular file (character device)",
+		"/dev/null": "not a regular file (character device)"} {
+		if !strings.Contains(msgs[path], want) {
+			t.Errorf("%s: %q, want %q", path, msgs[path], want)
+		}
+	}
+	if sum.Failed != 3 || sum.Loaded != 1 || sum.Rows != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// TestFolderWalkFindsEveryDelivery (issue 17.8): links to files are followed (links to folders
+// are not: no loops), names in any case and rotated names load, a delivery with no telling
+// name is found by content, and every file left out is reported.
+func TestFolderWalkFindsEveryDelivery(t *testing.T) {
+	s, ctx := openStore(t)
+	dir := t.TempDir()
+	body := func(by int) []byte {
+		return []byte(lines(defHeader, rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, by, t0, "ACCEPT", "OK")))
+	}
+	target := writeFile(t, t.TempDir(), "elsewhere.log", body(1))
+	if err := os.Symlink(target, filepath.Join(dir, "link.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "UPPER.LOG.GZ", gz(t, string(body(2))))
+	writeFile(t, dir, "rotated.log.1", body(4))
+	writeFile(t, dir, "no-extension", body(8))
+	writeFile(t, dir, "README.md", []byte("# notes\n"))
+	sum, err := s.Load(ctx, []string{dir}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Loaded != 4 || sum.Failed != 0 || sum.LeftOut != 2 {
+		t.Errorf("summary %+v", sum)
+	}
+	msgs := map[string]string{}
+	for _, fe := range sum.Failures {
+		msgs[filepath.Base(fe.Path)] = fe.Err.Error()
+	}
+	if !strings.Contains(msgs["loop"], "link to a folder") || !strings.Contains(msgs["README.md"], "not a flow-log file") {
+		t.Errorf("left out: %v", msgs)
+	}
+	sess := session(t, s)
+	if n := queryInt(t, sess, "SELECT sum(bytes) FROM vpc_flow_logs"); n != 15 {
+		t.Errorf("sum(bytes) = %d, want 15", n)
 	}
 }
