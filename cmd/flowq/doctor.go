@@ -55,6 +55,9 @@ func runDoctor(ctx context.Context, opts *doctorOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(opts.f.IO.ErrOut, "doctor: warning:", w)
+	}
 	rep, err := st.Doctor(ctx, store.DoctorOptions{Fix: opts.fix, Wait: opts.wait})
 	if err != nil {
 		return err

@@ -17,9 +17,25 @@ const inputPrefix = "input_"
 // reservedColumn reports whether col is one of flowq's own part columns.
 func reservedColumn(col string) bool { return col == "date" || col == "_source" }
 
-// renameReserved renames the header's fields whose column is reserved to inputPrefix+column.
-// A renamed column the header already has is an error: two columns would share one name.
-func renameReserved(h flowlog.Header) (flowlog.Header, error) {
+// maxUnknownFields bounds the unknown fields of a header (each becomes a text column): a header
+// with 400 of them ran the loader's DuckDB out of memory and failed the whole load on every
+// retry. AWS's fields number under 60 and a custom format lists each at most once, so 64 leaves
+// room for fields AWS adds; a wider header fails its file alone.
+const maxUnknownFields = 64
+
+// storeHeader checks a parsed header for the store: at most maxUnknownFields unknown fields,
+// and fields whose column is reserved renamed to inputPrefix+column. A renamed column the
+// header already has is an error: two columns would share one name.
+func storeHeader(h flowlog.Header) (flowlog.Header, error) {
+	unknown := 0
+	for _, f := range h.Fields {
+		if f.Unknown {
+			unknown++
+		}
+	}
+	if unknown > maxUnknownFields {
+		return flowlog.Header{}, fmt.Errorf("header has %d unknown fields; at most %d are loaded", unknown, maxUnknownFields)
+	}
 	var out flowlog.Header
 	for _, f := range h.Fields {
 		if reservedColumn(f.Column) {

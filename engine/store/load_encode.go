@@ -79,7 +79,7 @@ func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst stri
 	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
 		return err
 	}
-	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='\N',
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='',
 		auto_detect=false, strict_mode=false, columns={%s})) TO %s (%s)`,
 		strings.Join(files, ", "), strings.Join(defs, ", "), sqlString(dst), parquetOptions)
 	if _, err := db.ExecContext(ctx, q); err != nil {

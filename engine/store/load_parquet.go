@@ -70,6 +70,9 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 		}
 	}
 	sort.Strings(unknown)
+	if len(unknown) > maxUnknownFields {
+		return fmt.Errorf("%d columns that are not flow-log fields; at most %d are loaded", len(unknown), maxUnknownFields)
+	}
 	c.header = flowlog.Header{}
 	for _, f := range flowlog.KnownFields() {
 		if hasCol(have, f.Column) {

@@ -290,7 +290,7 @@ func sniff(c *candidate) error {
 	if full <= maxLine && flowlog.LooksLikeHeader(line) {
 		h, err := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
 		if err == nil {
-			h, err = renameReserved(h)
+			h, err = storeHeader(h)
 		}
 		if err != nil {
 			return fmt.Errorf("line 1: bad header: %w", err)

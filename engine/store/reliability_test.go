@@ -245,3 +245,102 @@ func TestFolderWalkFindsEveryDelivery(t *testing.T) {
 		t.Errorf("sum(bytes) = %d, want 15", n)
 	}
 }
+
+// wideFile is a default-format delivery with n unknown header fields, rows records.
+func wideFile(n, rows int, by int) []byte {
+	var hdr, vals strings.Builder
+	hdr.WriteString(defHeader)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&hdr, " extra-%d", i)
+		fmt.Fprintf(&vals, " v%d", i)
+	}
+	var b strings.Builder
+	b.WriteString(hdr.String() + "\n")
+	for i := 0; i < rows; i++ {
+		b.WriteString(rec("111111111111", "eni-w", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, by, t0+int64(i), "ACCEPT", "OK") + vals.String() + "\n")
+	}
+	return []byte(b.String())
+}
+
+// TestWideHeader (issue 17.5): a header with more unknown fields than maxUnknownFields fails
+// that file alone, naming the limit; one at the limit loads with every field; the other files
+// of the load are loaded.
+func TestWideHeader(t *testing.T) {
+	s, ctx := openStore(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "wide.log", wideFile(400, 2000, 1))
+	writeFile(t, dir, "at-limit.log", wideFile(maxUnknownFields, 3, 10))
+	writeFile(t, dir, "good.log", []byte(lines(defHeader, rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 100, t0, "ACCEPT", "OK"))))
+	sum, err := s.Load(ctx, []string{dir}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 1 || sum.Loaded != 2 || sum.Rows != 4 || len(sum.Failures) != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if msg := sum.Failures[0].Error(); !strings.Contains(msg, "wide.log") || !strings.Contains(msg, "400 unknown fields") || !strings.Contains(msg, fmt.Sprint(maxUnknownFields)) {
+		t.Errorf("error %q", msg)
+	}
+	sess := session(t, s)
+	if n := queryInt(t, sess, "SELECT sum(bytes) FROM vpc_flow_logs"); n != 130 {
+		t.Errorf("sum(bytes) = %d, want 130", n)
+	}
+	last := fmt.Sprintf("extra_%d", maxUnknownFields-1)
+	if got := queryStr(t, sess, fmt.Sprintf("SELECT any_value(%s) FROM vpc_flow_logs WHERE interface_id = 'eni-w'", last)); got != fmt.Sprintf("v%d", maxUnknownFields-1) {
+		t.Errorf("%s = %q", last, got)
+	}
+}
+
+// TestTextValuesKept (issue 17.10): a text value \N stays the text \N (the spool's NULL
+// marker once made it NULL), "-" in a number is NULL, and a UTF-8 byte order mark before the
+// header is dropped instead of refusing the file.
+func TestTextValuesKept(t *testing.T) {
+	s, ctx := openStore(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "bom.log", []byte("\xef\xbb\xbf"+lines(defHeader+" note",
+		rec("111111111111", `\N`, "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 5, t0, "ACCEPT", "OK")+` \N`,
+		"2 111111111111 eni-b 10.0.0.1 10.0.0.2 - - 6 1 7 1705305600 1705305660 ACCEPT OK -")))
+	writeFile(t, dir, "bom.log.gz", gz(t, "\xef\xbb\xbf"+lines(defHeader,
+		rec("111111111111", "eni-c", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 11, t0, "ACCEPT", "OK"))))
+	sum, err := s.Load(ctx, []string{dir}, LoadOptions{})
+	if err != nil || sum.Loaded != 2 || sum.Rows != 3 || sum.Rejected != 0 {
+		t.Fatalf("load: %+v, %v", sum, err)
+	}
+	sess := session(t, s)
+	if got := queryStr(t, sess, `SELECT interface_id || '|' || note FROM vpc_flow_logs WHERE bytes = 5`); got != `\N|\N` {
+		t.Errorf(`interface_id|note = %q, want \N|\N`, got)
+	}
+	if got := queryStr(t, sess, `SELECT CAST(srcport IS NULL AS VARCHAR) || '|' || note FROM vpc_flow_logs WHERE bytes = 7`); got != "true|-" {
+		t.Errorf("srcport IS NULL|note = %q, want true|-", got)
+	}
+	if n := queryInt(t, sess, "SELECT sum(bytes) FROM vpc_flow_logs"); n != 23 {
+		t.Errorf("sum(bytes) = %d, want 23", n)
+	}
+}
+
+// TestOpenWarnsOnOpenDataDir (issue 17.10): an existing data dir other users can enter is
+// reported; a new one is made 0700 with no warning.
+func TestOpenWarnsOnOpenDataDir(t *testing.T) {
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 1 || !strings.Contains(w[0], "mode 0777") || !strings.Contains(w[0], dir) {
+		t.Errorf("warnings %q", w)
+	}
+	fresh, err := Open(ctx, filepath.Join(t.TempDir(), "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := fresh.Warnings(); len(w) != 0 {
+		t.Errorf("new data dir warnings %q", w)
+	}
+}

@@ -16,7 +16,8 @@ import (
 
 // Store is an opened data directory. Reading needs no lock; writing (Load) takes the writer lock.
 type Store struct {
-	dir string
+	dir      string
+	warnings []string
 }
 
 // Layout of the data directory.
@@ -62,8 +63,19 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(abs, dirPerm); err != nil {
 		return nil, fmt.Errorf("creating data dir %s: %w", abs, err)
 	}
-	return &Store{dir: abs}, nil
+	s := &Store{dir: abs}
+	// flowq creates the data dir 0700; one that already existed keeps its mode, which is the
+	// user's to change, but flow logs readable or replaceable by others must not go unsaid.
+	if info, err := os.Stat(abs); err == nil && info.Mode().Perm()&0o077 != 0 {
+		s.warnings = append(s.warnings, fmt.Sprintf("data dir %s has mode %#o: other users can read (or replace) the flow logs; run chmod 700 %s",
+			abs, info.Mode().Perm(), abs))
+	}
+	return s, nil
 }
+
+// Warnings are problems Open noticed that do not stop flowq (a data dir other users can
+// open); the CLI prints them to stderr.
+func (s *Store) Warnings() []string { return s.warnings }
 
 // Dir is the data directory's absolute path.
 func (s *Store) Dir() string { return s.dir }
