@@ -46,7 +46,7 @@ var flowPartPath = regexp.MustCompile(`^` + tablesDir + `/` + flowTable + `/date
 // outside the data dir is only dropped from the ledger) and leave the ledger in one commit.
 // Last it queries the table, as every session would.
 func (s *Store) Doctor(ctx context.Context, opts DoctorOptions) (DoctorReport, error) {
-	var rep DoctorReport
+	rep := DoctorReport{Problems: []Problem{}}
 	if opts.Fix {
 		lock, err := s.LockWriter(ctx, opts.Wait, "flowq doctor")
 		if err != nil {
@@ -208,23 +208,8 @@ func (s *Store) quarantine(ctx context.Context, db *sql.DB, led *Ledger, rep *Do
 			}
 		}
 	}
-	stamp := nowUTC().Format("20060102T150405Z")
-	for i := range rep.Problems {
-		p := &rep.Problems[i]
-		p.Action = "dropped from the ledger"
-		full := filepath.Join(s.dir, filepath.FromSlash(p.Part))
-		if _, err := os.Lstat(full); !confinedPart(p.Part) || err != nil {
-			continue // never move a file outside the data dir
-		}
-		rel := path.Join(quarantineDir, stamp, p.Part)
-		dst := filepath.Join(s.dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
-			return fmt.Errorf("quarantining %s: %w", p.Part, err)
-		}
-		if err := os.Rename(full, dst); err != nil {
-			return fmt.Errorf("quarantining %s: %w", p.Part, err)
-		}
-		p.Action = "moved to " + rel
+	if err := s.moveToQuarantine(rep); err != nil {
+		return err
 	}
 	led.swapParts(badPaths, nil)
 	keptErr := led.ErrorParts[:0]
@@ -279,5 +264,36 @@ func (s *Store) recountColumns(ctx context.Context, db *sql.DB, led *Ledger) err
 		}
 	}
 	led.Columns = kept
+	return nil
+}
+
+// moveToQuarantine moves each problem part inside the data dir to DATA/quarantine/TIME/, and
+// says what it did; a path outside the data dir (or already gone) is only dropped from the
+// ledger.
+func (s *Store) moveToQuarantine(rep *DoctorReport) error {
+	stamp := nowUTC().Format("20060102T150405Z")
+	for i := range rep.Problems {
+		p := &rep.Problems[i]
+		p.Action = "dropped from the ledger"
+		full := filepath.Join(s.dir, filepath.FromSlash(p.Part))
+		if !confinedPart(p.Part) {
+			continue // never move a file outside the data dir
+		}
+		if _, err := os.Lstat(full); err != nil {
+			continue
+		}
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(full)); err != nil || !inside(s.realDir(), dir) {
+			continue // a folder linked out of the data dir
+		}
+		rel := path.Join(quarantineDir, stamp, p.Part)
+		dst := filepath.Join(s.dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
+			return fmt.Errorf("quarantining %s: %w", p.Part, err)
+		}
+		if err := os.Rename(full, dst); err != nil {
+			return fmt.Errorf("quarantining %s: %w", p.Part, err)
+		}
+		p.Action = "moved to " + rel
+	}
 	return nil
 }

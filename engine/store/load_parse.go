@@ -133,10 +133,8 @@ func (d *partSpools) close() (map[spoolKey]string, error) {
 // parseGroup parses text files of one column layout in parallel, each worker into its own
 // spool files (one per part), and returns the spool paths and the sources written, by part.
 func parseGroup(ctx context.Context, stage string, tag string, files []*candidate, workers int, done func(*candidate)) (map[partKey][]string, map[partKey][]int64, error) {
-	out := map[partKey][]string{}
-	sources := map[partKey][]int64{}
 	if len(files) == 0 {
-		return out, sources, nil
+		return map[partKey][]string{}, map[partKey][]int64{}, nil
 	}
 	if workers > len(files) {
 		workers = len(files)
@@ -182,6 +180,14 @@ func parseGroup(ctx context.Context, stage string, tag string, files []*candidat
 	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
+	out, sources := mergeSpools(results, sets)
+	return out, sources, nil
+}
+
+// mergeSpools gathers the workers' spool paths (sorted) and the sources written, by part.
+func mergeSpools(results []map[spoolKey]string, sets []*partSpools) (map[partKey][]string, map[partKey][]int64) {
+	out := map[partKey][]string{}
+	sources := map[partKey][]int64{}
 	for _, r := range results {
 		for k, p := range r {
 			out[k.partKey] = append(out[k.partKey], p)
@@ -200,7 +206,7 @@ func parseGroup(ctx context.Context, stage string, tag string, files []*candidat
 	for _, ids := range sources {
 		slices.Sort(ids)
 	}
-	return out, sources, nil
+	return out, sources
 }
 
 func parseFile(ctx context.Context, c *candidate, tr *textReader, sp spoolSet) {

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -342,5 +344,24 @@ func TestOpenWarnsOnOpenDataDir(t *testing.T) {
 	}
 	if w := fresh.Warnings(); len(w) != 0 {
 		t.Errorf("new data dir warnings %q", w)
+	}
+}
+
+// TestReadsHonourCancellation (issue 17.7): hashing and parsing stop at the first read after
+// the context ends, however long the file.
+func TestReadsHonourCancellation(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "big.log", make([]byte, 1<<20))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := fileSHA256(ctx, file); !errors.Is(err, context.Canceled) {
+		t.Errorf("hashing after cancel: %v, want context.Canceled", err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n, err := (ctxReader{ctx, f}).Read(make([]byte, 10)); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("read after cancel: %d, %v", n, err)
 	}
 }
