@@ -204,7 +204,19 @@ func (l *loader) loadBatch(ctx context.Context, files []*candidate) error {
 	}
 	l.encodeParquetSources(ctx, b)
 	b.phase("parquet")
+	before := l.sum
 	l.account(b)
+	if err := l.finishBatch(ctx, b); err != nil {
+		// Nothing of the batch was committed, so the summary must not count it as loaded.
+		l.sum = before
+		return err
+	}
+	return nil
+}
+
+// finishBatch rewrites the parts of replaced files, writes the batch's load_errors part and
+// commits.
+func (l *loader) finishBatch(ctx context.Context, b *batch) error {
 	if err := l.rewriteReplaced(ctx, b); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,9 +46,12 @@ func (l *loader) encodeParquetSources(ctx context.Context, b *batch) {
 	for _, c := range b.parquet {
 		prefix := fmt.Sprintf("b%06d_p%d_", b.id, c.id)
 		if err := copyParquetSource(ctx, l.db, c, filepath.Join(b.stage, flowTable), prefix+"{i}"); err != nil {
-			c.res.Fatal = err
+			c.res.Fatal, c.res.Rows = err, 0
+			// A COPY that failed part way may have written some date folders' files.
+			removeStaged(filepath.Join(b.stage, flowTable), prefix)
+		} else {
+			b.prefixSrc[prefix] = []int64{c.id}
 		}
-		b.prefixSrc[prefix] = []int64{c.id}
 		l.fileDone(c)
 	}
 }
@@ -131,4 +135,14 @@ func writeErrorPart(ctx context.Context, db *sql.DB, errs []LineError, dst strin
 		return fmt.Errorf("writing load errors: %w", err)
 	}
 	return nil
+}
+
+// removeStaged deletes the staged files under dir whose names start with prefix.
+func removeStaged(dir, prefix string) {
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), prefix) {
+			_ = os.Remove(path)
+		}
+		return nil
+	})
 }

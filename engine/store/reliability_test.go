@@ -365,3 +365,24 @@ func TestReadsHonourCancellation(t *testing.T) {
 		t.Errorf("read after cancel: %d, %v", n, err)
 	}
 }
+
+// TestFailedCommitLoadsNothing (issue 17.10): when a batch's commit fails, the summary counts
+// none of its files as loaded (it once said "loaded 1, rows 2" beside the error).
+func TestFailedCommitLoadsNothing(t *testing.T) {
+	s, ctx := openStore(t)
+	// A file where the table's folder must be: moving the parts into place fails.
+	writeFile(t, s.Dir(), "tables/vpc_flow_logs", []byte("in the way"))
+	src := writeFile(t, t.TempDir(), "a.log", []byte(lines(defHeader,
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 5, t0, "ACCEPT", "OK"),
+		rec("111111111111", "eni-a", "10.0.0.1", "10.0.0.2", 1, 2, 6, 1, 6, t0, "ACCEPT", "OK"))))
+	sum, err := s.Load(ctx, []string{src}, LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "moving batch 1 into place") {
+		t.Fatalf("load: %v", err)
+	}
+	if sum.Loaded != 0 || sum.Rows != 0 || sum.Bytes != 0 {
+		t.Errorf("summary after a failed commit: %+v", sum)
+	}
+	if led, err := s.Ledger(); err != nil || len(led.Sources) != 0 {
+		t.Errorf("ledger after a failed commit: %v, %v", led, err)
+	}
+}
