@@ -80,8 +80,8 @@ func notRegular(m fs.FileMode) error {
 	return fmt.Errorf("not a regular file (%s): only regular files are loaded", kind)
 }
 
-// walkFolder adds the flow-log files under root: hidden entries and the store's own folders
-// are skipped; links to files are followed, links to folders are not (no loops); a file is a
+// walkFolder adds the flow-log files under root: the syncs' own files, hidden folders and the
+// store's own folders are skipped; links to files are followed, links to folders are not (no loops); a file is a
 // flow log by its name (any case, rotated ".1" suffixes included) or else by its content.
 // Every other file is reported as left out.
 func walkFolder(ctx context.Context, root, dataDir string, col *collected) error {
@@ -96,11 +96,15 @@ func walkFolder(ctx context.Context, root, dataDir string, col *collected) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if path != root && strings.HasPrefix(d.Name(), ".") {
+		if path != root && flowqOwn(d.Name()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
+		}
+		if path != root && d.IsDir() && strings.HasPrefix(d.Name(), ".") {
+			leave(path, "hidden folder (not searched)")
+			return fs.SkipDir
 		}
 		if d.IsDir() {
 			// Never load the store's own tables as sources.
@@ -133,6 +137,15 @@ func walkFolder(ctx context.Context, root, dataDir string, col *collected) error
 		}
 		return nil
 	})
+}
+
+// flowqOwn reports whether a hidden name is one of the syncs' own state, lock or temp files
+// (".flowq-sync-state.jsonl", ".NAME.flowq-tmp-RAND", ".cwsync/", ".tmp-…", atomicfile's
+// ".NAME.tmp-RAND"): skipped unreported.
+// Other hidden files are considered like any file (S3 object names may start with a dot).
+func flowqOwn(name string) bool {
+	return strings.HasPrefix(name, ".") && (strings.HasPrefix(name, ".flowq-") || strings.Contains(name, ".tmp-") ||
+		strings.Contains(name, ".flowq-tmp-") || name == ".cwsync")
 }
 
 // looksLikeDelivery picks flow-log files out of a folder walk by name, in any case and with a

@@ -209,8 +209,9 @@ func TestOnlyRegularFiles(t *testing.T) {
 }
 
 // TestFolderWalkFindsEveryDelivery (issue 17.8): links to files are followed (links to folders
-// are not: no loops), names in any case and rotated names load, a delivery with no telling
-// name is found by content, and every file left out is reported.
+// are not: no loops), names in any case, rotated names and names starting with a dot load, a
+// delivery with no telling name is found by content, the syncs' own files are skipped, and
+// every other file left out is reported.
 func TestFolderWalkFindsEveryDelivery(t *testing.T) {
 	s, ctx := openStore(t)
 	dir := t.TempDir()
@@ -228,23 +229,28 @@ func TestFolderWalkFindsEveryDelivery(t *testing.T) {
 	writeFile(t, dir, "rotated.log.1", body(4))
 	writeFile(t, dir, "no-extension", body(8))
 	writeFile(t, dir, "README.md", []byte("# notes\n"))
+	writeFile(t, dir, ".dotted.log", body(16))                   // an S3 object named with a dot
+	writeFile(t, dir, ".x.log.gz.flowq-tmp-42", body(32))        // a sync's partial download
+	writeFile(t, dir, ".flowq-sync-state.jsonl", []byte("{}\n")) // a sync's journal
+	writeFile(t, dir, ".git/old.log", body(64))
 	sum, err := s.Load(ctx, []string{dir}, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Loaded != 4 || sum.Failed != 0 || sum.LeftOut != 2 {
+	if sum.Loaded != 5 || sum.Failed != 0 || sum.LeftOut != 3 {
 		t.Errorf("summary %+v", sum)
 	}
 	msgs := map[string]string{}
 	for _, fe := range sum.Failures {
 		msgs[filepath.Base(fe.Path)] = fe.Err.Error()
 	}
-	if !strings.Contains(msgs["loop"], "link to a folder") || !strings.Contains(msgs["README.md"], "not a flow-log file") {
+	if !strings.Contains(msgs["loop"], "link to a folder") || !strings.Contains(msgs["README.md"], "not a flow-log file") ||
+		!strings.Contains(msgs[".git"], "hidden folder") {
 		t.Errorf("left out: %v", msgs)
 	}
 	sess := session(t, s)
-	if n := queryInt(t, sess, "SELECT sum(bytes) FROM vpc_flow_logs"); n != 15 {
-		t.Errorf("sum(bytes) = %d, want 15", n)
+	if n := queryInt(t, sess, "SELECT sum(bytes) FROM vpc_flow_logs"); n != 31 {
+		t.Errorf("sum(bytes) = %d, want 31", n)
 	}
 }
 
