@@ -18,5 +18,6 @@ func commands(f *factory) []*cobra.Command {
 		newShellCmd(f, nil),
 		newReportCmd(f, nil),
 		newWhyCmd(f, nil),
+		newDoctorCmd(f, nil),
 	}
 }

@@ -10,7 +10,7 @@ import (
 // runCWSync mirrors a CloudWatch Logs log group as text deliveries, then loads them.
 func runCWSync(ctx context.Context, opts *syncOptions) error {
 	f, group := opts.f, opts.group
-	st, err := f.Store(ctx)
+	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,23 +23,63 @@ type factory struct {
 	QueryDirs []string
 	// Now is the clock relative times (--since 7d) are read against; tests fix it.
 	Now func() time.Time
+	// warned: the store's warnings were printed already.
+	warned bool
 }
 
 func newFactory(io *iostreams.IOStreams) *factory {
 	return &factory{IO: io, Now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
-func (f *factory) Store(ctx context.Context) (*store.Store, error) {
-	dir := f.DataDir
-	if dir == "" {
-		d, err := store.DefaultDir()
-		if err != nil {
-			return nil, err
-		}
-		dir = d
+// dataDir is the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
+func (f *factory) dataDir() (string, error) {
+	if f.DataDir != "" {
+		return f.DataDir, nil
 	}
-	return store.Open(ctx, dir)
+	return store.DefaultDir()
+}
+
+// Store opens the data directory for reading: it must hold loaded data. A missing one is a
+// usage error (exit 2), so a mistyped --data-dir never answers "no rows" with success.
+func (f *factory) Store(ctx context.Context) (*store.Store, error) {
+	dir, err := f.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenExisting(ctx, dir)
+	if errors.Is(err, store.ErrNoData) {
+		return nil, usageErr("%v (run flowq load/sync first, or check --data-dir / FLOWQ_DATA_DIR)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.warn(st)
+	return st, nil
+}
+
+// StoreForWrite opens the data directory, creating it: only load, sync and demo may.
+func (f *factory) StoreForWrite(ctx context.Context) (*store.Store, error) {
+	dir, err := f.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	f.warn(st)
+	return st, nil
+}
+
+// warn prints what Open noticed (a data dir others can open) once per process.
+func (f *factory) warn(st *store.Store) {
+	if f.warned {
+		return
+	}
+	f.warned = true
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(f.IO.ErrOut, "warning:", w)
+	}
 }
 
 // Debugf writes a debug message to stderr when --debug is set.

@@ -52,7 +52,7 @@ when any line was rejected); 1 on other errors.`,
 
 func runLoad(ctx context.Context, opts *loadOptions) error {
 	f := opts.f
-	st, err := f.Store(ctx)
+	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -92,6 +92,9 @@ func printLoadSummary(w io.Writer, s store.LoadSummary) {
 	}
 	fmt.Fprintf(w, "load: %d files: %d loaded (%d replaced), %d already loaded, %d duplicates, %d failed, %d partly loaded; %d rows added, %d lines rejected, %s in %.2fs%s\n",
 		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, output.Bytes(s.Bytes), secs, rate)
+	if s.LeftOut > 0 {
+		fmt.Fprintf(w, "load: %d %s left out: not flow logs (listed below)\n", s.LeftOut, plural(s.LeftOut, "file", "files"))
+	}
 	const maxShown = 20
 	for i, fe := range s.Failures {
 		if i == maxShown {
@@ -117,6 +120,14 @@ func summaryJSON(s store.LoadSummary) map[string]any {
 	return map[string]any{
 		"files": s.Files, "loaded": s.Loaded, "replaced": s.Replaced, "skipped": s.Skipped,
 		"duplicates": s.Duplicates, "failed": s.Failed, "partial": s.Partial, "rows": s.Rows,
-		"rejected": s.Rejected, "bytes": s.Bytes, "seconds": s.Elapsed.Seconds(), "failures": fails,
+		"rejected": s.Rejected, "bytes": s.Bytes, "left_out": s.LeftOut, "seconds": s.Elapsed.Seconds(), "failures": fails,
 	}
+}
+
+// plural picks the word for n things: "1 file", "2 files".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -136,7 +136,7 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 
 func runS3Sync(ctx context.Context, opts *syncOptions) error {
 	f, bucket, prefix := opts.f, opts.bucket, opts.prefix
-	st, err := f.Store(ctx)
+	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
 	}
