@@ -62,5 +62,5 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 		return err
 	}
 	// The whole group folder: files of an earlier run whose load did not finish are loaded too.
-	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.noLoad && res.GroupDir != "", res.GroupDir)
+	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.noLoad && res.GroupDir != "", res.GroupDir, nil)
 }

@@ -194,3 +194,37 @@ func TestSyncS3FailedListAndOtherMirrorsTemps(t *testing.T) {
 		t.Errorf("%s has %d lines, want %d", list, n, len(denied))
 	}
 }
+
+// Issue 17.4: a mirrored file that fails to load (damaged on disk after a verified download)
+// is fetched once more and loaded, instead of failing every later run until deleted by hand.
+func TestSyncS3UnloadableMirrorFileRefetched(t *testing.T) {
+	e := newEnv(t)
+	f := newFakeS3(t, "e2e-unloadable")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/01/123456789012_vpcflowlogs_us-east-1_fl-1_20240501T0005Z_plain.log"
+	body := s3PlainLog(200)
+	f.put(t, key, body)
+	e.ok(append(f.syncArgs(), "--no-load")...)
+	mirror := filepath.Join(e.data, "mirror", "s3", f.bucket)
+	path := filepath.Join(mirror, filepath.FromSlash(key))
+	// Same length, same mtime: the sync's journal still takes it for the object.
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Repeat([]byte("<html>\n"), len(body)/7+1)[:len(body)], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(f.syncArgs()...)
+	if r.code != 0 || !strings.Contains(r.stderr, "fetching it again") {
+		t.Fatalf("want exit 0 after fetching the unloadable file again:\n%s", r)
+	}
+	if n := f.Attempts(key); n != 2 {
+		t.Errorf("object fetched %d times, want 2 (sync, then again after the failed load)", n)
+	}
+	if n := e.count(`SELECT count(*) FROM vpc_flow_logs WHERE action = 'ACCEPT' AND dstport = 443`); n != 200 {
+		t.Errorf("%d records loaded, want the object's 200", n)
+	}
+}

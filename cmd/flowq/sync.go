@@ -197,7 +197,25 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 	if p := s3sync.NormalizePrefix(prefix); p != "" {
 		scope = mirror + "/" + strings.TrimSuffix(p, "/")
 	}
-	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.dryRun && !opts.noLoad, scope)
+	// A mirrored object that fails to load (a body damaged in a way no checksum caught) is
+	// fetched once more and loaded again; what still fails is reported with exit 3.
+	refetch := func(ctx context.Context, paths []string) ([]string, error) {
+		var keys, again []string
+		for _, p := range paths {
+			if k, ok := s3sync.KeyOf(mirror, p); ok {
+				keys, again = append(keys, k), append(again, p)
+			}
+		}
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		fmt.Fprintf(f.IO.ErrOut, "sync: %d mirrored %s failed to load; fetching %s again\n", len(keys), plural(len(keys), "file", "files"), plural(len(keys), "it", "them"))
+		if _, err := s3sync.Refetch(ctx, client, so, keys); err != nil {
+			return nil, err
+		}
+		return again, nil
+	}
+	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.dryRun && !opts.noLoad, scope, refetch)
 }
 
 // printErrors lists the first 20 errors of a sync on stderr.
@@ -213,7 +231,10 @@ func printErrors(w io.Writer, errs []error) {
 
 // loadAfterSync loads the synced scope under the lock the sync holds (unless load is false) and
 // turns the outcome into the exit status: 3 when the sync or the load left something out.
-func loadAfterSync(ctx context.Context, f *factory, st *store.Store, lock *store.Lock, syncOK, load bool, scope string) error {
+// refetch (may be nil) fetches mirrored files that failed to load again and returns the ones
+// to load a second time.
+func loadAfterSync(ctx context.Context, f *factory, st *store.Store, lock *store.Lock, syncOK, load bool, scope string,
+	refetch func(ctx context.Context, paths []string) ([]string, error)) error {
 	code := exitOK
 	if !syncOK {
 		code = exitPartial
@@ -222,6 +243,24 @@ func loadAfterSync(ctx context.Context, f *factory, st *store.Store, lock *store
 		sum, err := loadWithProgress(ctx, f, st, []string{scope}, store.LoadOptions{Held: lock})
 		if err != nil {
 			return err
+		}
+		if sum.Failed > 0 && refetch != nil {
+			var failed []string
+			for _, fe := range sum.Failures[sum.LeftOut:] { // left-out files come first and are not failures
+				failed = append(failed, fe.Path)
+			}
+			again, err := refetch(ctx, failed)
+			if err != nil {
+				return err
+			}
+			if len(again) < len(failed) {
+				code = exitPartial // failures that are no mirrored object stay failures
+			}
+			if len(again) > 0 {
+				if sum, err = loadWithProgress(ctx, f, st, again, store.LoadOptions{Held: lock}); err != nil {
+					return err
+				}
+			}
 		}
 		if sum.Failed > 0 {
 			code = exitPartial
