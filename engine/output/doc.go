@@ -33,12 +33,15 @@
 //   - Identifier lists: text whose values are addresses, AWS ids or numbers separated by
 //     spaces (ENI legs); cut only between
 //     whole identifiers, with a count of those left out ("eni-1:ACCEPT +2").
-//   - Timestamps: cut from the right, never below the date ("2024-03-01…").
+//   - Timestamps: cut after the seconds, the minutes or the date, never below the date
+//     ("2024-03-01 12:34…", "2024-03-01…").
 //   - Free text: everything else (text with words that are not identifiers, long words,
 //     lists, structs, blobs); cut anywhere down to 6 cells, marked "…".
 //
 // When the natural widths do not fit, free text gives way first, each such column capped at
-// one common width (widest first); then timestamps; then identifier lists. The one threshold:
+// one common width (widest first); then timestamps; then identifier lists. Cells a timestamp or
+// a list leaves unused by cutting at a boundary go back to the columns that gave way before
+// it. The one threshold:
 // when fixed columns at full width and every other column at its narrowest still exceed the
 // terminal, the result is shown in line mode (one "name = value" per line) instead.
 package output

@@ -171,8 +171,27 @@ func minIDListWidth(rows [][]cell, i int) int {
 
 // cutCell fits a cell's text into w cells the way its column's class allows.
 func cutCell(s string, w int, class fitClass) string {
-	if class == fitIDList {
+	switch class {
+	case fitIDList:
 		return cutIDList(s, w)
+	case fitTime:
+		return cutTime(s, w)
+	}
+	return widthCond.Truncate(s, w, "…")
+}
+
+// cutTime cuts a timestamp at a boundary that reads: after the seconds (dropping fraction and
+// zone), after the minutes, or after the date, marked "…": "2026-01-15 01:10…".
+func cutTime(s string, w int) string {
+	if widthCond.StringWidth(s) <= w {
+		return s
+	}
+	if len(s) > 10 && s[4] == '-' && s[7] == '-' {
+		for _, n := range []int{19, 16, 10} {
+			if n < len(s) && n+1 <= w && (n == 10 || s[10] == ' ') {
+				return s[:n] + "…"
+			}
+		}
 	}
 	return widthCond.Truncate(s, w, "…")
 }
@@ -254,25 +273,29 @@ func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, []fitClass, 
 				spare--
 			}
 		}
-		if k == fitIDList {
-			// Lists are cut between whole identifiers and may leave cells unused: narrow them
-			// to what they show and give the cells back, timestamps first, then free text.
-			for i := range out {
-				if classes[i] == fitIDList && out[i] < nat[i] {
-					used := min(out[i], widthCond.StringWidth(heads[i]))
-					for _, cells := range rows {
-						used = max(used, widthCond.StringWidth(cutIDList(cells[i].s, out[i])))
-					}
-					spare += out[i] - used
-					out[i] = used
-				}
+		// Timestamps and lists are cut at boundaries and may leave cells unused: narrow them
+		// to what they show and hand the cells back, latest class to give way first.
+		narrow := func(i int) {
+			used := min(out[i], widthCond.StringWidth(heads[i]))
+			for _, cells := range rows {
+				used = max(used, widthCond.StringWidth(cutCell(cells[i].s, out[i], classes[i])))
 			}
-			for _, back := range []fitClass{fitTime, fitFree} {
-				for i := range out {
-					if classes[i] == back && out[i] < nat[i] && spare > 0 {
-						give := min(spare, nat[i]-out[i])
-						out[i] += give
-						spare -= give
+			spare += out[i] - used
+			out[i] = used
+		}
+		for i := range out {
+			if classes[i] >= fitTime && classes[i] <= k && out[i] < nat[i] {
+				narrow(i)
+			}
+		}
+		for back := k; back >= fitFree; back-- {
+			for i := range out {
+				if classes[i] == back && out[i] < nat[i] && spare > 0 {
+					give := min(spare, nat[i]-out[i])
+					out[i] += give
+					spare -= give
+					if back >= fitTime {
+						narrow(i)
 					}
 				}
 			}

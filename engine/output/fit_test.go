@@ -143,3 +143,19 @@ func TestGoldenFit(t *testing.T) {
 		checkGolden(t, fmt.Sprintf("fit-%s.%d.table", c.name, c.width), got)
 	}
 }
+
+func TestCutTime(t *testing.T) {
+	const ts = "2026-01-15 01:10:25.5+00"
+	cases := []struct {
+		w    int
+		want string
+	}{
+		{24, ts}, {23, "2026-01-15 01:10:25…"}, {20, "2026-01-15 01:10:25…"}, {19, "2026-01-15 01:10…"},
+		{17, "2026-01-15 01:10…"}, {16, "2026-01-15…"}, {11, "2026-01-15…"}, {8, "2026-01…"},
+	}
+	for _, c := range cases {
+		if got := cutTime(ts, c.w); got != c.want {
+			t.Errorf("cutTime(%q, %d) = %q, want %q", ts, c.w, got, c.want)
+		}
+	}
+}
