@@ -30,6 +30,7 @@
 //     ACCEPT, reverse-missing, us-east-1). Under a name meant for identifiers (a word such as
 //     addr, ip, src, dst, id, interface, vpc, subnet, instance, account, port, kind, action,
 //     protocol, region, status, or ending in addr, id or port) a word of any length counts.
+//     Addresses or AWS ids joined by arrows ("10.0.0.1 -> 10.0.0.2") are one identifier too.
 //   - Identifier lists: text whose values are addresses, AWS ids or numbers separated by
 //     spaces (ENI legs); cut only between
 //     whole identifiers, with a count of those left out ("eni-1:ACCEPT +2").

@@ -41,6 +41,9 @@ var idNameWords = map[string]bool{
 	"type": true, "resource": true, "bucket": true, "key": true,
 }
 
+// arrowWords join identifiers into a pair or path: "10.0.0.1 -> 10.0.0.2".
+var arrowWords = map[string]bool{"->": true, "<-": true, "<->": true, "=>": true, "→": true, "←": true, "↔": true}
+
 // hasIDName reports a column named for identifiers: a word from idNameWords, or one ending in
 // addr, id or port (pkt_srcaddr, interface_id, dstport).
 func hasIDName(name string) bool {
@@ -123,12 +126,17 @@ func classify(c column, rows [][]cell, i int) fitClass {
 		if len(words) < 2 {
 			return fitFree
 		}
+		arrows := 0
 		for _, w := range words {
-			if !isStrongID(w) {
+			if arrowWords[w] {
+				arrows++
+			} else if !isStrongID(w) {
 				return fitFree
 			}
 		}
-		class = fitIDList
+		if arrows == 0 {
+			class = fitIDList
+		} // else a pair or path of identifiers (10.0.0.1 -> 10.0.0.2): whole, like one id
 	}
 	return class
 }

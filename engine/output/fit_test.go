@@ -159,3 +159,42 @@ func TestCutTime(t *testing.T) {
 		}
 	}
 }
+
+func TestClassify(t *testing.T) {
+	db := openDB(t)
+	cases := []struct {
+		q    string
+		want fitClass
+	}{
+		{`SELECT '172.31.1.26 -> 172.31.2.27' AS talker`, fitFixed},
+		{`SELECT 'eni-1a2b3c4d:ACCEPT eni-5e6f7a8b:REJECT' AS legs`, fitIDList},
+		{`SELECT 'reverse-missing' AS kind UNION ALL SELECT '' UNION ALL SELECT NULL`, fitFixed},
+		{`SELECT 'a free text note' AS note`, fitFree},
+		{`SELECT 'ec2-54-1-2-3.compute-1.amazonaws.com' AS name`, fitFree},
+		{`SELECT 'ec2-54-1-2-3.compute-1.amazonaws.com' AS host`, fitFixed},
+		{`SELECT TIMESTAMP '2026-01-15 01:10:25' AS at`, fitTime},
+		{`SELECT DATE '2026-01-15' AS day`, fitFixed},
+		{`SELECT [1, 2] AS l`, fitFree},
+	}
+	for _, c := range cases {
+		rows, err := db.Query(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cts, _ := rows.ColumnTypes()
+		col := column{name: cts[0].Name(), typ: parseType(cts[0].DatabaseTypeName())}
+		col.numeric = isNumericType(col.typ)
+		var cells [][]cell
+		for rows.Next() {
+			var v any
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, []cell{{s: formatText(v, col.typ, textOpts{null: DefaultNull}), null: v == nil}})
+		}
+		rows.Close()
+		if got := classify(col, cells, 0); got != c.want {
+			t.Errorf("%s: class %d, want %d", c.q, got, c.want)
+		}
+	}
+}
