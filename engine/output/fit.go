@@ -211,7 +211,15 @@ func cutTime(s string, w int) string {
 // table is shown in line mode.
 func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, []fitClass, bool) {
 	nat := naturalWidths(heads, rows, 1)
-	classes := make([]fitClass, len(nat))
+	classes := make([]fitClass, len(nat)) // all fitFixed: nothing is cut
+	border := 3*len(heads) + 1
+	natural := border
+	for _, w := range nat {
+		natural += w
+	}
+	if r.o.Width <= 0 || natural <= r.o.Width {
+		return nat, classes, true
+	}
 	least := make([]int, len(nat))
 	for i, c := range r.cols {
 		classes[i] = classify(c, rows, i)
@@ -226,7 +234,6 @@ func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, []fitClass, 
 			least[i] = min(nat[i], max(minIDListWidth(rows, i), min(nat[i], minTextWidth)))
 		}
 	}
-	border := 3*len(heads) + 1
 	// width of column i when class k is capped at limit: earlier classes at their least,
 	// later ones natural.
 	colW := func(i int, k fitClass, limit int) int {
@@ -248,9 +255,6 @@ func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, []fitClass, 
 	widest := 0
 	for _, w := range nat {
 		widest = max(widest, w)
-	}
-	if r.o.Width <= 0 || total(fitFixed, 0) <= r.o.Width {
-		return nat, classes, true
 	}
 	for _, k := range []fitClass{fitFree, fitTime, fitIDList} {
 		if total(k, 0) > r.o.Width {
