@@ -3,8 +3,8 @@
 //
 // # Numbers by meaning
 //
-// Table mode writes a numeric column by what its name says it holds; every other format
-// writes the exact value. A name is read as lower-case words split at anything that is not a
+// Table mode writes a numeric column by what its name says it holds (and keeps that text when
+// it falls back to line mode for lack of width); every other format writes the exact value. A name is read as lower-case words split at anything that is not a
 // letter or digit ("sum(bytes)" is sum, bytes).
 //
 //   - Codes are written as plain digits, never 8,080: names containing port, protocol, proto,
