@@ -62,8 +62,9 @@ const DefaultNull = "NULL"
 type Options struct {
 	// Terminal: the writer is a terminal, so NULLs are dimmed with ANSI SGR.
 	Terminal bool
-	// Width of the terminal in columns; tables wider than this get truncated
-	// cells (…) and, when that is not enough, switch to line mode. 0 = unlimited.
+	// Width of the terminal in columns; tables wider than this have free text and
+	// timestamps cut (never addresses, ids, ports or kinds) and, when that is not
+	// enough, switch to line mode (see the package documentation). 0 = unlimited.
 	Width int
 	// MaxRows caps the rows shown by table, markdown and line modes; the rest
 	// are still read and counted and a note "… N more rows" follows. 0 = no cap.
