@@ -120,7 +120,7 @@ func TestGoldenWidth(t *testing.T) {
 	}
 	// At 20 columns even minimal text columns cannot fit: line mode.
 	got, _ := render(t, db, q, Table, Options{Width: 20})
-	want := "    bytes = 1,234,567\nlong_text = " + strings.Repeat("abcdefghij", 6) +
+	want := "    bytes = 1.2 MiB\nlong_text = " + strings.Repeat("abcdefghij", 6) +
 		"\n     wide = 世界世界世界世界世界\n        s = short\n"
 	if got != want {
 		t.Errorf("narrow table should fall back to line mode:\n%s\nwant\n%s", got, want)
@@ -376,10 +376,10 @@ func TestMoreTypesMatchDuckDBCast(t *testing.T) {
 }
 
 // TestCodeColumnsUngrouped: ports, protocols and ids are codes, not quantities; they are never
-// written with thousands separators, while byte counts are.
+// written with thousands separators, while packet counts are (byte counts get units).
 func TestCodeColumnsUngrouped(t *testing.T) {
 	db := openDB(t)
-	got, _ := render(t, db, "SELECT 8080 AS dstport, 17 AS protocol, 123456789012 AS account_id, 8080 AS bytes", Table, Options{})
+	got, _ := render(t, db, "SELECT 8080 AS dstport, 17 AS protocol, 123456789012 AS account_id, 8080 AS packets", Table, Options{})
 	for _, want := range []string{" 8080 ", " 123456789012 ", " 8,080 "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
