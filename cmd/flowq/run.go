@@ -101,7 +101,22 @@ can drive a cron job or CI alarm, e.g.
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable)")
+	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable; 'flowq queries NAME' lists the values)")
+	_ = cmd.RegisterFlagCompletionFunc("param", func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		c, err := f.catalog()
+		if err != nil || len(args) == 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		q, ok := c.Lookup(args[0])
+		if !ok {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		dir := cobra.ShellCompDirectiveNoFileComp
+		if !strings.Contains(toComplete, "=") {
+			dir |= cobra.ShellCompDirectiveNoSpace // a name: the value follows its '='
+		}
+		return savedquery.CompleteAssignment(q, toComplete, params), dir
+	})
 	cmd.Flags().BoolVar(&alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
 	of.register(cmd, true)
@@ -163,7 +178,7 @@ func newQueriesCmd(f *factory) *cobra.Command {
 						if def == "" {
 							def = "(none)"
 						}
-						fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\n", p.Name, p.Type, def, p.Description)
+						fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\t%s\n", p.Name, p.Type, def, p.Hint(), p.Description)
 					}
 					tw.Flush()
 					fmt.Fprintln(f.IO.Out)

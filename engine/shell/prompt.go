@@ -186,7 +186,8 @@ func (it *interactive) newPrompt() *prompt.Prompt {
 		}),
 		prompt.WithExecuteOnEnterCallback(func(p *prompt.Prompt, _ int) (int, bool) {
 			text := p.Buffer().Text()
-			if strings.TrimSpace(text) == "" || isMeta(text) || sqlscan.Complete(text) {
+			_, cmdLast := lastLineCommand(text)
+			if strings.TrimSpace(text) == "" || isCommand(text) || cmdLast || sqlscan.Complete(text) {
 				it.entered = true
 				return 0, true
 			}
@@ -281,8 +282,12 @@ func (s *session) runInput(ctx context.Context, text string, setCancel func(cont
 		}
 		return err
 	}
-	if isMeta(text) {
-		err := run(func(ctx context.Context) error { return s.dispatch(ctx, text) })
+	if cmd, ok := lastLineCommand(text); ok && !isCommand(text) {
+		// psql's \q or \r on the last line of an unfinished statement: the statement is dropped.
+		text = cmd
+	}
+	if isCommand(text) {
+		err := run(func(ctx context.Context) error { return s.runCommand(ctx, text) })
 		if errors.Is(err, errQuit) {
 			return true
 		}
@@ -363,7 +368,21 @@ func (s *session) completeMeta(text string, cursor int) ([]Candidate, int) {
 		base := partial[strings.LastIndexByte(partial, '/')+1:]
 		return completePath(partial), cursor - len(base)
 	}
-	if cmd.Args == nil || strings.Contains(partial, "=") {
+	if key, val, ok := strings.Cut(partial, "="); ok {
+		// KEY=VALUE: complete the value only; '=' is a word separator, so go-prompt replaces
+		// just the text after it.
+		if cmd.ArgValues == nil {
+			return nil, cursor
+		}
+		var out []Candidate
+		for _, c := range cmd.ArgValues(&Env{s: s}, prev, key) {
+			if strings.HasPrefix(strings.ToLower(c.Text), strings.ToLower(val)) {
+				out = append(out, c)
+			}
+		}
+		return out, cursor - len(val)
+	}
+	if cmd.Args == nil {
 		return nil, cursor
 	}
 	var out []Candidate
