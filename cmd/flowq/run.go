@@ -178,7 +178,11 @@ func newQueriesCmd(f *factory) *cobra.Command {
 						if def == "" {
 							def = "(none)"
 						}
-						fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\t%s\n", p.Name, p.Type, def, p.Hint(), p.Description)
+						desc := p.Description
+						if len(p.Choices) > 0 {
+							desc = strings.TrimSpace(desc + " (" + p.Hint() + ")")
+						}
+						fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\n", p.Name, p.Type, def, desc)
 					}
 					tw.Flush()
 					fmt.Fprintln(f.IO.Out)

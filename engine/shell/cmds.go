@@ -125,6 +125,9 @@ FROM duckdb_columns() WHERE NOT internal`
 	var qargs []any
 	if len(args) == 1 {
 		if env.s.catalog().table(args[0]) == nil {
+			env.s.refreshCatalog(ctx) // a script loads no catalog up front; new tables appear
+		}
+		if env.s.catalog().table(args[0]) == nil {
 			return fmt.Errorf("no table or view named %q (see .tables)", args[0])
 		}
 		q += ` AND lower(table_name) = lower(?)`

@@ -367,11 +367,14 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 				}
 			}
 			if len(stmts) > 0 {
-				if rest != "" {
-					pendingLine += strings.Count(text[:strings.LastIndex(text, rest)], "\n")
-				}
+				// Keep the unfinished statement from its start as read, newlines included, so
+				// DuckDB's LINE n counts the lines of the script.
 				pending.Reset()
-				pending.WriteString(rest)
+				if rest != "" {
+					at := strings.LastIndex(text, rest)
+					pendingLine += strings.Count(text[:at], "\n")
+					pending.WriteString(text[at:])
+				}
 			}
 		}
 		if rerr == io.EOF {
