@@ -326,6 +326,9 @@ func (s *session) complete(text string, cursor int) ([]Candidate, int, string) {
 		c, start := s.completeMeta(text, cursor)
 		return c, start, metaSeparators
 	}
+	if strings.HasPrefix(strings.TrimSpace(text), `\`) {
+		return nil, cursor, metaSeparators // a psql command (habits.go): not SQL
+	}
 	c, start := s.catalog().CompleteSQL(text, cursor)
 	return c, start, sqlSeparators
 }
