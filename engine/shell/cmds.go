@@ -215,7 +215,7 @@ func savedQueryNames(env *Env, prev []string) []Candidate {
 }
 
 // savedQueryValues completes the value of NAME= after .run QUERY: the parameter's choices, or
-// example values.
+// example values, and an empty candidate saying what the value takes (see completeMeta).
 func savedQueryValues(env *Env, prev []string, key string) []Candidate {
 	if env.s.cfg.Queries == nil || len(prev) == 0 {
 		return nil
@@ -232,7 +232,8 @@ func savedQueryValues(env *Env, prev []string, key string) []Candidate {
 		if len(vals) == 0 {
 			vals, desc = p.Examples, "example"
 		}
-		var out []Candidate
+		// The empty candidate describes what the value takes, for when nothing else matches.
+		out := []Candidate{{Description: paramValues(p)}}
 		for _, v := range vals {
 			d := desc
 			if v == p.Default {

@@ -171,7 +171,9 @@ func TestCompleteMeta(t *testing.T) {
 		{".run top|", []string{"top_talkers"}, "top"},
 		{".run top_talkers |", []string{"limit", "action"}, ""},
 		{".run top_talkers limit=5 a|", []string{"action"}, "a"},
-		{".run top_talkers limit=|", []string{}, ""},
+		// Nothing to offer: what is typed stays (Tab must not insert blanks inside NAME=VALUE).
+		{".run top_talkers limit=|", []string{""}, ""},
+		{".run top_talkers limit=2|", []string{"2"}, "2"},
 		// Values of a parameter with choices; only the text after '=' is replaced.
 		{".run top_talkers action=|", []string{"ACCEPT", "REJECT"}, ""},
 		{".run top_talkers limit=5 action=r|", []string{"REJECT"}, "r"},

@@ -378,10 +378,20 @@ func (s *session) completeMeta(text string, cursor int) ([]Candidate, int) {
 			return nil, cursor
 		}
 		var out []Candidate
+		hint := "type a value"
 		for _, c := range cmd.ArgValues(&Env{s: s}, prev, key) {
+			if c.Text == "" {
+				hint = c.Description
+				continue
+			}
 			if strings.HasPrefix(strings.ToLower(c.Text), strings.ToLower(val)) {
 				out = append(out, c)
 			}
+		}
+		if len(out) == 0 {
+			// go-prompt's Tab inserts blanks when there is nothing to complete, which would
+			// split NAME=VALUE in two: offer what is typed, described by what the value takes.
+			out = []Candidate{{Text: val, Description: hint}}
 		}
 		return out, cursor - len(val)
 	}

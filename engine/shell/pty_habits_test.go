@@ -113,6 +113,15 @@ func TestPTYParamValues(t *testing.T) {
 	if !strings.Contains(out, "10.0.0.1") || !strings.Contains(out, "500") || strings.Contains(out, "Error") {
 		t.Errorf("wrong result:\n%s", out)
 	}
+	// A parameter without choices: Tab after '=' leaves the line alone.
+	sh.typeText(".run top_talkers limit=")
+	sh.key(keyTab)
+	sh.typeText("2")
+	sh.key(keyEnter)
+	out = sh.wait(`(?s)\(2 rows.*flowq> `, 10*time.Second)
+	if strings.Contains(out, "Error") || !strings.Contains(out, "10.0.0.4") {
+		t.Errorf("wrong result after Tab on limit=:\n%s", out)
+	}
 	sh.key(keyCtrlD)
 	if err := sh.exit(5 * time.Second); err != nil {
 		t.Fatal(err)
