@@ -4,19 +4,19 @@ import "github.com/spf13/cobra"
 
 const version = "0.1.0"
 
-// commands lists the sub-commands; each lives in its own file.
+// commands lists the sub-commands; each lives in its own file. A nil runF runs the command.
 func commands(f *factory) []*cobra.Command {
 	return []*cobra.Command{
-		newLoadCmd(f),
+		newLoadCmd(f, nil),
 		newQueryCmd(f, nil),
-		newStatusCmd(f),
-		newDemoCmd(f),
-		newSyncCmd(f),
-		newAthenaCmd(f),
-		newRunCmd(f),
-		newQueriesCmd(f),
+		newStatusCmd(f, nil),
+		newDemoCmd(f, nil),
+		newSyncCmd(f, nil),
+		newAthenaCmd(f, nil),
+		newRunCmd(f, nil),
+		newQueriesCmd(f, nil),
 		newShellCmd(f, nil),
-		newReportCmd(f),
-		newWhyCmd(f),
+		newReportCmd(f, nil),
+		newWhyCmd(f, nil),
 	}
 }

@@ -170,20 +170,6 @@ func runQuery(ctx context.Context, opts *queryOptions) error {
 	return runStatements(ctx, f, sess, stmts, nil, &opts.output)
 }
 
-// openSession opens a query session in a dialect (athena or duckdb) with its compatibility
-// layer: the session rewrites every statement it runs from that dialect.
-func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (*store.Session, error) {
-	d, err := dialect(name)
-	if err != nil {
-		return nil, err
-	}
-	st, err := f.Store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly})
-}
-
 // runStatements runs statements, written in the session's dialect, in order, rendering each
 // result; args bind to the last one, and --chart draws the last one.
 func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts []string, args []any, of *outputFlags) error {

@@ -126,7 +126,7 @@ func runShell(ctx context.Context, opts *shellOptions) error {
 		HistoryPath: filepath.Join(st.Dir(), "history"),
 		Queries:     savedQueries{c: cat, byNameOnly: opts.readOnly},
 		Status: func(ctx context.Context, w io.Writer) error {
-			return printStatus(ctx, f, w)
+			return writeStatus(ctx, st, sess, w)
 		},
 		Format:        opts.format,
 		MaxRows:       opts.maxRows,

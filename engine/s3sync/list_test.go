@@ -25,11 +25,7 @@ func TestFiltersPruneListing(t *testing.T) {
 	opts := testOpts(mirror)
 	opts.Accounts = []string{"111111111111", "444444444444"}
 	opts.Regions = []string{"us-east-1"}
-	var err error
-	opts.From, opts.To, err = ParseTimeRange("2024-05-02", "2024-05-02")
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts.From, opts.To = may2, may3 // the day May 2: [May 2, May 3)
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +78,7 @@ func TestFiltersPruneHours(t *testing.T) {
 	opts.Prefix = "logs/"
 	opts.Accounts = []string{"222222222222"}
 	opts.Regions = []string{"eu-west-1"}
-	opts.From, opts.To, _ = ParseTimeRange("2024-05-02T06", "2024-05-02T07")
+	opts.From, opts.To = may2.Add(6*time.Hour), may2.Add(8*time.Hour) // hours 06 and 07
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -119,11 +115,7 @@ func TestSinceRangeKeepsPartialDays(t *testing.T) {
 	opts := testOpts(mirror)
 	now := time.Date(2024, 5, 3, 12, 0, 0, 0, time.UTC)
 	opts.Now = func() time.Time { return now }
-	from, err := ParseSince("36h", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.From = from
+	opts.From = now.Add(-36 * time.Hour)
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)

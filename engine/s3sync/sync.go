@@ -40,7 +40,7 @@ type Options struct {
 
 	Accounts []string  // keep only these account ids (empty: all)
 	Regions  []string  // keep only these flow-log regions (empty: all)
-	From, To time.Time // partition time range, inclusive; zero means open (To defaults to now when From is set)
+	From, To time.Time // partitions meeting the half-open range [From, To) (timespec.Range); zero means open (To defaults to now when From is set)
 
 	Concurrency     int           // parallel downloads (default DefaultConcurrency)
 	ListConcurrency int           // parallel list calls (default 16)

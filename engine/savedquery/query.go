@@ -1,5 +1,3 @@
-// Package savedquery is flowq's saved-query library: it parses the header of each .sql report,
-// builds the catalog (built-in queries overridden by user folders) and binds parameters as values.
 package savedquery
 
 import (

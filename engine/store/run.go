@@ -50,13 +50,13 @@ func (s *Session) RunIn(ctx context.Context, d compat.Dialect, stmt string, args
 	if err := s.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("refresh views: %w", err)
 	}
-	q := d.Rewrite(stmt)
+	q := d.RewriteWith(stmt, s.tables)
 	if err := s.CheckStatement(ctx, q); err != nil {
 		return nil, err
 	}
 	rows, err := s.DB.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, &StatementError{SQL: q, Err: err}
+		return nil, &StatementError{SQL: q, Err: compat.TableHint(err, s.aliases)}
 	}
 	return rows, nil
 }

@@ -24,6 +24,10 @@ type SessionOptions struct {
 	// Dialect is the SQL dialect Run rewrites statements from (zero: Athena). Init registers the
 	// functions the dialect needs (compat.RegisterDialect).
 	Dialect compat.Dialect
+	// Tables are the table names users declared for their Athena queries (compat.DefaultTables);
+	// AliasFile is where they came from, named in the hint of an unknown-table error. Nil: none.
+	Tables    *compat.Tables
+	AliasFile string
 	// ReadOnly forbids writes and file or network access outside the data dir.
 	ReadOnly    bool
 	Threads     int
@@ -41,6 +45,8 @@ type Session struct {
 	mu      sync.Mutex
 	stamp   string         // guarded by mu: the ledger the views were built from
 	dialect compat.Dialect // guarded by mu
+	tables  *compat.Tables
+	aliases string // the alias file, for TableHint
 }
 
 // OpenSession opens a session over the store's data.
@@ -60,7 +66,7 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	}
 	// The set-up runs on the pool's one connection, which is then handed back for queries.
 	defer conn.Close()
-	sess := &Session{DB: db, store: s, ro: opts.ReadOnly, dialect: opts.Dialect}
+	sess := &Session{DB: db, store: s, ro: opts.ReadOnly, dialect: opts.Dialect, tables: opts.Tables, aliases: opts.AliasFile}
 	// No extension downloads: a query naming http:// or s3:// would otherwise make DuckDB fetch
 	// and install httpfs from the internet into ~/.duckdb.
 	// Large queries spill to a folder of this process inside the data dir (never the working

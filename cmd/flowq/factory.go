@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/iostreams"
+	"github.com/flowq/flowq/engine/savedquery"
+	"github.com/flowq/flowq/engine/store"
+)
+
+// factory holds what commands share: streams, global flags and how to open the store. Its
+// methods are all in this file.
+type factory struct {
+	IO      *iostreams.IOStreams
+	DataDir string
+	Debug   bool
+	// QueryDirs are --queries folders that add to or override the saved queries.
+	QueryDirs []string
+	// Now is the clock relative times (--since 7d) are read against; tests fix it.
+	Now func() time.Time
+}
+
+func newFactory(io *iostreams.IOStreams) *factory {
+	return &factory{IO: io, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
+func (f *factory) Store(ctx context.Context) (*store.Store, error) {
+	dir := f.DataDir
+	if dir == "" {
+		d, err := store.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return store.Open(ctx, dir)
+}
+
+// Debugf writes a debug message to stderr when --debug is set.
+func (f *factory) Debugf(format string, args ...any) {
+	if f.Debug {
+		fmt.Fprintf(f.IO.ErrOut, "debug: "+format+"\n", args...)
+	}
+}
+
+// catalog loads the saved queries: built-in, the user's folder, then --queries folders.
+func (f *factory) catalog() (*savedquery.Catalog, error) {
+	c, err := savedquery.DefaultCatalog(f.QueryDirs...)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range c.Errors() {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", e)
+	}
+	return c, nil
+}
+
+// progress returns a bar for counts of bytes or of items, or nil when not on a terminal.
+func (f *factory) progress(bytes bool) *progress {
+	if !f.IO.ShowProgress() {
+		return nil
+	}
+	return &progress{f: f, bytes: bytes}
+}
+
+// printJSON is every command's --json: v indented on stdout.
+func (f *factory) printJSON(v any) error {
+	enc := json.NewEncoder(f.IO.Out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
+}
+
+// openSession opens a query session in a dialect (athena or duckdb) with its compatibility
+// layer and the user's declared Athena table names: the session rewrites every statement it
+// runs from that dialect.
+func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (*store.Session, error) {
+	d, err := dialect(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := compat.DefaultTables()
+	if err != nil {
+		return nil, err
+	}
+	aliasFile, _ := compat.AliasFile() // only named in hints; no file is no aliases
+	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly,
+		Tables: tables, AliasFile: aliasFile})
+}
