@@ -7,7 +7,7 @@ import "os/exec"
 // on screen). It is "" — no pager — when output is not a terminal, PAGER is "cat", or neither
 // PAGER nor less is there.
 func (s *IOStreams) PagerCommand() string {
-	if !s.stdoutTTY || s.outFd < 0 {
+	if !s.stdoutTTY {
 		return ""
 	}
 	p := ""

@@ -149,3 +149,28 @@ func TestScriptCutSaysHowToSeeAll(t *testing.T) {
 		t.Errorf("stderr = %q", errOut)
 	}
 }
+
+// TestIsCommand: what the editor accepts on Enter as a command instead of continuing SQL.
+func TestIsCommand(t *testing.T) {
+	tests := []struct {
+		text      string
+		cmd, last bool
+	}{
+		{".tables", true, false},
+		{`\dt`, true, false},
+		{"  exit  ", true, false},
+		{"QUIT;", true, false},
+		{"help", true, false},
+		{"exit_code", false, false},
+		{"SELECT 1", false, false},
+		{"SELECT 1\n\\q", false, true},
+		{"SELECT 1\n  \\r ", false, true},
+		{"SELECT 1\n\\dt", false, false},
+	}
+	for _, tt := range tests {
+		_, last := lastLineCommand(tt.text)
+		if got := isCommand(tt.text); got != tt.cmd || last != tt.last {
+			t.Errorf("%q: isCommand %v, lastLineCommand %v; want %v, %v", tt.text, got, last, tt.cmd, tt.last)
+		}
+	}
+}
