@@ -1,11 +1,14 @@
 package shell
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowq/flowq/engine/iostreams"
 )
 
 // TestScriptHabits: psql's backslash commands and bare words, and the DuckDB CLI's forms, are
@@ -172,5 +175,25 @@ func TestIsCommand(t *testing.T) {
 		if got := isCommand(tt.text); got != tt.cmd || last != tt.last {
 			t.Errorf("%q: isCommand %v, lastLineCommand %v; want %v, %v", tt.text, got, last, tt.cmd, tt.last)
 		}
+	}
+}
+
+// TestRunInputPastedLines: an input of several lines that starts with a command (pasted) runs
+// line by line; the SQL after the command used to become the command's arguments.
+func TestRunInputPastedLines(t *testing.T) {
+	var out, errb strings.Builder
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, &out, &errb), NoTiming: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noCancel := func(context.CancelFunc) {}
+	if quit := s.runInput(context.Background(), ".mode csv\nSELECT 1 AS a;\n\\x\nSELECT 2 AS b;", noCancel); quit {
+		t.Fatal("quit")
+	}
+	if got := out.String(); got != "a\n1\nb = 2\n" {
+		t.Errorf("stdout = %q\nstderr = %q", got, errb.String())
+	}
+	if quit := s.runInput(context.Background(), "\\dt\nexit", noCancel); !quit {
+		t.Errorf("exit on the second pasted line did not quit; stderr = %q", errb.String())
 	}
 }

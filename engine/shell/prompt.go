@@ -286,6 +286,18 @@ func (s *session) runInput(ctx context.Context, text string, setCancel func(cont
 		// psql's \q or \r on the last line of an unfinished statement: the statement is dropped.
 		text = cmd
 	}
+	if isCommand(text) && strings.Contains(strings.TrimSpace(text), "\n") {
+		// Pasted lines that start with a command: each line as in a script, so the SQL after
+		// it is not taken for the command's arguments.
+		err := run(func(ctx context.Context) error { return s.runScript(ctx, strings.NewReader(text), "input") })
+		if errors.Is(err, errQuit) {
+			return true
+		}
+		if err != nil && !errors.Is(err, ErrReported) { // ErrReported: runScript showed it
+			s.showError("", err)
+		}
+		return false
+	}
 	if isCommand(text) {
 		err := run(func(ctx context.Context) error { return s.runCommand(ctx, text) })
 		if errors.Is(err, errQuit) {
