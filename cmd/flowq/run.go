@@ -67,7 +67,22 @@ can drive a cron job or CI alarm, e.g.
 			return runRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable)")
+	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter as NAME=VALUE (repeatable; 'flowq queries NAME' lists the values)")
+	_ = cmd.RegisterFlagCompletionFunc("param", func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		c, err := f.catalog()
+		if err != nil || len(args) == 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		q, ok := c.Lookup(args[0])
+		if !ok {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		dir := cobra.ShellCompDirectiveNoFileComp
+		if !strings.Contains(toComplete, "=") {
+			dir |= cobra.ShellCompDirectiveNoSpace // a name: the value follows its '='
+		}
+		return savedquery.CompleteAssignment(q, toComplete, params), dir
+	})
 	cmd.Flags().BoolVar(&opts.alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&opts.printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
 	opts.out.register(cmd, true)
@@ -210,7 +225,11 @@ func describeQuery(w io.Writer, q savedquery.Query) error {
 			if def == "" {
 				def = "(none)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\n", p.Name, p.Type, def, p.Description)
+			desc := p.Description
+			if len(p.Choices) > 0 {
+				desc = strings.TrimSpace(desc + " (" + p.Hint() + ")")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\tdefault %s\t%s\n", p.Name, p.Type, def, desc)
 		}
 		tw.Flush()
 		fmt.Fprintln(w)

@@ -27,7 +27,8 @@ func (s savedQueries) List() []shell.SavedQuery {
 	for _, q := range s.c.List() {
 		sq := shell.SavedQuery{Name: q.Name, Description: q.Description}
 		for _, p := range q.Params {
-			sq.Params = append(sq.Params, shell.Param{Name: p.Name, Default: p.Default, Description: p.Description})
+			sq.Params = append(sq.Params, shell.Param{Name: p.Name, Default: p.Default, Description: p.Description,
+				Choices: p.Choices, Examples: p.Suggestions(), Hint: p.Hint()})
 		}
 		out = append(out, sq)
 	}

@@ -125,6 +125,9 @@ FROM duckdb_columns() WHERE NOT internal`
 	var qargs []any
 	if len(args) == 1 {
 		if env.s.catalog().table(args[0]) == nil {
+			env.s.refreshCatalog(ctx) // a script loads no catalog up front; new tables appear
+		}
+		if env.s.catalog().table(args[0]) == nil {
 			return fmt.Errorf("no table or view named %q (see .tables)", args[0])
 		}
 		q += ` AND lower(table_name) = lower(?)`
@@ -133,28 +136,114 @@ FROM duckdb_columns() WHERE NOT internal`
 	return env.s.runSQL(ctx, statement{sql: q + ` ORDER BY table_name, column_index`, args: qargs, dialect: compat.DuckDB})
 }
 
-func cmdQueries(_ context.Context, env *Env, _ []string) error {
+// cmdQueries lists the saved queries, or one query's parameters with the values they take.
+func cmdQueries(_ context.Context, env *Env, args []string) error {
 	s := env.s
 	if s.cfg.Queries == nil {
 		fmt.Fprintln(s.errw(), "no saved queries in this session")
 		return nil
 	}
+	if len(args) > 1 {
+		return usageError{"expected at most one query name"}
+	}
 	list := s.cfg.Queries.List()
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	w := tabwriter.NewWriter(s.screen(), 0, 0, 2, ' ', 0)
+	if len(args) == 1 {
+		q, ok := findQuery(list, args[0])
+		if !ok {
+			return fmt.Errorf("no saved query %q (see .queries)", args[0])
+		}
+		fmt.Fprintf(w, "%s — %s\n", q.Name, q.Description)
+		if len(q.Params) == 0 {
+			fmt.Fprintln(w, "no parameters")
+			return w.Flush()
+		}
+		fmt.Fprintln(w, "\nparameter\tdefault\tvalues\tdescription")
+		for _, p := range q.Params {
+			def := p.Default
+			if def == "" {
+				def = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, def, paramValues(p), p.Description)
+		}
+		fmt.Fprintf(w, "\n.run %s %s=VALUE ...  (Tab completes names and values)\n", q.Name, q.Params[0].Name)
+		return w.Flush()
+	}
 	fmt.Fprintln(w, "name\tparameters\tdescription")
 	for _, q := range list {
 		var ps []string
 		for _, p := range q.Params {
-			if p.Default != "" {
+			switch {
+			case len(p.Choices) > 0:
+				ps = append(ps, p.Name+"="+strings.Join(p.Choices, "|"))
+			case p.Default != "":
 				ps = append(ps, p.Name+"="+p.Default)
-			} else {
+			default:
 				ps = append(ps, p.Name)
 			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", q.Name, strings.Join(ps, " "), q.Description)
 	}
+	fmt.Fprintln(w, "\n.queries NAME shows a query's parameters and the values they take.")
 	return w.Flush()
+}
+
+// paramValues says what values a parameter takes: its choices, else its hint.
+func paramValues(p Param) string {
+	switch {
+	case len(p.Choices) > 0:
+		return "one of " + strings.Join(p.Choices, ", ")
+	case p.Hint != "":
+		return p.Hint
+	}
+	return "any text"
+}
+
+func findQuery(list []SavedQuery, name string) (SavedQuery, bool) {
+	for _, q := range list {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return SavedQuery{}, false
+}
+
+// savedQueryNames completes .queries: the query names.
+func savedQueryNames(env *Env, prev []string) []Candidate {
+	return firstArg(prev, savedQueryArgs(env, nil)...)
+}
+
+// savedQueryValues completes the value of NAME= after .run QUERY: the parameter's choices, or
+// example values, and an empty candidate saying what the value takes (see completeMeta).
+func savedQueryValues(env *Env, prev []string, key string) []Candidate {
+	if env.s.cfg.Queries == nil || len(prev) == 0 {
+		return nil
+	}
+	q, ok := findQuery(env.s.cfg.Queries.List(), prev[0])
+	if !ok {
+		return nil
+	}
+	for _, p := range q.Params {
+		if p.Name != key {
+			continue
+		}
+		vals, desc := p.Choices, ""
+		if len(vals) == 0 {
+			vals, desc = p.Examples, "example"
+		}
+		// The empty candidate describes what the value takes, for when nothing else matches.
+		out := []Candidate{{Description: paramValues(p)}}
+		for _, v := range vals {
+			d := desc
+			if v == p.Default {
+				d = "default"
+			}
+			out = append(out, Candidate{Text: v, Description: d})
+		}
+		return out
+	}
+	return nil
 }
 
 // savedQueryArgs completes .run: query names, then the query's parameters not given yet.
@@ -187,6 +276,9 @@ func savedQueryArgs(env *Env, prev []string) []Candidate {
 				continue
 			}
 			desc := p.Description
+			if len(p.Choices) > 0 {
+				desc = strings.TrimSpace(desc + " (" + strings.Join(p.Choices, "|") + ")")
+			}
 			if p.Default != "" {
 				desc = strings.TrimSpace(desc + " (default " + p.Default + ")")
 			}
@@ -220,18 +312,19 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	return s.runSQL(ctx, st)
 }
 
-// cmdChart draws the last result (typed SQL or .run), run again, or the given SQL.
-func cmdChart(ctx context.Context, env *Env, args []string) error {
+// cmdChart draws the last result (typed SQL or .run), run again, or the given SQL. The SQL is
+// taken from the raw line, quotes and all: WHERE action='REJECT' must stay a string literal.
+func cmdChart(ctx context.Context, env *Env, _ []string) error {
 	s := env.s
 	kind := output.ChartAuto
-	if len(args) > 0 {
-		if k, err := output.ParseChartKind(args[0]); err == nil {
-			kind = k
-			args = args[1:]
-		}
+	text := env.RawArgs()
+	first, after := cutWord(text)
+	if k, err := output.ParseChartKind(first); err == nil && first != "" {
+		kind = k
+		text = after
 	}
 	st := s.last
-	if text := strings.TrimSuffix(strings.TrimSpace(strings.Join(args, " ")), ";"); text != "" {
+	if text = strings.TrimSuffix(strings.TrimSpace(text), ";"); text != "" {
 		st = statement{sql: text, dialect: s.sess.Dialect()}
 	}
 	if st.sql == "" {
@@ -266,15 +359,53 @@ func cmdTiming(_ context.Context, env *Env, args []string) error {
 	return err
 }
 
+// cmdMode sets the format; DuckDB's CLI names are accepted (box, duckbox and column draw a
+// table, jsonlines is ndjson). Alone it shows the current format.
 func cmdMode(_ context.Context, env *Env, args []string) error {
-	if len(args) != 1 {
+	s := env.s
+	switch len(args) {
+	case 0:
+		fmt.Fprintf(s.screen(), "mode: %s\n", s.format)
+		return nil
+	case 1:
+	default:
 		return usageError{"expected one format"}
 	}
-	f, err := output.ParseFormat(args[0])
+	name := strings.ToLower(args[0])
+	switch name {
+	case "box", "duckbox", "column":
+		name = string(output.Table)
+	case "jsonlines":
+		name = string(output.NDJSON)
+	}
+	f, err := output.ParseFormat(name)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	env.s.format = f
+	s.format = f
+	return nil
+}
+
+// cmdHeaders turns csv's header row on or off, as DuckDB's and SQLite's .headers do.
+func cmdHeaders(_ context.Context, env *Env, args []string) error {
+	v, err := parseOnOff(args)
+	if err != nil {
+		return err
+	}
+	env.s.headers = v
+	if !v && env.s.format != output.CSV {
+		fmt.Fprintf(env.s.screen(), "(headers off applies to csv output; %s output always names the columns)\n", env.s.format)
+	}
+	return nil
+}
+
+// cmdPager turns paging of tall results on or off.
+func cmdPager(_ context.Context, env *Env, args []string) error {
+	v, err := parseOnOff(args)
+	if err != nil {
+		return err
+	}
+	env.s.pager = v
 	return nil
 }
 
@@ -366,3 +497,13 @@ func cmdHistory(_ context.Context, env *Env, args []string) error {
 }
 
 func cmdQuit(context.Context, *Env, []string) error { return errQuit }
+
+// cutWord splits s at its first blank: the first word and the rest, trimmed.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t\r\n")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}

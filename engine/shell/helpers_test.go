@@ -116,7 +116,8 @@ type fakeQueries struct{}
 
 func (fakeQueries) List() []SavedQuery {
 	return []SavedQuery{
-		{Name: "top_talkers", Description: "sources by bytes", Params: []Param{{Name: "limit", Default: "10"}, {Name: "action", Description: "ACCEPT or REJECT"}}},
+		{Name: "top_talkers", Description: "sources by bytes", Params: []Param{{Name: "limit", Default: "10", Hint: "an integer"},
+			{Name: "action", Description: "ACCEPT or REJECT", Choices: []string{"ACCEPT", "REJECT"}}}},
 		{Name: "rejected", Description: "rejected flows"},
 	}
 }
@@ -128,7 +129,12 @@ func (fakeQueries) Run(ctx context.Context, name string, params map[string]strin
 		if limit == "" {
 			limit = "10"
 		}
-		return `SELECT srcaddr, sum(bytes) AS bytes FROM vpc_flow_logs GROUP BY srcaddr ORDER BY 2 DESC LIMIT ?`, []any{limit}, nil
+		var action any
+		if a := params["action"]; a != "" {
+			action = a
+		}
+		return `SELECT srcaddr, sum(bytes) AS bytes FROM vpc_flow_logs WHERE $1::VARCHAR IS NULL OR action = $1
+GROUP BY srcaddr ORDER BY 2 DESC LIMIT $2`, []any{action, limit}, nil
 	case "rejected":
 		return `SELECT srcaddr, dstaddr, dstport FROM vpc_flow_logs WHERE action = 'REJECT'`, nil, nil
 	}

@@ -20,6 +20,9 @@ type Command struct {
 	// Args returns completion candidates for argument number len(prev) (prev are the arguments
 	// already typed before it); nil means no argument completion.
 	Args func(env *Env, prev []string) []Candidate
+	// ArgValues completes the VALUE of a KEY=VALUE argument (prev as for Args); nil offers
+	// nothing after the '='.
+	ArgValues func(env *Env, prev []string, key string) []Candidate
 	// Files: the arguments name files outside the data dir. They are completed from the file
 	// system, and a read-only session refuses the command when given any.
 	Files bool
@@ -34,11 +37,14 @@ func builtinCommands() []Command {
 		{Name: ".help", Usage: "[command]", Help: "show the commands, or one command's usage", Args: commandArgs, Run: cmdHelp},
 		{Name: ".tables", Help: "list tables and views", Run: cmdTables},
 		{Name: ".schema", Usage: "[table]", Help: "show the columns of a table or view (all when no name)", Args: tableArgs, Run: cmdSchema},
-		{Name: ".queries", Help: "list the saved queries", Run: cmdQueries},
-		{Name: ".run", Usage: "NAME [param=value ...]", Help: "run a saved query with parameters", Args: savedQueryArgs, Run: cmdRun},
-		{Name: ".chart", Usage: "[bar|line] [SQL]", Help: "chart the last result (or the given SQL): first column a label or time, the others numbers", Args: chartArgs, Run: cmdChart},
+		{Name: ".queries", Usage: "[NAME]", Help: "list the saved queries, or one query's parameters and their allowed values", Args: savedQueryNames, Run: cmdQueries},
+		{Name: ".run", Usage: "NAME [param=value ...]", Help: "run a saved query with parameters", Args: savedQueryArgs, ArgValues: savedQueryValues, Run: cmdRun},
+		{Name: ".chart", Usage: "[bar|line] [SQL]", Help: "chart the last result (or the given SQL, kept as typed): first column a label or time, the others numbers", Args: chartArgs, Run: cmdChart},
 		{Name: ".timing", Usage: "on|off", Help: "show row count and elapsed time after each result", Args: onOff, Run: cmdTiming},
-		{Name: ".mode", Usage: formatUsage(), Help: "set the output format", Args: formatArgs, Run: cmdMode},
+		{Name: ".timer", Usage: "on|off", Help: "same as .timing (DuckDB's name)", Args: onOff, Run: cmdTiming},
+		{Name: ".mode", Usage: "[" + formatUsage() + "]", Help: "set the output format (DuckDB's box and duckbox are table); alone: show it", Args: formatArgs, Run: cmdMode},
+		{Name: ".headers", Usage: "on|off", Help: "print the header row in csv output (table, markdown and line always name the columns)", Args: onOff, Run: cmdHeaders},
+		{Name: ".pager", Usage: "on|off", Help: "page results taller than the terminal through $PAGER (default less -FRX)", Args: onOff, Run: cmdPager},
 		{Name: ".output", Usage: "[FILE]", Help: "write results to FILE (truncated); no FILE: back to the screen", Files: true, Run: cmdOutput},
 		{Name: ".read", Usage: "FILE.sql", Help: "run the statements and commands in FILE", Files: true, Run: cmdRead},
 		{Name: ".status", Help: "show the data dir, loaded data and sync state", Run: cmdStatus},
@@ -73,6 +79,17 @@ func formatUsage() string {
 		names = append(names, string(f))
 	}
 	return strings.Join(names, "|")
+}
+
+// rawArgs is the text after a meta-command's name, as typed (quotes kept): SQL arguments
+// (.chart SELECT ... WHERE action='REJECT') must reach DuckDB verbatim.
+func rawArgs(line string) string {
+	line = strings.TrimSpace(line)
+	i := strings.IndexAny(line, " \t\r\n")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(line[i:])
 }
 
 // parseMeta splits a meta-command line into the command name and its arguments. Arguments are
@@ -161,7 +178,7 @@ func (s *session) dispatch(ctx context.Context, line string) error {
 		// dir: .output would write a file a script chooses, .read show a file in its errors.
 		return fmt.Errorf("%s: %w", cmd.Name, ErrReadOnlyFiles)
 	}
-	err = cmd.Run(ctx, &Env{s: s}, args)
+	err = cmd.Run(ctx, &Env{s: s, raw: rawArgs(line)}, args)
 	var ue usageError
 	if errors.As(err, &ue) {
 		return fmt.Errorf("%s: %s\nusage: %s %s", cmd.Name, ue.msg, cmd.Name, cmd.Usage)

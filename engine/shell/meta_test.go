@@ -88,7 +88,7 @@ func TestDispatch(t *testing.T) {
 	bad := []struct{ line, want string }{
 		{".maxrows many", "usage: .maxrows N"},
 		{".timing maybe", `expected on or off, got "maybe"`},
-		{".mode xml", "usage: .mode table|csv|json|ndjson|markdown|line"},
+		{".mode xml", "usage: .mode [table|csv|json|ndjson|markdown|line]"},
 		{".nosuch", "unknown command .nosuch"},
 		{".schema nosuch", `no table or view named "nosuch"`},
 		{".run", "expected a query name"},
@@ -111,7 +111,7 @@ func TestDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{".help", ".tables", ".schema [table]", ".queries", ".run NAME [param=value ...]",
-		".timing on|off", ".mode table|csv", ".output [FILE]", ".read FILE.sql", ".status", ".maxrows N",
+		".timing on|off", ".mode [table|csv", ".output [FILE]", ".read FILE.sql", ".status", ".maxrows N",
 		".athena on|off", ".history", ".quit", ".exit", ".chart COLUMN"} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf(".help lacks %q:\n%s", name, out.String())
@@ -125,7 +125,7 @@ func TestDispatch(t *testing.T) {
 	if err := s.dispatch(ctx, ".queries"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "top_talkers  limit=10 action  sources by bytes") {
+	if !strings.Contains(out.String(), "top_talkers  limit=10 action=ACCEPT|REJECT  sources by bytes") {
 		t.Errorf(".queries:\n%s", out.String())
 	}
 }

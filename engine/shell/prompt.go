@@ -186,7 +186,8 @@ func (it *interactive) newPrompt() *prompt.Prompt {
 		}),
 		prompt.WithExecuteOnEnterCallback(func(p *prompt.Prompt, _ int) (int, bool) {
 			text := p.Buffer().Text()
-			if strings.TrimSpace(text) == "" || isMeta(text) || sqlscan.Complete(text) {
+			_, cmdLast := lastLineCommand(text)
+			if strings.TrimSpace(text) == "" || isCommand(text) || cmdLast || sqlscan.Complete(text) {
 				it.entered = true
 				return 0, true
 			}
@@ -281,8 +282,24 @@ func (s *session) runInput(ctx context.Context, text string, setCancel func(cont
 		}
 		return err
 	}
-	if isMeta(text) {
-		err := run(func(ctx context.Context) error { return s.dispatch(ctx, text) })
+	if cmd, ok := lastLineCommand(text); ok && !isCommand(text) {
+		// psql's \q or \r on the last line of an unfinished statement: the statement is dropped.
+		text = cmd
+	}
+	if isCommand(text) && strings.Contains(strings.TrimSpace(text), "\n") {
+		// Pasted lines that start with a command: each line as in a script, so the SQL after
+		// it is not taken for the command's arguments.
+		err := run(func(ctx context.Context) error { return s.runScript(ctx, strings.NewReader(text), "input") })
+		if errors.Is(err, errQuit) {
+			return true
+		}
+		if err != nil && !errors.Is(err, ErrReported) { // ErrReported: runScript showed it
+			s.showError("", err)
+		}
+		return false
+	}
+	if isCommand(text) {
+		err := run(func(ctx context.Context) error { return s.runCommand(ctx, text) })
 		if errors.Is(err, errQuit) {
 			return true
 		}
@@ -320,6 +337,9 @@ func (s *session) complete(text string, cursor int) ([]Candidate, int, string) {
 	if isMeta(text) {
 		c, start := s.completeMeta(text, cursor)
 		return c, start, metaSeparators
+	}
+	if strings.HasPrefix(strings.TrimSpace(text), `\`) {
+		return nil, cursor, metaSeparators // a psql command (habits.go): not SQL
 	}
 	c, start := s.catalog().CompleteSQL(text, cursor)
 	return c, start, sqlSeparators
@@ -363,7 +383,31 @@ func (s *session) completeMeta(text string, cursor int) ([]Candidate, int) {
 		base := partial[strings.LastIndexByte(partial, '/')+1:]
 		return completePath(partial), cursor - len(base)
 	}
-	if cmd.Args == nil || strings.Contains(partial, "=") {
+	if key, val, ok := strings.Cut(partial, "="); ok {
+		// KEY=VALUE: complete the value only; '=' is a word separator, so go-prompt replaces
+		// just the text after it.
+		if cmd.ArgValues == nil {
+			return nil, cursor
+		}
+		var out []Candidate
+		hint := "type a value"
+		for _, c := range cmd.ArgValues(&Env{s: s}, prev, key) {
+			if c.Text == "" {
+				hint = c.Description
+				continue
+			}
+			if strings.HasPrefix(strings.ToLower(c.Text), strings.ToLower(val)) {
+				out = append(out, c)
+			}
+		}
+		if len(out) == 0 {
+			// go-prompt's Tab inserts blanks when there is nothing to complete, which would
+			// split NAME=VALUE in two: offer what is typed, described by what the value takes.
+			out = []Candidate{{Text: val, Description: hint}}
+		}
+		return out, cursor - len(val)
+	}
+	if cmd.Args == nil {
 		return nil, cursor
 	}
 	var out []Candidate

@@ -78,7 +78,9 @@ type ptyShell struct {
 	done chan error
 }
 
-func startShell(t *testing.T, history string) *ptyShell {
+// startShell runs the shell on a new 120×40 pseudo-terminal. env adds to the environment;
+// without a PAGER in it, PAGER=cat turns the pager off.
+func startShell(t *testing.T, history string, env ...string) *ptyShell {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -88,7 +90,8 @@ func startShell(t *testing.T, history string) *ptyShell {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "FLOWQ_SHELL_HELPER=1", "FLOWQ_SHELL_HISTORY="+history, "TERM=xterm")
+	cmd.Env = append(os.Environ(), "FLOWQ_SHELL_HELPER=1", "FLOWQ_SHELL_HISTORY="+history, "TERM=xterm", "PAGER=cat")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
@@ -243,6 +246,7 @@ const (
 	keyCtrlC = "\x03"
 	keyCtrlD = "\x04"
 	keyCtrlR = "\x12"
+	keyLeft  = "\x1b[D"
 )
 
 func TestPTYSession(t *testing.T) {

@@ -54,8 +54,9 @@ func TestScriptStopsAtFirstError(t *testing.T) {
 	if out != "one\n1\n" {
 		t.Errorf("stdout = %q, want only the first result", out)
 	}
-	// The failing statement starts on line 2; DuckDB marks the column on its LINE 2.
-	for _, want := range []string{"Error: <stdin> line 2: Binder Error: Referenced column \"nosuch\" not found",
+	// The failing statement starts on line 2; DuckDB marks the column on its LINE 2, which is
+	// line 3 of the script: the error names the line of the error.
+	for _, want := range []string{"Error: <stdin> line 3: Binder Error: Referenced column \"nosuch\" not found",
 		"LINE 2:   nosuch FROM vpc_flow_logs\n          ^"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)

@@ -23,6 +23,11 @@ import (
 // Param is a parameter of a saved query.
 type Param struct {
 	Name, Default, Description string
+	// Choices are the allowed values of an enumeration; Examples are values offered by
+	// completion for the others (e.g. 1h 24h 7d for a time); Hint says what values are
+	// accepted, for listings ("one of pair, src, dst", "a time: 7d, 36h, 2024-05-01").
+	Choices, Examples []string
+	Hint              string
 }
 
 // SavedQuery describes a saved query for .queries and completion.
@@ -79,7 +84,14 @@ type Config struct {
 }
 
 // Env is what a meta-command sees of the session.
-type Env struct{ s *session }
+type Env struct {
+	s   *session
+	raw string // the arguments as typed, quotes kept
+}
+
+// RawArgs is the text after the command's name exactly as typed: quotes are kept, so SQL given
+// to a command stays as written.
+func (e *Env) RawArgs() string { return e.raw }
 
 // Out is where results go (the screen, or the .output file).
 func (e *Env) Out() io.Writer { return e.s.resultWriter() }
@@ -107,6 +119,8 @@ type session struct {
 	format      output.Format
 	maxRows     int
 	timing      bool
+	headers     bool // csv header row (.headers)
+	pager       bool // page tall results on a terminal (.pager)
 	outFile     *os.File
 	hist        *History
 	cmds        []Command
@@ -126,7 +140,7 @@ func newSession(cfg Config) (*session, error) {
 		ios = iostreams.System()
 	}
 	s := &session{cfg: cfg, sess: cfg.Session, io: ios, out: ios.Out, err: ios.ErrOut, scr: ios.Out,
-		interactive: ios.IsStdinTTY(), format: cfg.Format, timing: !cfg.NoTiming}
+		interactive: ios.IsStdinTTY(), format: cfg.Format, timing: !cfg.NoTiming, headers: true, pager: true}
 	if s.format == "" {
 		s.format = output.Table
 	}
@@ -235,9 +249,29 @@ func (s *session) runSQL(ctx context.Context, st statement) error {
 		return &stmtError{st.sql, err}
 	}
 	defer rows.Close()
-	stats, status, err := output.RenderResult(ctx, s.resultWriter(), st.sql, rows, s.format, s.renderOptions())
+	w := s.resultWriter()
+	var pw *pagedWriter
+	if cmd := s.io.PagerCommand(); cmd != "" && s.pager && s.interactive && s.outFile == nil {
+		_, h := s.io.TerminalSize()
+		pw = newPagedWriter(cmd, w, s.errw(), h)
+		w = pw
+	}
+	if s.format == output.CSV && !s.headers {
+		w = &headerless{w: w}
+	}
+	stats, status, err := output.RenderResult(ctx, w, st.sql, rows, s.format, s.renderOptions())
+	if pw != nil {
+		if cerr := pw.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return &stmtError{st.sql, err}
+	}
+	if stats.Truncated && s.outFile == nil {
+		// The cut is said under the result, with the ways to see the rest.
+		s.footer(fmt.Sprintf("(%s of %s rows shown: .maxrows 0 shows all, .output FILE writes them to a file)",
+			output.Group(fmt.Sprint(stats.Shown)), output.Group(fmt.Sprint(stats.Rows))))
 	}
 	if !s.timing {
 		return nil
@@ -271,21 +305,31 @@ func isMeta(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), ".")
 }
 
-// runScript reads statements and meta-commands from r until EOF and stops at the first error.
+// runScript reads statements and meta-commands from r until EOF and stops at the first error,
+// which is reported with name and the line of the script it is on.
 func (s *session) runScript(ctx context.Context, r io.Reader, name string) error {
 	br := bufio.NewReader(r)
-	// pending holds the input read since the last complete statement; rest is what of it
-	// sqlscan.Split left unfinished ("" = nothing that waits for more input, so a meta-command
-	// may start; an open /* comment or quote keeps waiting).
+	// pending holds the input read since the last complete statement, starting on script line
+	// pendingLine; rest is what of it sqlscan.Split left unfinished ("" = nothing that waits
+	// for more input, so a meta-command may start; an open /* comment or quote keeps waiting).
 	var pending strings.Builder
 	rest := ""
-	lineNo, stmtLine := 0, 0
-	fail := func(err error) error {
+	lineNo, pendingLine := 0, 0
+	fail := func(err error, line int) error {
 		if errors.Is(err, errQuit) {
 			return err
 		}
-		fmt.Fprintf(s.errw(), "Error: %s line %d: %s\n", name, stmtLine, err)
-		return fmt.Errorf("%s line %d: %w", name, stmtLine, ErrReported)
+		fmt.Fprintf(s.errw(), "Error: %s line %d: %s\n", name, line, err)
+		return fmt.Errorf("%s line %d: %w", name, line, ErrReported)
+	}
+	// runAt runs a statement starting on script line at; an error the statement marks with
+	// DuckDB's "LINE n" is reported on the script line of that mark.
+	runAt := func(st string, at int) error {
+		err := s.runStatement(ctx, st)
+		if err != nil {
+			return fail(err, at+errorLine(err)-1)
+		}
+		return nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -298,29 +342,39 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 		if line != "" {
 			lineNo++
 		}
-		if rest == "" && isMeta(line) {
+		if rest == "" && isCommand(line) {
 			pending.Reset()
-			stmtLine = lineNo
-			if err := s.dispatch(ctx, line); err != nil {
-				return fail(err)
+			if err := s.runCommand(ctx, line); err != nil {
+				return fail(err, lineNo)
 			}
 		} else if line != "" {
 			if rest == "" {
 				pending.Reset()
-				stmtLine = lineNo
+				pendingLine = lineNo
 			}
 			pending.WriteString(line)
+			text := pending.String()
 			var stmts []string
-			stmts, rest = sqlscan.Split(pending.String())
-			for _, st := range stmts {
-				if err := s.runStatement(ctx, st); err != nil {
-					return fail(err)
+			stmts, rest = sqlscan.Split(text)
+			offs := statementOffsets(text)
+			for i, st := range stmts {
+				at := pendingLine
+				if i < len(offs) {
+					at += strings.Count(text[:offs[i]], "\n")
+				}
+				if err := runAt(st, at); err != nil {
+					return err
 				}
 			}
 			if len(stmts) > 0 {
+				// Keep the unfinished statement from its start as read, newlines included, so
+				// DuckDB's LINE n counts the lines of the script.
 				pending.Reset()
-				pending.WriteString(rest)
-				stmtLine = lineNo
+				if rest != "" {
+					at := strings.LastIndex(text, rest)
+					pendingLine += strings.Count(text[:at], "\n")
+					pending.WriteString(text[at:])
+				}
 			}
 		}
 		if rerr == io.EOF {
@@ -329,11 +383,32 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 	}
 	// A last statement without ';' still runs, as in other SQL shells.
 	if rest != "" {
-		if err := s.runStatement(ctx, rest); err != nil {
-			return fail(err)
-		}
+		return runAt(rest, pendingLine)
 	}
 	return nil
+}
+
+// statementOffsets returns the byte offset in s where each statement sqlscan.Split returns
+// begins (its first token that is not whitespace), in the same order.
+func statementOffsets(s string) []int {
+	var out []int
+	first, meaningful := -1, false
+	for _, t := range sqlscan.Tokenize(s) {
+		switch {
+		case t.Kind == sqlscan.Semicolon:
+			if meaningful {
+				out = append(out, first)
+			}
+			first, meaningful = -1, false
+			continue
+		case t.Unterminated || !t.IsSpace():
+			meaningful = true
+		}
+		if first < 0 && t.Kind != sqlscan.Whitespace {
+			first = t.Pos
+		}
+	}
+	return out
 }
 
 func (s *session) readFile(ctx context.Context, path string) error {
