@@ -240,7 +240,7 @@ func (r *Result) Rows(ctx context.Context) (*sql.Rows, error) {
 type connector struct{ r *Result }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) { return conn(c), nil }
-func (c connector) Driver() driver.Driver                       { return nil }
+func (c connector) Driver() driver.Driver                        { return nil }
 
 type conn struct{ r *Result }
 
