@@ -3,9 +3,11 @@ package athena
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
 
@@ -56,6 +58,7 @@ func noOutputError(workgroup string) error {
 // accessDenied codes across S3 (AccessDenied), Athena and STS-style JSON services.
 var accessDeniedCodes = map[string]bool{
 	"AccessDenied": true, "AccessDeniedException": true, "UnauthorizedOperation": true,
+	"Forbidden": true, // a refused HEAD has no body, only its status
 }
 
 // notAuthorized matches AWS's "User: ARN is not authorized to perform: ACTION [on resource: RES]".
@@ -77,6 +80,12 @@ func explain(err error, resource, workgroup string) error {
 	}
 	var api smithy.APIError
 	if !errors.As(err, &api) {
+		// A 403 whose body the SDK could not read (an emulator answering a JSON service in
+		// XML, a proxy's page) is still a refusal; the operation says which action.
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
+			return &PermissionError{Action: iamAction(err), Resource: resource, Err: err}
+		}
 		return err
 	}
 	if strings.Contains(api.ErrorMessage(), "output location is required") || strings.Contains(api.ErrorMessage(), "No output location provided") {
@@ -93,20 +102,22 @@ func explain(err error, resource, workgroup string) error {
 		}
 	}
 	if pe.Action == "" {
-		var op *smithy.OperationError
-		if errors.As(err, &op) {
-			switch op.Service() {
-			case "S3":
-				pe.Action = s3Actions[op.Operation()]
-				if pe.Action == "" {
-					pe.Action = "s3:" + op.Operation()
-				}
-			default:
-				pe.Action = strings.ToLower(op.Service()) + ":" + op.Operation()
-			}
-		} else {
-			pe.Action = "(unknown action)"
-		}
+		pe.Action = iamAction(err)
 	}
 	return pe
+}
+
+// iamAction names the IAM action of the failed operation.
+func iamAction(err error) string {
+	var op *smithy.OperationError
+	if !errors.As(err, &op) {
+		return "(unknown action)"
+	}
+	if op.Service() == "S3" {
+		if a := s3Actions[op.Operation()]; a != "" {
+			return a
+		}
+		return "s3:" + op.Operation()
+	}
+	return strings.ToLower(op.Service()) + ":" + op.Operation()
 }
