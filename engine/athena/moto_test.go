@@ -1,19 +1,15 @@
 package athena
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,10 +19,11 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/flowq/flowq/engine/athena/athenatest"
 )
 
-// motoURL is the moto_server every test of the package talks to, started by TestMain.
-var motoURL string
+// moto is the moto_server every test of the package talks to, started by TestMain.
+var moto *athenatest.Server
 
 // Moto's default identity; any key works while IAM checks are off.
 const (
@@ -36,76 +33,31 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	stop, err := startMoto()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: engine/athena tests need moto_server (the AWS API emulator) on PATH:", err)
-		os.Exit(1)
-	}
 	// No shared config or credentials of the machine may leak into the tests.
 	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	var err error
+	if moto, err = athenatest.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: engine/athena tests need moto_server:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
-	stop()
+	moto.Stop()
 	os.Exit(code)
-}
-
-// startMoto runs moto_server on a free loopback port in a process group of its own and waits
-// until it answers; stop kills that group.
-func startMoto() (stop func(), err error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	stop = func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	}
-	motoURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	for range 300 { // up to a minute on a busy machine
-		resp, err := http.Get(motoURL + "/moto-api/data.json")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return stop, nil
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	stop()
-	return nil, fmt.Errorf("moto_server on port %d did not answer; its output:\n%s", port, logs.String())
 }
 
 // motoAPI posts body to one of moto's own endpoints (seeding results, state transitions, auth).
 func motoAPI(t *testing.T, path, body string) {
 	t.Helper()
-	resp, err := http.Post(motoURL+path, "application/json", strings.NewReader(body))
-	if err != nil {
+	if err := moto.API(path, body); err != nil {
 		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("moto %s: %d %s", path, resp.StatusCode, b)
 	}
 }
 
 // newTestClient is a Client on moto with static credentials.
 func newTestClient(t *testing.T, key, secret string) *Client {
 	t.Helper()
-	c, err := New(context.Background(), ClientOptions{Region: testRegion, EndpointURL: motoURL,
+	c, err := New(context.Background(), ClientOptions{Region: testRegion, EndpointURL: moto.URL,
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +90,7 @@ func iamCall(t *testing.T, params url.Values) []byte {
 	t.Helper()
 	params.Set("Version", "2010-05-08")
 	body := params.Encode()
-	req, err := http.NewRequest(http.MethodPost, motoURL+"/", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, moto.URL+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package athena
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,40 +10,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/flowq/flowq/engine/athena/athenatest"
 	"github.com/flowq/flowq/engine/output"
 )
 
-// seedResults queues one result in moto for the next query started: Athena's header row first,
-// as Athena sends it for a SELECT, then rows (nil for NULL).
+// seedResults queues one result in moto for the next query started.
 func seedResults(t *testing.T, cols [][2]string, rows [][]*string) {
 	t.Helper()
-	type datum struct {
-		VarCharValue *string `json:",omitempty"`
-	}
-	type row struct{ Data []datum }
-	var info []map[string]any
-	header := row{}
+	var cs []athenatest.Column
 	for _, c := range cols {
-		ci := map[string]any{"Name": c[0], "Label": c[0], "Type": c[1], "Nullable": "UNKNOWN", "CaseSensitive": true}
-		if c[1] == "decimal" {
-			ci["Precision"], ci["Scale"] = 10, 2
-		}
-		info = append(info, ci)
-		header.Data = append(header.Data, datum{aws.String(c[0])})
+		cs = append(cs, athenatest.Column{Name: c[0], Type: c[1]})
 	}
-	all := []row{header}
-	for _, r := range rows {
-		var x row
-		for _, v := range r {
-			x.Data = append(x.Data, datum{v})
-		}
-		all = append(all, x)
-	}
-	b, err := json.Marshal(map[string]any{"region": testRegion, "results": []any{map[string]any{"rows": all, "column_info": info}}})
-	if err != nil {
+	if err := moto.SeedResult(testRegion, cs, rows); err != nil {
 		t.Fatal(err)
 	}
-	motoAPI(t, "/moto-api/static/athena/query-results", string(b))
 }
 
 var s = aws.String
