@@ -230,3 +230,44 @@ func TestCost(t *testing.T) {
 		}
 	}
 }
+
+// A query stopped elsewhere (the console, another user) ends with Athena's state, not a hang.
+func TestQueryStoppedElsewhereFails(t *testing.T) {
+	c := newTestClient(t, testKey, testSecret)
+	makeBucket(t, c, "elsewhere-results")
+	makeWorkgroup(t, c, "shared", "s3://elsewhere-results/")
+	motoAPI(t, "/moto-api/state-manager/set-transition", `{"model_name":"athena::execution","transition":{"progression":"manual","times":100000}}`)
+	t.Cleanup(func() {
+		motoAPI(t, "/moto-api/state-manager/unset-transition", `{"model_name":"athena::execution"}`)
+	})
+	ctx := context.Background()
+	watch, stopWatching := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for watch.Err() == nil {
+			out, err := c.athena.ListQueryExecutions(watch, &sdk.ListQueryExecutionsInput{WorkGroup: aws.String("shared")})
+			if err == nil && len(out.QueryExecutionIds) > 0 {
+				c.athena.StopQueryExecution(ctx, &sdk.StopQueryExecutionInput{QueryExecutionId: aws.String(out.QueryExecutionIds[0])})
+				return
+			}
+		}
+	}()
+	_, err := c.Query(ctx, QueryOptions{SQL: "SELECT 1", Workgroup: "shared"})
+	stopWatching()
+	<-done
+	var qf *QueryFailedError
+	if !errors.As(err, &qf) || qf.State != "CANCELLED" {
+		t.Fatalf("error %v, want a QueryFailedError in state CANCELLED", err)
+	}
+	if !strings.Contains(err.Error(), "athena query "+qf.ID+" cancelled") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestQueryFailedErrorMessage(t *testing.T) {
+	err := &QueryFailedError{ID: "q-1", State: "FAILED", Reason: "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved"}
+	if got, want := err.Error(), "athena query q-1 failed: COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
