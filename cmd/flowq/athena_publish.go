@@ -11,7 +11,6 @@ import (
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // awsFlags are the standard AWS options, spelled as `sync` spells them.
@@ -19,7 +18,8 @@ type awsFlags struct {
 	profile, region, endpoint string
 }
 
-func (a *awsFlags) register(fl *pflag.FlagSet) {
+func (a *awsFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
 	fl.StringVar(&a.profile, "profile", "", "AWS shared config profile (default $AWS_PROFILE)")
 	fl.StringVar(&a.region, "region", "", "AWS region of the Athena workgroup and the bucket (default $AWS_REGION or the profile's)")
 	fl.StringVar(&a.endpoint, "endpoint-url", "", "endpoint URL for S3 and Athena (emulators, VPC endpoints)")
@@ -47,11 +47,12 @@ type athenaTarget struct {
 	aws                                 awsFlags
 }
 
-func (t *athenaTarget) register(fl *pflag.FlagSet) {
+func (t *athenaTarget) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
 	fl.StringVar(&t.database, "database", "default", "Athena database holding the vpc_flow_logs table")
 	fl.StringVar(&t.workgroup, "workgroup", "primary", "Athena workgroup to run in")
 	fl.StringVar(&t.outputLocation, "output-location", "", "s3:// folder for Athena's result files (default: the workgroup's)")
-	t.aws.register(fl)
+	t.aws.register(cmd)
 }
 
 // validate checks the names and the result location; errors are usage errors.
@@ -116,9 +117,8 @@ Then run saved queries there: flowq run NAME --on athena.`,
 			return runAthenaPublish(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	opts.athena.register(fl)
-	fl.BoolVar(&opts.dryRun, "dry-run", false, "list what would be uploaded, deleted and created, and change nothing")
+	opts.athena.register(cmd)
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "list what would be uploaded, deleted and created, and change nothing")
 	return cmd
 }
 
@@ -167,7 +167,7 @@ type athenaRemote struct {
 // register adds --on and the Athena flags to run or query.
 func (r *athenaRemote) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.on, "on", "local", "where to run: local (DuckDB on the store) or athena (after 'flowq athena publish')")
-	r.athena.register(cmd.Flags())
+	r.athena.register(cmd)
 }
 
 // remote reports whether --on athena was given; bad values are usage errors.
