@@ -169,6 +169,9 @@ func (c *Client) publishOnce(ctx context.Context, st *store.Store, o PublishOpti
 		return PublishResult{}, err
 	}
 	res := PublishResult{Generation: led.Generation}
+	if len(led.Parts) == 0 {
+		return res, fmt.Errorf("the store in %s holds no flow logs yet: load or sync some first", st.Dir())
+	}
 	live := map[string]bool{}
 	var send []localPart
 	var total int64

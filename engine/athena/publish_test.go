@@ -263,3 +263,15 @@ func executedSQL(t *testing.T, c *Client, wg string) []executed {
 	}
 	return sorted
 }
+
+func TestPublishEmptyStore(t *testing.T) {
+	st, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, testKey, testSecret)
+	_, err = c.Publish(context.Background(), st, PublishOptions{Target: S3URL{Bucket: "nowhere"}, DryRun: true})
+	if err == nil || !strings.Contains(err.Error(), "holds no flow logs yet") {
+		t.Fatalf("error %v, want one saying the store is empty", err)
+	}
+}
