@@ -164,6 +164,9 @@ type athenaRemote struct {
 	athena athenaTarget
 }
 
+// isRemote reports --on athena (after remote validated the flags).
+func (r *athenaRemote) isRemote() bool { return r.on == "athena" }
+
 // register adds --on and the Athena flags to run or query.
 func (r *athenaRemote) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.on, "on", "local", "where to run: local (DuckDB on the store) or athena (after 'flowq athena publish')")
@@ -189,9 +192,9 @@ func (r *athenaRemote) remote(of *outputFlags) (bool, error) {
 }
 
 // runSavedOnAthena runs a saved query in Athena with the parameters bound as literals, exactly
-// as --print shows it (the date partition predicate included), and renders the result.
+// as --print shows it (same clock, the date partition predicate included), and renders the result.
 func runSavedOnAthena(ctx context.Context, f *factory, r *athenaRemote, q savedquery.Query, params map[string]string, of *outputFlags) (output.Stats, error) {
-	text, err := savedquery.Render(q, params, time.Now())
+	text, err := savedquery.Render(q, params, f.Now())
 	if err != nil {
 		return output.Stats{}, usageErr("%v", err)
 	}
