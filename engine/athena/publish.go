@@ -147,6 +147,14 @@ func (c *Client) Publish(ctx context.Context, st *store.Store, o PublishOptions)
 	if err != nil {
 		return PublishResult{}, err
 	}
+	if !o.DryRun {
+		if _, err := c.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(o.Target.Bucket)}); err != nil {
+			if isNotFound(err) {
+				return PublishResult{}, fmt.Errorf("bucket %s does not exist in %s: create it first (or pass the bucket's --region)", o.Target.Bucket, c.region)
+			}
+			return PublishResult{}, fmt.Errorf("checking bucket %s: %w", o.Target.Bucket, explain(err, "arn:aws:s3:::"+o.Target.Bucket, ""))
+		}
+	}
 	var res PublishResult
 	for attempt := 1; ; attempt++ {
 		res, err = c.publishOnce(ctx, st, o, j, jpath)

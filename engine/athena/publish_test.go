@@ -275,3 +275,18 @@ func TestPublishEmptyStore(t *testing.T) {
 		t.Fatalf("error %v, want one saying the store is empty", err)
 	}
 }
+
+func TestPublishMissingBucket(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadWindows(t, st, filepath.Join(dir, "src"), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 5*time.Minute)
+	c := newTestClient(t, testKey, testSecret)
+	_, err = c.Publish(ctx, st, PublishOptions{Target: S3URL{Bucket: "no-such-bucket", Prefix: "x"}})
+	if err == nil || !strings.Contains(err.Error(), "bucket no-such-bucket does not exist in us-east-1: create it first") {
+		t.Fatalf("error %v, want one saying the bucket does not exist", err)
+	}
+}
