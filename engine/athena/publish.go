@@ -126,6 +126,9 @@ func (c *Client) Publish(ctx context.Context, st *store.Store, o PublishOptions)
 	if o.Database == "" {
 		o.Database = "default"
 	}
+	if o.Workgroup == "" {
+		o.Workgroup = "primary"
+	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
 	}
@@ -228,6 +231,13 @@ func (c *Client) publishOnce(ctx context.Context, st *store.Store, o PublishOpti
 		}
 		res.Uploaded, res.UploadedBytes, res.Deleted, res.TableUpdated = len(send), total, len(gone), tableDue
 		return res, nil
+	}
+
+	// A table that cannot be created is found out before anything is sent.
+	if tableDue && o.OutputLocation == "" {
+		if err := c.checkOutputLocation(ctx, o.Workgroup); err != nil {
+			return res, err
+		}
 	}
 
 	// Upload what is missing; the journal is saved every few parts and at the end, so a crash

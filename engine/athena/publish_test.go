@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -288,5 +289,26 @@ func TestPublishMissingBucket(t *testing.T) {
 	_, err = c.Publish(ctx, st, PublishOptions{Target: S3URL{Bucket: "no-such-bucket", Prefix: "x"}})
 	if err == nil || !strings.Contains(err.Error(), "bucket no-such-bucket does not exist in us-east-1: create it first") {
 		t.Fatalf("error %v, want one saying the bucket does not exist", err)
+	}
+}
+
+// A workgroup without a result location is found out before any part is sent.
+func TestPublishNoOutputLocationSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadWindows(t, st, filepath.Join(dir, "src"), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), 5*time.Minute)
+	c := newTestClient(t, testKey, testSecret)
+	makeBucket(t, c, "early")
+	target := S3URL{Bucket: "early", Prefix: "x"}
+	_, err = c.Publish(ctx, st, PublishOptions{Target: target}) // workgroup primary: no location in moto
+	if !errors.Is(err, ErrNoOutputLocation) {
+		t.Fatalf("error %v, want ErrNoOutputLocation", err)
+	}
+	if n := len(remoteParts(t, c, target)); n != 0 {
+		t.Errorf("%d parts uploaded before the missing result location was reported", n)
 	}
 }
