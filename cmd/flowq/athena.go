@@ -16,6 +16,7 @@ func newAthenaCmd(f *factory, runDDLF func(context.Context, *athenaDDLOptions) e
 		Long:  "Commands that help run the same data and the same .sql files in Amazon Athena. See docs/athena.md.",
 	}
 	cmd.AddCommand(newAthenaDDLCmd(f, runDDLF))
+	cmd.AddCommand(newAthenaPublishCmd(f, nil))
 	return cmd
 }
 
