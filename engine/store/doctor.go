@@ -93,7 +93,11 @@ func (s *Store) checkPart(ctx context.Context, db *sql.DB, rel string, flow bool
 		return "outside the data dir's tables folder"
 	}
 	if flow && !flowPartPath.MatchString(rel) {
-		return "not in a " + flowTable + "/date=YYYY-MM-DD (or " + tgwTable + "/date=YYYY-MM-DD) folder"
+		table := flowTable
+		if partTable(rel) == tgwTable {
+			table = tgwTable
+		}
+		return "not in a " + table + "/date=YYYY-MM-DD folder"
 	}
 	if !flow && path.Dir(rel) != tablesDir+"/"+errorsTable {
 		return "not in the " + errorsTable + " folder"
