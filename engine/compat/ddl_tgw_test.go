@@ -35,11 +35,11 @@ func TestDDLTransitGateway(t *testing.T) {
 	}
 }
 
-// names keeps the names of ddlColumns' name, type pairs.
+// names keeps the names of ddlColumns' "name type" entries.
 func names(pairs []string) []string {
 	var out []string
-	for i := 0; i < len(pairs); i += 2 {
-		out = append(out, pairs[i])
+	for _, p := range pairs {
+		out = append(out, strings.Fields(p)[0])
 	}
 	return out
 }
