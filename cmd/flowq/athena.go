@@ -106,6 +106,9 @@ func runAthenaDDL(ctx context.Context, opts *athenaDDLOptions) error {
 	ddl.ExtraColumns = led.UnknownColumnsOf(ddl.LogType.Table())
 	if opts.raw {
 		kd := led.KeyDays(ddl.Account, ddl.Region)
+		if ddl.LogType == flowlog.TransitGateway {
+			kd = led.KeyDaysOf(ddl.LogType.Table(), ddl.Account, ddl.Region)
+		}
 		ddl.Account, ddl.Region, ddl.Days = kd.Account, kd.Region, kd.Days
 	}
 	_, err = fmt.Fprint(opts.f.IO.Out, compat.DDL(ddl))

@@ -79,3 +79,21 @@ func (l *Ledger) TableRows() map[string]int64 {
 	}
 	return out
 }
+
+// KeyDaysOf is KeyDays for the sources whose rows are in table (a raw Athena table over one
+// log type's deliveries gets that log type's days only).
+func (l *Ledger) KeyDaysOf(table, account, region string) KeyDays {
+	in := map[int64]bool{}
+	for _, p := range l.PartsOf(table) {
+		for _, id := range p.Sources {
+			in[id] = true
+		}
+	}
+	sub := &Ledger{Sources: map[string]*SourceEntry{}}
+	for path, s := range l.Sources {
+		if in[s.ID] {
+			sub.Sources[path] = s
+		}
+	}
+	return sub.KeyDays(account, region)
+}

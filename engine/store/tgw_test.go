@@ -94,6 +94,9 @@ func TestLoadTGWDeliveryBesideVPC(t *testing.T) {
 	if rows := led.TableRows(); rows[tgwTable] != truth.Records || rows[flowTable] != vpc.Records {
 		t.Errorf("TableRows = %v", rows)
 	}
+	if kd := led.KeyDaysOf(tgwTable, "", ""); len(kd.Days) != 1 || kd.Days[0].Format("2006-01-02") != "2026-01-15" || kd.Account != truth.Account {
+		t.Errorf("KeyDaysOf(transit gateway) = %+v", kd)
+	}
 	again, err := s.Load(ctx, []string{src}, LoadOptions{})
 	if err != nil || again.Rows != 0 || again.Skipped != truth.Objects+vpc.Objects {
 		t.Errorf("second load: %+v, %v", again, err)
