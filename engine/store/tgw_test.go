@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/flowlog"
@@ -295,5 +296,34 @@ func TestTGWViewEmptyAndOldLedger(t *testing.T) {
 	b, _ := json.Marshal(led)
 	if strings.Contains(string(b), "table_columns") {
 		t.Errorf("ledger gained table_columns: %s", b)
+	}
+}
+
+// Transit gateway deliveries in every key layout (and the transit gateway guide's
+// "service=vpcflowlogs" spelling of the Hive folder) take their date, account and region from
+// the key when the format lacks them.
+func TestLoadTGWKeyLayouts(t *testing.T) {
+	day := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+	body := []byte(lines("srcaddr dstaddr bytes start tgw-id packets-lost-no-route", "10.0.0.1 10.20.0.5 40 1700000000 tgw-0123456789abcdef0 3"))
+	name := flowlog.FileName("123456789012", "eu-west-1", "fl-0tgw", day, "0000aaaa", ".log")
+	keys := map[string]string{
+		"default":     flowlog.ObjectKey("p", "", "123456789012", "eu-west-1", day, -1, false, name),
+		"hourly":      flowlog.ObjectKey("p", "", "123456789012", "eu-west-1", day, 7, false, name),
+		"hive":        flowlog.ObjectKey("p", "", "123456789012", "eu-west-1", day, -1, true, name),
+		"hive-hourly": flowlog.ObjectKey("p", "", "123456789012", "eu-west-1", day, 7, true, name),
+	}
+	keys["hive-service"] = strings.Replace(keys["hive"], "aws-service=vpcflowlogs", "service=vpcflowlogs", 1)
+	for layout, key := range keys {
+		t.Run(layout, func(t *testing.T) {
+			s, ctx := openStore(t)
+			p := writeFile(t, t.TempDir(), key, body)
+			if sum, err := s.Load(ctx, []string{p}, LoadOptions{}); err != nil || sum.Rows != 1 {
+				t.Fatalf("%s: %+v, %v", key, sum, err)
+			}
+			sess := session(t, s)
+			if n := queryInt(t, sess, `SELECT count(*) FROM transit_gateway_flow_logs WHERE "date" = DATE '2024-03-05' AND account_id = '123456789012' AND region = 'eu-west-1' AND packets_lost_no_route = 3`); n != 1 {
+				t.Errorf("%s: row not dated and placed by its key", key)
+			}
+		})
 	}
 }
