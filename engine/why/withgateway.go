@@ -22,9 +22,18 @@ func AnalyzeWithGateway(ctx context.Context, db *sql.DB, q Question) (*Report, e
 	}
 	if g.Covered {
 		rep.Gateway = g
+		// Transit gateway flow logs are loaded even when VPC flow logs are not.
+		for i, n := range rep.Next {
+			if n == noFlowLogsNext {
+				rep.Next[i] = "No VPC flow logs are loaded: the transit gateway's records are the only evidence; load the flow logs of both sides' VPCs to see each side."
+			}
+		}
 	}
 	return rep, nil
 }
+
+// noFlowLogsNext is the advice of a report over a store without VPC flow logs.
+const noFlowLogsNext = "No flow logs are loaded: run flowq sync or flowq load first."
 
 // writeGateway prints the gateway's part: its summary, then each loss on a line.
 func (r *Report) writeGateway(b *bufio.Writer) {

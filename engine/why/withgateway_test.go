@@ -32,6 +32,9 @@ func TestAnalyzeWithGatewayPlanted(t *testing.T) {
 			!strings.HasPrefix(b.String(), "Verdict: ") {
 			t.Errorf("%s: text lacks the gateway's part %q:\n%s", cause, want, b.String())
 		}
+		if next := strings.Join(rep.Next, " "); strings.Contains(next, noFlowLogsNext) || !strings.Contains(next, "No VPC flow logs are loaded") {
+			t.Errorf("%s: next %q", cause, rep.Next)
+		}
 		flat := strings.Join(strings.Fields(b.String()), " ") // the text wraps at 100 columns
 		if cause == flowgen.CauseNoRoute && !strings.Contains(flat, "no route — the transit gateway route table has no route to "+l.Dst) {
 			t.Errorf("no route not named:\n%s", b.String())
