@@ -4,6 +4,10 @@ package flowlog
 // without allocating: the loader asks it of every record's first value to spot a header
 // repeated mid-file.
 func IsKnownAnyName(b []byte) bool {
+	// Every field name starts with a lower-case letter; records mostly start with a digit.
+	if len(b) == 0 || b[0] < 'a' || b[0] > 'z' {
+		return false
+	}
 	if _, ok := byName[string(b)]; ok {
 		return true
 	}
