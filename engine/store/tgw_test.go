@@ -112,6 +112,8 @@ func TestLoadTGWSamplesAndClassification(t *testing.T) {
 	src := t.TempDir()
 	writeFile(t, src, "aws-default-format.log", []byte(readSample(t, "aws-default-format.log")))
 	writeFile(t, src, "flowlogs-reader-v6.log", []byte(readSample(t, "flowlogs-reader-v6.log")))
+	// Concatenated deliveries: the header repeated mid-file is skipped, not a bad line.
+	writeFile(t, src, "concat.log", []byte(readSample(t, "aws-default-format.log")+readSample(t, "blog-default-format.log")))
 	writeFile(t, src, "awslabs-mcp-31-fields.log", []byte(readSample(t, "awslabs-mcp-31-fields.log")))
 	writeFile(t, src, "blog-default-format.log", []byte(readSample(t, "blog-default-format.log")))
 	// AWS's VPC records of a transit gateway attachment stay VPC records.
@@ -125,30 +127,32 @@ func TestLoadTGWSamplesAndClassification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Failed != 0 || sum.Rejected != 0 || sum.Rows != 7+1+1+1+4+1+1 {
+	if sum.Failed != 0 || sum.Rejected != 0 || sum.Rows != 7+1+1+1+4+1+1+8 {
 		t.Fatalf("summary %+v", sum)
 	}
 	sess := session(t, s)
-	if n := queryInt(t, sess, "SELECT count(*) FROM transit_gateway_flow_logs"); n != 12 {
-		t.Errorf("transit gateway rows = %d, want 12", n)
+	if n := queryInt(t, sess, "SELECT count(*) FROM transit_gateway_flow_logs"); n != 20 {
+		t.Errorf("transit gateway rows = %d, want 20 (12 + concat.log's 8)", n)
 	}
 	if n := queryInt(t, sess, "SELECT count(*) FROM vpc_flow_logs"); n != 4 {
 		t.Errorf("vpc rows = %d, want the 4 of aws-vpc-through-tgw.log", n)
 	}
-	// Hand-read from aws-default-format.log and flowlogs-reader-v6.log.
+	// Hand-read from the samples; concat.log repeats aws-default-format.log and blog-default-format.log.
 	for _, c := range []struct {
 		where string
 		want  int64
 	}{
-		{"packets_lost_no_route = 7 AND dstaddr = '10.20.0.5' AND tcp_flags = 2 AND resource_type = 'TransitGateway'", 1},
-		{"packets_lost_blackhole = 5 AND dstport = 8080", 1},
-		{"packets_lost_mtu_exceeded = 12 AND packets_lost_ttl_expired = 3 AND tgw_pair_attachment_id = 'tgw-attach-0eeee5555ffff6666'", 1},
-		{"pkt_dst_aws_service = 'ROUTE53_RESOLVER' AND type = 'IPv6' AND protocol = 17", 1},
-		{"log_status = 'SKIPDATA' AND srcaddr = '-' AND srcport IS NULL AND packets_lost_no_route IS NULL", 1},
-		{"tgw_src_vpc_account_id = '111122223333' AND tgw_dst_vpc_account_id = '444455556666' AND flow_direction = 'egress'", 1},
+		{"packets_lost_no_route = 7 AND dstaddr = '10.20.0.5' AND tcp_flags = 2 AND resource_type = 'TransitGateway'", 2},
+		{"packets_lost_blackhole = 5 AND dstport = 8080", 2},
+		{"packets_lost_mtu_exceeded = 12 AND packets_lost_ttl_expired = 3 AND tgw_pair_attachment_id = 'tgw-attach-0eeee5555ffff6666'", 2},
+		{"pkt_dst_aws_service = 'ROUTE53_RESOLVER' AND type = 'IPv6' AND protocol = 17", 2},
+		{"log_status = 'SKIPDATA' AND srcaddr = '-' AND srcport IS NULL AND packets_lost_no_route IS NULL", 2},
+		{"tgw_src_vpc_account_id = '111122223333' AND tgw_dst_vpc_account_id = '444455556666' AND flow_direction = 'egress'", 2},
 		{"tgw_id = '00000000' AND packets_lost_no_route = 13 AND packets_lost_ttl_expired = 16 AND srcaddr IS NULL", 1},
 		{"tgw_id = 'tgw-0123456789abcdef0' AND packets_lost_blackhole = 4 AND bytes = 500 AND action = 'ACCEPT'", 1},
 		{"srcaddr = '10.0.0.2' AND bytes = 700", 1},
+		{"dstaddr = '10.20.0.5' AND tgw_src_az_id = 'use1-az1'", 2},                  // aws-default-format.log and concat.log
+		{"pkt_dst_aws_service = 'S3' AND tgw_id = 'tgw-0abc123' AND version = 5", 2}, // blog-default-format.log and concat.log
 	} {
 		if n := queryInt(t, sess, "SELECT count(*) FROM transit_gateway_flow_logs WHERE "+c.where); n != c.want {
 			t.Errorf("%d rows where %s, want %d", n, c.where, c.want)
