@@ -61,8 +61,8 @@ var Query = query(`-- name: summary
        max("end") AS last_end,
        CAST(min("date") AS VARCHAR) AS first_date,
        CAST(max("date") AS VARCHAR) AS last_date,
-       coalesce(array_join(array_sort(array_agg(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL)), ','), '') AS accounts,
-       coalesce(array_join(array_sort(array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL)), ','), '') AS regions,
+       coalesce(array_join(array_sort(array_agg(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL AND account_id <> '-')), ','), '') AS accounts,
+       coalesce(array_join(array_sort(array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL AND region <> '-')), ','), '') AS regions,
        count(DISTINCT interface_id) AS interfaces
 FROM vpc_flow_logs
 WHERE ($since IS NULL OR start >= $since)
