@@ -95,20 +95,20 @@ func TestRead(t *testing.T) {
 		{"everything", timespec.Range{}, Summary{
 			Records: 6, Bytes: 21440, Packets: 35, Accepted: 3, Rejected: 1, NoData: 1, SkipData: 1,
 			First: at(60), Last: at(25*3600 + 60), FirstDate: "2024-05-01", LastDate: "2024-05-02",
-			Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"eu-west-1", "us-east-1"}, ENIs: 3}},
+			Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"eu-west-1", "us-east-1"}, ENIs: 3, Interval: time.Minute}},
 		{"hour 1 to the end of May 1", timespec.Range{From: at(3600), To: at(24 * 3600)}, Summary{
 			Records: 2, Bytes: 400, Packets: 4, Accepted: 1, NoData: 1,
 			First: at(2*3600 + 10), Last: at(5*3600 + 60), FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"222222222222"}, Regions: []string{"us-east-1"}, ENIs: 1}},
+			Accounts: []string{"222222222222"}, Regions: []string{"us-east-1"}, ENIs: 1, Interval: time.Minute}},
 		// Half-open: the record starting exactly at To is left out, the one at From is kept.
 		{"until the second record's start", timespec.Range{To: at(300)}, Summary{
 			Records: 1, Bytes: 1000, Packets: 10, Accepted: 1, First: at(60), Last: at(120),
 			FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1}},
+			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1, Interval: time.Minute}},
 		{"from the second record's start", timespec.Range{From: at(300), To: at(301)}, Summary{
 			Records: 1, Bytes: 40, Packets: 1, Rejected: 1, First: at(300), Last: at(360),
 			FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1}},
+			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1, Interval: time.Minute}},
 		{"nothing", timespec.Range{From: at(90 * 86400)}, Summary{Accounts: []string{}, Regions: []string{}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
