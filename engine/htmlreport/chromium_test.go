@@ -30,6 +30,26 @@ func artifactDir(t *testing.T) string {
 // appendix of saved queries.
 const maxPageHeight = 9000
 
+// cutCheck lists chart text outside its chart and tables reaching past their section without
+// scrolling inside it, and measures the page's height.
+const cutCheck = `(() => { const out = [];
+		for (const s of document.querySelectorAll("svg.chart")) {
+			const r = s.getBoundingClientRect();
+			for (const t of s.querySelectorAll("text")) {
+				const x = t.getBoundingClientRect();
+				if (x.width > 0 && (x.left < r.left - 0.5 || x.right > r.right + 0.5))
+					out.push("chart text " + JSON.stringify(t.textContent) + " spans " + x.left + ".." + x.right + " outside its chart " + r.left + ".." + r.right);
+			}
+		}
+		for (const t of document.querySelectorAll("section.panel table")) {
+			const sec = t.closest("section").getBoundingClientRect(), box = t.parentElement;
+			const tr = t.getBoundingClientRect(), br = box.getBoundingClientRect();
+			const ox = getComputedStyle(box).overflowX;
+			if (tr.width > 0 && tr.right > sec.right + 0.5 && !((ox === "auto" || ox === "scroll") && br.right <= sec.right + 0.5))
+				out.push("table in " + t.closest("section").id + " reaches " + tr.right + " px, its section ends at " + sec.right);
+		}
+		return {Problems: out, Height: document.documentElement.scrollHeight}; })()`
+
 // TestChromium opens the report in headless Chromium: no console message, no exception, no
 // request but the file itself, every panel in the DOM with the truth's numbers, no horizontal
 // overflow, every chart laid out; screenshots of the screen and print renderings are saved.
@@ -135,23 +155,7 @@ func TestChromium(t *testing.T) {
 		Problems []string
 		Height   int
 	}
-	if err := b.eval(ctx, `(() => { const out = [];
-		for (const s of document.querySelectorAll("svg.chart")) {
-			const r = s.getBoundingClientRect();
-			for (const t of s.querySelectorAll("text")) {
-				const x = t.getBoundingClientRect();
-				if (x.width > 0 && (x.left < r.left - 0.5 || x.right > r.right + 0.5))
-					out.push("chart text " + JSON.stringify(t.textContent) + " spans " + x.left + ".." + x.right + " outside its chart " + r.left + ".." + r.right);
-			}
-		}
-		for (const t of document.querySelectorAll("section.panel table")) {
-			const sec = t.closest("section").getBoundingClientRect(), box = t.parentElement;
-			const tr = t.getBoundingClientRect(), br = box.getBoundingClientRect();
-			const ox = getComputedStyle(box).overflowX;
-			if (tr.width > 0 && tr.right > sec.right + 0.5 && !((ox === "auto" || ox === "scroll") && br.right <= sec.right + 0.5))
-				out.push("table in " + t.closest("section").id + " reaches " + tr.right + " px, its section ends at " + sec.right);
-		}
-		return {Problems: out, Height: document.documentElement.scrollHeight}; })()`, &cut); err != nil {
+	if err := b.eval(ctx, cutCheck, &cut); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range cut.Problems {
@@ -182,7 +186,18 @@ func TestChromium(t *testing.T) {
 	if printed.Nav != "none" || printed.SQL != "none" {
 		t.Errorf("print styles not applied: %+v", printed)
 	}
-	shot, err = b.screenshot(ctx, 1280)
+	// On paper nothing scrolls: at the width of an A4 page inside its margins, tables wrap.
+	if err := b.call(ctx, "Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": 700, "height": 900, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.eval(ctx, cutCheck, &cut); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range cut.Problems {
+		t.Error("print: " + p)
+	}
+	shot, err = b.screenshot(ctx, 700)
 	if err != nil {
 		t.Fatal(err)
 	}
