@@ -283,10 +283,19 @@ func TestPanelsMatchTruth(t *testing.T) {
 			got[strings.Join([]string{cellText(t, p.Table, r, "src"), cellText(t, p.Table, r, "dst"),
 				cellText(t, p.Table, r, "dst_port"), cellText(t, p.Table, r, "kind")}, " ")] = true
 		}
+		// why's sg-deny cases (a request REJECTed at the destination) are denies, not one-sided.
+		denied := map[string]bool{}
+		for _, w := range tr.Why {
+			for _, ph := range w.Phases {
+				if ph.Verdict == "sg-deny" {
+					denied[fmt.Sprintf("%s %s %d reverse-missing", w.Src, w.Dst, w.DstPort)] = true
+				}
+			}
+		}
 		for _, a := range append(append([]flowgen.AsymPair{}, tr.Asymmetric...), tr.SkipdataOneSide...) {
 			k := fmt.Sprintf("%s %s %d %s", a.Src, a.Dst, a.DstPort, a.Kind)
-			if !got[k] {
-				t.Errorf("planted one-sided conversation %s missing", k)
+			if got[k] == denied[k] {
+				t.Errorf("planted conversation %s: listed %v, want %v (denied %v)", k, got[k], !denied[k], denied[k])
 			}
 		}
 		if !strings.Contains(section(t, f.html, "asymmetric-flows"), tr.Asymmetric[0].Src) {
