@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,13 +33,18 @@ type Status struct {
 	ExtraColumns []string `json:"extra_columns,omitempty"`
 	// Tables are the flow-log tables' rows and dates (vpc_flow_logs, transit_gateway_flow_logs).
 	Tables []TableStatus `json:"tables"`
-	// Hourly activity for the sparkline: records per bucket of BucketHours hours from
-	// FirstHour (Unix seconds); gaps are buckets with no records or with SKIPDATA.
+	// Hourly activity for the sparkline: records (other than SKIPDATA) per bucket of
+	// BucketHours hours from FirstHour (Unix seconds); gaps are buckets with no records at all,
+	// skipdata those holding SKIPDATA records (some records lost; the rest are still counted).
 	FirstHour   int64     `json:"first_hour,omitempty"`
 	BucketHours int64     `json:"bucket_hours,omitempty"`
 	Activity    []float64 `json:"activity,omitempty"`
 	Gaps        []bool    `json:"gaps,omitempty"`
+	SkipData    []bool    `json:"skipdata,omitempty"`
 }
+
+// SkipMark marks, on the line under the sparkline, a bucket holding SKIPDATA records.
+const SkipMark = '^'
 
 // SparkBuckets is the most sparkline characters a status draws.
 const SparkBuckets = 96
@@ -73,9 +79,12 @@ func ReadStatus(ctx context.Context, st *store.Store, db Querier) (*Status, erro
 	if err != nil {
 		return nil, fmt.Errorf("reading hourly activity: %w", err)
 	}
-	if vals, gaps, per := act.Spark(SparkBuckets); len(vals) > 0 {
+	if vals, gaps, skip, per := act.Spark(SparkBuckets); len(vals) > 0 {
 		s.FirstHour, s.BucketHours = act.Start.Unix(), int64(per/time.Hour)
 		s.Activity, s.Gaps = vals, gaps
+		if slices.Contains(skip, true) {
+			s.SkipData = skip
+		}
 	}
 	return &s, nil
 }
@@ -101,11 +110,31 @@ func (s *Status) WriteText(w io.Writer) error {
 		}
 		from := time.Unix(s.FirstHour, 0).UTC()
 		to := from.Add(time.Duration(int64(len(s.Activity))*s.BucketHours) * time.Hour)
-		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no data or SKIPDATA)\n",
+		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no records)\n",
 			output.Sparkline(s.Activity, s.Gaps), unit, from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"), output.SparkGap)
+		if n := count(s.SkipData); n > 0 {
+			marks := make([]rune, len(s.SkipData))
+			for i, skip := range s.SkipData {
+				marks[i] = ' '
+				if skip {
+					marks[i] = SkipMark
+				}
+			}
+			fmt.Fprintf(w, "SKIPDATA:    %s  %c = some records lost (SKIPDATA rows in %d of %d): flowq run skipdata-gaps\n",
+				string(marks), SkipMark, n, len(s.SkipData))
+		}
 	}
 	_, err := fmt.Fprintf(w, "disk:        %s table, %s mirror\n", output.Bytes(s.TableBytes), output.Bytes(s.MirrorBytes))
 	return err
+}
+
+func count(bs []bool) (n int) {
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 func listOrNone(l []string) string {
