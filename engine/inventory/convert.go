@@ -3,7 +3,6 @@ package inventory
 import (
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -105,12 +104,21 @@ func convert(s *Snapshot, acct, region string, sgs []types.SecurityGroup, instan
 		s.VPCEndpoints = append(s.VPCEndpoints, row)
 	}
 
+	// Interfaces may come without their AZ id (older API versions, emulators); their subnet's
+	// is the same.
+	azIDs := map[string]string{}
+	for _, sn := range subnets {
+		azIDs[str(sn.SubnetId)] = str(sn.AvailabilityZoneId)
+	}
 	for _, n := range enis {
 		row := Interface{AccountID: acct, Region: region, InterfaceID: str(n.NetworkInterfaceId), InterfaceType: string(n.InterfaceType),
 			Description: str(n.Description), Status: string(n.Status), VpcID: str(n.VpcId), SubnetID: str(n.SubnetId),
 			AvailabilityZone: str(n.AvailabilityZone), AZID: str(n.AvailabilityZoneId), OwnerID: str(n.OwnerId),
 			RequesterID: str(n.RequesterId), RequesterManaged: aws.ToBool(n.RequesterManaged), PrivateIP: str(n.PrivateIpAddress),
 			MacAddress: str(n.MacAddress), Tags: tags(n.TagSet)}
+		if row.AZID == "" {
+			row.AZID = azIDs[row.SubnetID]
+		}
 		if a := n.Attachment; a != nil {
 			row.InstanceID, row.AttachmentID, row.AttachTime = str(a.InstanceId), str(a.AttachmentId), utc(a.AttachTime)
 			row.DeviceIndex = i64(a.DeviceIndex)
@@ -368,6 +376,3 @@ func firstOf(s ...string) string {
 	}
 	return ""
 }
-
-// itoa is strconv.FormatInt for int64 columns shown to people.
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

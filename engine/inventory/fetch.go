@@ -174,7 +174,10 @@ func collectRegion(ctx context.Context, cl *ec2.Client, region string, snap *Sna
 	// nothing else exists.
 	run(r, "DescribeSecurityGroups", "security_groups,security_group_rules",
 		ec2.NewDescribeSecurityGroupsPaginator(cl, &ec2.DescribeSecurityGroupsInput{}),
-		func(o *ec2.DescribeSecurityGroupsOutput) int { sgs = append(sgs, o.SecurityGroups...); return len(o.SecurityGroups) })
+		func(o *ec2.DescribeSecurityGroupsOutput) int {
+			sgs = append(sgs, o.SecurityGroups...)
+			return len(o.SecurityGroups)
+		})
 	for _, g := range sgs {
 		r.seeOwner(g.OwnerId)
 	}
@@ -213,13 +216,25 @@ func collectRegion(ctx context.Context, cl *ec2.Client, region string, snap *Sna
 	run(r, "DescribeVpcs", "vpcs", ec2.NewDescribeVpcsPaginator(cl, &ec2.DescribeVpcsInput{}),
 		func(o *ec2.DescribeVpcsOutput) int { vpcs = append(vpcs, o.Vpcs...); return len(o.Vpcs) })
 	run(r, "DescribeNetworkAcls", "network_acls,network_acl_entries", ec2.NewDescribeNetworkAclsPaginator(cl, &ec2.DescribeNetworkAclsInput{}),
-		func(o *ec2.DescribeNetworkAclsOutput) int { acls = append(acls, o.NetworkAcls...); return len(o.NetworkAcls) })
+		func(o *ec2.DescribeNetworkAclsOutput) int {
+			acls = append(acls, o.NetworkAcls...)
+			return len(o.NetworkAcls)
+		})
 	run(r, "DescribeRouteTables", "route_tables,routes", ec2.NewDescribeRouteTablesPaginator(cl, &ec2.DescribeRouteTablesInput{}),
-		func(o *ec2.DescribeRouteTablesOutput) int { rts = append(rts, o.RouteTables...); return len(o.RouteTables) })
+		func(o *ec2.DescribeRouteTablesOutput) int {
+			rts = append(rts, o.RouteTables...)
+			return len(o.RouteTables)
+		})
 	run(r, "DescribeNatGateways", "nat_gateways", ec2.NewDescribeNatGatewaysPaginator(cl, &ec2.DescribeNatGatewaysInput{}),
-		func(o *ec2.DescribeNatGatewaysOutput) int { nats = append(nats, o.NatGateways...); return len(o.NatGateways) })
+		func(o *ec2.DescribeNatGatewaysOutput) int {
+			nats = append(nats, o.NatGateways...)
+			return len(o.NatGateways)
+		})
 	run(r, "DescribeVpcEndpoints", "vpc_endpoints", ec2.NewDescribeVpcEndpointsPaginator(cl, &ec2.DescribeVpcEndpointsInput{}),
-		func(o *ec2.DescribeVpcEndpointsOutput) int { eps = append(eps, o.VpcEndpoints...); return len(o.VpcEndpoints) })
+		func(o *ec2.DescribeVpcEndpointsOutput) int {
+			eps = append(eps, o.VpcEndpoints...)
+			return len(o.VpcEndpoints)
+		})
 	run(r, "DescribeInternetGateways", "gateways", ec2.NewDescribeInternetGatewaysPaginator(cl, &ec2.DescribeInternetGatewaysInput{}),
 		func(o *ec2.DescribeInternetGatewaysOutput) int {
 			igws = append(igws, o.InternetGateways...)

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,4 +150,3 @@ func must[T any](t *testing.T, what string) func(T, error) T {
 	}
 }
 
-var _ = strings.Contains
