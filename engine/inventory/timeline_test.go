@@ -209,7 +209,6 @@ func TestTimelineRules(t *testing.T) {
 	}
 }
 
-
 // TestDeniedAndThrottledCalls puts a fault proxy on 127.0.0.1 between the SDK and moto: two calls
 // are refused as a missing permission and one is throttled twice before it is answered. The
 // refused calls are reported and skipped, the throttled one is retried, and the snapshot stores.
