@@ -18,5 +18,6 @@ func commands(f *factory) []*cobra.Command {
 		newShellCmd(f),
 		newReportCmd(f),
 		newWhyCmd(f),
+		newInventoryCmd(f),
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -180,4 +183,25 @@ SELECT account_id, region, %[4]s, %[7]s,
 FROM bounded
 WINDOW k AS (PARTITION BY %[3]s ORDER BY run)`,
 		table, src, part, key, valueExpr, strings.Join(lastVals, ", "), strings.Join(vals, ", "))
+}
+
+// Open opens an in-memory DuckDB holding dataDir's inventory (see Register), for commands that
+// read it outside a query session. It spills, if ever, under DATA_DIR/inventory/tmp/PID, which
+// close removes.
+func Open(ctx context.Context, dataDir string) (db *sql.DB, close func() error, err error) {
+	tmp := filepath.Join(dataDir, Subdir, "tmp", strconv.Itoa(os.Getpid()))
+	db, err = openDB(ctx, tmp)
+	if err != nil {
+		return nil, nil, err
+	}
+	close = func() error {
+		err := db.Close()
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := Register(ctx, db, dataDir); err != nil {
+		close()
+		return nil, nil, err
+	}
+	return db, close, nil
 }
