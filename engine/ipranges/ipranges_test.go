@@ -2,6 +2,7 @@ package ipranges
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -153,5 +154,50 @@ func TestLoadCorruptStoredCopy(t *testing.T) {
 	os.WriteFile(path, []byte("{truncated"), 0o600)
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("error %v, want one naming %s", err, path)
+	}
+}
+
+func TestRegisterSQL(t *testing.T) {
+	r, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := RegisterSQL(ctx, conn, r); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ q, want string }{
+		{"SELECT aws_service('52.216.10.5')", "S3 us-east-1"},
+		{"SELECT aws_service_name('2406:daf9:a800::10') || ' ' || aws_region('2406:daf9:a800::10')", "S3 ap-southeast-1"},
+		{"SELECT coalesce(aws_service('10.0.1.10'), 'none')", "none"},
+		{"SELECT coalesce(aws_service('-'), 'none')", "none"},
+		{"SELECT coalesce(aws_service(NULL), 'none')", "none"},
+		{"SELECT ip_is_private('10.0.1.10')::VARCHAR || ip_is_private('100.64.3.1')::VARCHAR || ip_is_private('52.216.10.5')::VARCHAR || ip_is_private('fd00::1')::VARCHAR", "truetruefalsetrue"},
+		{"SELECT coalesce(ip_is_private('not-an-ip')::VARCHAR, 'null')", "null"},
+		{"SELECT count(*)::VARCHAR FROM aws_ip_ranges", "16828"},
+		{"SELECT count(*)::VARCHAR FROM aws_ip_ranges WHERE service = 'S3' AND family = 'IPv4'", "441"},
+		{"SELECT date::VARCHAR || ' ' || sync_token || ' ' || source FROM aws_ip_ranges_info", "2026-08-22 1787411825 embedded"},
+		// Over a column, as a query over flow records uses it.
+		{"SELECT string_agg(coalesce(aws_service(a), '?'), ',' ORDER BY a) FROM (VALUES ('3.4.12.4'), ('52.216.10.5'), ('8.8.8.8')) v(a)", "AMAZON eu-west-1,S3 us-east-1,?"},
+	}
+	for _, c := range cases {
+		var got string
+		if err := conn.QueryRowContext(ctx, c.q).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c.q, err)
+		}
+		if got != c.want {
+			t.Errorf("%s = %q, want %q", c.q, got, c.want)
+		}
 	}
 }

@@ -1,0 +1,111 @@
+package ipranges
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// RegisterSQL makes r usable from SQL on conn (a DuckDB connection; scalar functions live on
+// the connection that registered them):
+//
+//	aws_service(addr)       'S3 us-east-1', or NULL when no AWS range holds addr (or it is no address)
+//	aws_service_name(addr)  'S3'
+//	aws_region(addr)        'us-east-1' (or 'GLOBAL')
+//	ip_is_private(addr)     true for RFC 1918, RFC 4193, shared (100.64/10), loopback and link-local
+//	aws_ip_ranges           table: prefix, family, service, region, network_border_group
+//	aws_ip_ranges_info      table: one row with the document's date, sync token and source
+//
+// The functions take text addresses as flow logs hold them (IPv4 or IPv6); '-' gives NULL.
+func RegisterSQL(ctx context.Context, conn *sql.Conn, r *Ranges) error {
+	varchar, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	if err != nil {
+		return err
+	}
+	boolean, err := duckdb.NewTypeInfo(duckdb.TYPE_BOOLEAN)
+	if err != nil {
+		return err
+	}
+	lookup := func(pick func(Match) string) func([]driver.Value) (any, error) {
+		return func(v []driver.Value) (any, error) {
+			s, _ := v[0].(string)
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, nil
+			}
+			m, ok := r.Lookup(a)
+			if !ok {
+				return nil, nil
+			}
+			return pick(m), nil
+		}
+	}
+	funcs := []struct {
+		name string
+		out  duckdb.TypeInfo
+		fn   func([]driver.Value) (any, error)
+	}{
+		{"aws_service", varchar, lookup(Match.Label)},
+		{"aws_service_name", varchar, lookup(func(m Match) string { return m.Service })},
+		{"aws_region", varchar, lookup(func(m Match) string { return m.Region })},
+		{"ip_is_private", boolean, func(v []driver.Value) (any, error) {
+			s, _ := v[0].(string)
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, nil
+			}
+			return IsPrivate(a), nil
+		}},
+	}
+	for _, f := range funcs {
+		udf := scalar{cfg: duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: f.out},
+			exec: duckdb.ScalarFuncExecutor{RowExecutor: f.fn}}
+		if err := duckdb.RegisterScalarUDF(conn, f.name, udf); err != nil {
+			return fmt.Errorf("registering %s: %w", f.name, err)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("CREATE OR REPLACE TABLE aws_ip_ranges AS SELECT * FROM (VALUES ")
+	for i, e := range r.Entries {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s)", quote(e.Prefix.String()), quote(Family(e.Prefix)), quote(e.Service), quote(e.Region), quote(e.NetworkBorderGroup))
+	}
+	b.WriteString(") v(prefix, family, service, region, network_border_group)")
+	for _, q := range []string{
+		b.String(),
+		fmt.Sprintf("CREATE OR REPLACE TABLE aws_ip_ranges_info AS SELECT %s::DATE AS date, %s AS sync_token, %s AS source",
+			quote(r.Date()), quote(r.SyncToken), quote(r.Source)),
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("aws_ip_ranges: %w", err)
+		}
+	}
+	return nil
+}
+
+// shared is RFC 6598's carrier-grade NAT space, which AWS uses for some managed services.
+var shared = netip.MustParsePrefix("100.64.0.0/10")
+
+// IsPrivate reports addresses that are never on the internet: RFC 1918, RFC 4193, shared
+// address space, loopback and link-local.
+func IsPrivate(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || shared.Contains(a)
+}
+
+type scalar struct {
+	cfg  duckdb.ScalarFuncConfig
+	exec duckdb.ScalarFuncExecutor
+}
+
+func (s scalar) Config() duckdb.ScalarFuncConfig     { return s.cfg }
+func (s scalar) Executor() duckdb.ScalarFuncExecutor { return s.exec }
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
