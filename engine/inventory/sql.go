@@ -26,12 +26,16 @@ type Execer interface {
 // account and region whose Describe call worked); inventory_snapshots; inventory_coverage (one
 // row per snapshot, account, region and table, with the call's status); and the timelines
 // inventory_interface_timeline and inventory_address_timeline (valid_from / valid_to, NULL for
-// open ends; observed_from: before it, an answer is assumed).
+// open ends; observed_from: before it, an answer is assumed), and inventory_address_owner, the
+// address timeline with one owner per address and time (where two VPCs use one address at once,
+// the most recently seen), which the ip_ macros and joins use.
 //
 // Macros (ts is a TIMESTAMPTZ, e.g. to_timestamp(start)):
 //
-//	eni_name(interface_id, ts), eni_kind(interface_id, ts), eni_resource(interface_id, ts)
-//	ip_name(addr, ts), ip_resource(addr, ts), ip_interface(addr, ts), ip_inventory_kind(addr, ts)
+//	eni_name(interface_id, ts), eni_kind(interface_id, ts), eni_resource(interface_id, ts),
+//	eni_security_groups(interface_id, ts), eni_subnet(interface_id, ts), eni_az_id(interface_id, ts)
+//	ip_name(addr, ts), ip_resource(addr, ts), ip_interface(addr, ts), ip_inventory_kind(addr, ts),
+//	ip_security_groups(addr, ts), ip_subnet(addr, ts)
 //	ip_owner(addr, ts)     table macro: every owner of addr at ts, with an assumed column
 //	eni_owner(interface_id, ts)  table macro: the same for an interface
 func Register(ctx context.Context, conn Execer, dataDir string) error {
@@ -87,16 +91,32 @@ func Register(ctx context.Context, conn Execer, dataDir string) error {
 			[]string{"kind", "interface_id", "instance_id", "resource_kind", "resource_id", "resource_name", "subnet_id", "az_id", "security_group_ids"},
 			"coalesce(interface_id, '') || '/' || coalesce(resource_kind, '') || '/' || coalesce(resource_id, '')"),
 	)
-	at := "(t.valid_from IS NULL OR ts >= t.valid_from) AND (t.valid_to IS NULL OR ts < t.valid_to)"
+	// Two VPCs (or accounts) may use one private address at the same time; joins need one owner
+	// per address and time, so the most recently seen one is kept where intervals overlap (the
+	// timeline itself keeps both).
+	stmts = append(stmts, `CREATE OR REPLACE TABLE inventory_address_owner AS
+		SELECT t.* FROM inventory_address_timeline t
+		WHERE NOT EXISTS (SELECT 1 FROM inventory_address_timeline o
+			WHERE o.address = t.address AND (o.account_id, o.region, o.vpc_id) IS DISTINCT FROM (t.account_id, t.region, t.vpc_id)
+			AND coalesce(o.valid_from, '-infinity'::TIMESTAMPTZ) < coalesce(t.valid_to, 'infinity'::TIMESTAMPTZ)
+			AND coalesce(t.valid_from, '-infinity'::TIMESTAMPTZ) < coalesce(o.valid_to, 'infinity'::TIMESTAMPTZ)
+			AND (o.last_seen > t.last_seen OR (o.last_seen = t.last_seen AND (o.account_id, o.region, o.vpc_id) > (t.account_id, t.region, t.vpc_id))))`)
+	// A NULL time matches no interval: an unknown time has no known owner (pass now() for today's).
+	at := "ts IS NOT NULL AND (t.valid_from IS NULL OR ts >= t.valid_from) AND (t.valid_to IS NULL OR ts < t.valid_to)"
 	// The most recently seen owner first when two VPCs reuse an address.
 	for _, m := range []struct{ name, col, tbl, key string }{
 		{"eni_name", "resource_name", "inventory_interface_timeline", "interface_id"},
 		{"eni_kind", "resource_kind", "inventory_interface_timeline", "interface_id"},
 		{"eni_resource", "resource_id", "inventory_interface_timeline", "interface_id"},
-		{"ip_name", "resource_name", "inventory_address_timeline", "address"},
-		{"ip_resource", "resource_id", "inventory_address_timeline", "address"},
-		{"ip_interface", "interface_id", "inventory_address_timeline", "address"},
-		{"ip_inventory_kind", "resource_kind", "inventory_address_timeline", "address"},
+		{"ip_name", "resource_name", "inventory_address_owner", "address"},
+		{"ip_resource", "resource_id", "inventory_address_owner", "address"},
+		{"ip_interface", "interface_id", "inventory_address_owner", "address"},
+		{"ip_inventory_kind", "resource_kind", "inventory_address_owner", "address"},
+		{"eni_security_groups", "security_group_ids", "inventory_interface_timeline", "interface_id"},
+		{"eni_subnet", "subnet_id", "inventory_interface_timeline", "interface_id"},
+		{"eni_az_id", "az_id", "inventory_interface_timeline", "interface_id"},
+		{"ip_security_groups", "security_group_ids", "inventory_address_owner", "address"},
+		{"ip_subnet", "subnet_id", "inventory_address_owner", "address"},
 	} {
 		stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE MACRO %s(k, ts) AS
 			(SELECT t.%s FROM %s t WHERE t.%s = k AND %s ORDER BY t.last_seen DESC LIMIT 1)`, m.name, m.col, m.tbl, m.key, at))

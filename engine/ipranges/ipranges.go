@@ -155,20 +155,36 @@ func (r *Ranges) Date() string { return r.Created.Format("2006-01-02") }
 // Lookup finds the range holding addr: a named service over AMAZON, then the longest prefix, then
 // the document's order.
 func (r *Ranges) Lookup(addr netip.Addr) (Match, bool) {
+	best := r.best(addr, func(i int) {})
+	if best < 0 {
+		return Match{}, false
+	}
+	services := map[string]bool{}
+	r.best(addr, func(i int) { services[r.Entries[i].Service] = true })
+	m := Match{Entry: r.Entries[best]}
+	for s := range services {
+		m.Services = append(m.Services, s)
+	}
+	sort.Strings(m.Services)
+	return m, true
+}
+
+// best returns the index of the entry Lookup answers with (-1 for none), calling seen for every
+// entry holding addr. It allocates nothing: SQL calls it once per record.
+func (r *Ranges) best(addr netip.Addr, seen func(int)) int {
 	addr = addr.Unmap()
 	ix := &r.v4
 	if addr.Is6() {
 		ix = &r.v6
 	}
 	best := -1
-	services := map[string]bool{}
 	for _, l := range ix.lens {
 		p, err := addr.Prefix(l)
 		if err != nil {
 			continue
 		}
 		for _, i := range ix.byLen[l][p.Addr()] {
-			services[r.Entries[i].Service] = true
+			seen(i)
 			// lens run longest first, so the first named entry seen is the best one.
 			switch {
 			case best < 0:
@@ -178,15 +194,7 @@ func (r *Ranges) Lookup(addr netip.Addr) (Match, bool) {
 			}
 		}
 	}
-	if best < 0 {
-		return Match{}, false
-	}
-	m := Match{Entry: r.Entries[best]}
-	for s := range services {
-		m.Services = append(m.Services, s)
-	}
-	sort.Strings(m.Services)
-	return m, true
+	return best
 }
 
 // Embedded returns the copy built into flowq.
