@@ -9,7 +9,8 @@ import (
 )
 
 // RegisterSession gives a query session every label flowq knows: the inventory (Register), AWS's
-// IP ranges (ipranges.RegisterSQL, the newer of the embedded and the refreshed copy), and
+// IP ranges (ipranges.RegisterSQL, the newer of the embedded and the refreshed copy), the user's
+// labels from DATA_DIR/labels.csv (ipranges.RegisterLabelsSQL; ip_name falls back to them), and
 //
 //	ip_kind(addr, ts)  instance, nat_gateway, load_balancer, rds, lambda, vpc_endpoint,
 //	                   transit_gateway, other_managed, interface (from the inventory); else
@@ -33,8 +34,20 @@ func RegisterSession(ctx context.Context, conn *sql.Conn, dataDir string) error 
 	if err := ipranges.RegisterSQL(ctx, conn, r); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE MACRO ip_kind(a, ts) AS coalesce(ip_inventory_kind(a, ts), "+kindFallback("a")+")"); err != nil {
-		return fmt.Errorf("ip_kind: %w", err)
+	labels, err := ipranges.LoadLabels(dataDir, "")
+	if err != nil {
+		return err
+	}
+	if err := ipranges.RegisterLabelsSQL(ctx, conn, labels); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"CREATE OR REPLACE MACRO ip_kind(a, ts) AS coalesce(ip_inventory_kind(a, ts), " + kindFallback("a") + ")",
+		"CREATE OR REPLACE MACRO ip_name(a, ts) AS coalesce(ip_inventory_name(a, ts), ip_label(a))",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("inventory macros: %w", err)
+		}
 	}
 	var n int
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_views() WHERE view_name = 'vpc_flow_logs'").Scan(&n); err != nil {
@@ -55,13 +68,13 @@ func RegisterSession(ctx context.Context, conn *sql.Conn, dataDir string) error 
 func NamedViewSQL() string {
 	return `CREATE OR REPLACE VIEW vpc_flow_logs_named AS
 SELECT f.*,
-	s.resource_name AS src_name,
+	coalesce(s.resource_name, ip_label(f.srcaddr)) AS src_name,
 	coalesce(s.resource_kind, ` + kindFallback("f.srcaddr") + `) AS src_kind,
 	aws_service(f.srcaddr) AS src_aws_service,
 	s.security_group_ids AS src_security_groups,
 	s.subnet_id AS src_subnet,
 	s.az_id AS src_az_id,
-	d.resource_name AS dst_name,
+	coalesce(d.resource_name, ip_label(f.dstaddr)) AS dst_name,
 	coalesce(d.resource_kind, ` + kindFallback("f.dstaddr") + `) AS dst_kind,
 	aws_service(f.dstaddr) AS dst_aws_service,
 	d.security_group_ids AS dst_security_groups,

@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -31,17 +33,19 @@ func TestRegisterSession(t *testing.T) {
 	const q = `SELECT srcaddr, dstaddr, coalesce(src_name, '?'), src_kind, coalesce(dst_name, '?'), dst_kind, coalesce(dst_aws_service, '?'),
 		coalesce(interface_name, '?'), coalesce(interface_az_id, '?'), coalesce(src_security_groups::VARCHAR, '?') FROM vpc_flow_logs_named`
 	cases := []struct {
-		name  string
-		snaps []*Snapshot
-		want  []string
+		name   string
+		snaps  []*Snapshot
+		labels string
+		want   []string
 	}{
-		{"with an inventory", []*Snapshot{snap}, []string{
+		// The inventory's name beats a user label for the same address.
+		{"with an inventory and labels", []*Snapshot{snap}, "203.0.113.0/24,partner-x\n10.0.1.10,not-this-one\n", []string{
 			"-|-|?|NULL|?|NULL|?|?|?|?",
 			"10.0.1.10|10.0.2.5|web-prod-3|instance|nat-1|nat_gateway|?|web-prod-3|euw1-az1|[sg-web]",
 			"10.0.1.10|52.216.10.5|web-prod-3|instance|?|aws_service|S3 us-east-1|web-prod-3|euw1-az1|[sg-web]",
-			"203.0.113.9|10.0.9.9|?|internet|?|private_unknown|?|?|?|?",
+			"203.0.113.9|10.0.9.9|partner-x|internet|?|private_unknown|?|?|?|?",
 		}},
-		{"without an inventory", nil, []string{
+		{"without an inventory", nil, "", []string{
 			"-|-|?|NULL|?|NULL|?|?|?|?",
 			"10.0.1.10|10.0.2.5|?|private_unknown|?|private_unknown|?|?|?|?",
 			"10.0.1.10|52.216.10.5|?|private_unknown|?|aws_service|S3 us-east-1|?|?|?",
@@ -52,6 +56,11 @@ func TestRegisterSession(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
+			if c.labels != "" {
+				if err := os.WriteFile(filepath.Join(dir, "labels.csv"), []byte(c.labels), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, s := range c.snaps {
 				if _, err := Write(ctx, dir, s); err != nil {
 					t.Fatal(err)

@@ -34,7 +34,7 @@ type Execer interface {
 //
 //	eni_name(interface_id, ts), eni_kind(interface_id, ts), eni_resource(interface_id, ts),
 //	eni_security_groups(interface_id, ts), eni_subnet(interface_id, ts), eni_az_id(interface_id, ts)
-//	ip_name(addr, ts), ip_resource(addr, ts), ip_interface(addr, ts), ip_inventory_kind(addr, ts),
+//	ip_name(addr, ts) (RegisterSession adds the user's labels to it), ip_inventory_name(addr, ts), ip_resource(addr, ts), ip_interface(addr, ts), ip_inventory_kind(addr, ts),
 //	ip_security_groups(addr, ts), ip_subnet(addr, ts)
 //	ip_owner(addr, ts)     table macro: every owner of addr at ts, with an assumed column
 //	eni_owner(interface_id, ts)  table macro: the same for an interface
@@ -109,6 +109,7 @@ func Register(ctx context.Context, conn Execer, dataDir string) error {
 		{"eni_kind", "resource_kind", "inventory_interface_timeline", "interface_id"},
 		{"eni_resource", "resource_id", "inventory_interface_timeline", "interface_id"},
 		{"ip_name", "resource_name", "inventory_address_owner", "address"},
+		{"ip_inventory_name", "resource_name", "inventory_address_owner", "address"},
 		{"ip_resource", "resource_id", "inventory_address_owner", "address"},
 		{"ip_interface", "interface_id", "inventory_address_owner", "address"},
 		{"ip_inventory_kind", "resource_kind", "inventory_address_owner", "address"},

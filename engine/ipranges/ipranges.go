@@ -60,14 +60,7 @@ type Ranges struct {
 	SyncToken string
 	Source    string // "embedded" or the file it was read from
 	Entries   []Entry
-	// byLen maps prefix length → masked address → indexes into Entries, per family; lens lists
-	// the lengths present, longest first.
-	v4, v6 index
-}
-
-type index struct {
-	lens  []int
-	byLen map[int]map[netip.Addr][]int
+	idx       prefixIndex
 }
 
 // Match is the answer for one address.
@@ -129,23 +122,11 @@ func Parse(data []byte, source string) (*Ranges, error) {
 			return nil, fmt.Errorf("ipv6 %w", err)
 		}
 	}
-	r.v4 = index{byLen: map[int]map[netip.Addr][]int{}}
-	r.v6 = index{byLen: map[int]map[netip.Addr][]int{}}
+	r.idx = newPrefixIndex()
 	for i, e := range r.Entries {
-		ix := &r.v4
-		if e.Prefix.Addr().Is6() {
-			ix = &r.v6
-		}
-		m := ix.byLen[e.Prefix.Bits()]
-		if m == nil {
-			m = map[netip.Addr][]int{}
-			ix.byLen[e.Prefix.Bits()] = m
-			ix.lens = append(ix.lens, e.Prefix.Bits())
-		}
-		m[e.Prefix.Addr()] = append(m[e.Prefix.Addr()], i)
+		r.idx.add(e.Prefix, i)
 	}
-	sort.Sort(sort.Reverse(sort.IntSlice(r.v4.lens)))
-	sort.Sort(sort.Reverse(sort.IntSlice(r.v6.lens)))
+	r.idx.sort()
 	return r, nil
 }
 
@@ -172,28 +153,17 @@ func (r *Ranges) Lookup(addr netip.Addr) (Match, bool) {
 // best returns the index of the entry Lookup answers with (-1 for none), calling seen for every
 // entry holding addr. It allocates nothing: SQL calls it once per record.
 func (r *Ranges) best(addr netip.Addr, seen func(int)) int {
-	addr = addr.Unmap()
-	ix := &r.v4
-	if addr.Is6() {
-		ix = &r.v6
-	}
 	best := -1
-	for _, l := range ix.lens {
-		p, err := addr.Prefix(l)
-		if err != nil {
-			continue
+	r.idx.walk(addr, func(i int) {
+		seen(i)
+		// walk goes longest prefix first, so the first named entry seen is the best one.
+		switch {
+		case best < 0:
+			best = i
+		case r.Entries[best].Service == catchAll && r.Entries[i].Service != catchAll:
+			best = i
 		}
-		for _, i := range ix.byLen[l][p.Addr()] {
-			seen(i)
-			// lens run longest first, so the first named entry seen is the best one.
-			switch {
-			case best < 0:
-				best = i
-			case r.Entries[best].Service == catchAll && r.Entries[i].Service != catchAll:
-				best = i
-			}
-		}
-	}
+	})
 	return best
 }
 
