@@ -303,6 +303,7 @@ type ownerAnswer struct {
 	ValidTo      *time.Time `json:"valid_to,omitempty"`
 	Assumed      bool       `json:"assumed"`
 	AWSService   string     `json:"aws_service,omitempty"`
+	Label        string     `json:"label_prefix,omitempty"` // the labels.csv network that named it
 	AWSRangeDate string     `json:"aws_ranges_date,omitempty"`
 }
 
@@ -318,6 +319,10 @@ func runInventoryLookup(ctx context.Context, opts *inventoryLookupOptions) error
 	}
 	defer closeDB()
 	rng, err := ipranges.Load(st.Dir())
+	if err != nil {
+		return err
+	}
+	labels, err := ipranges.LoadLabels(st.Dir(), "")
 	if err != nil {
 		return err
 	}
@@ -348,12 +353,17 @@ func runInventoryLookup(ctx context.Context, opts *inventoryLookupOptions) error
 		}
 		a := ownerAnswer{Key: k, Kind: "unknown", Name: "-"}
 		if addr, err := netip.ParseAddr(k); err == nil {
-			if m, ok := rng.Lookup(addr); ok {
+			m, aws := rng.Lookup(addr)
+			switch {
+			case aws:
 				a.Kind, a.Name, a.AWSService, a.AWSRangeDate = "aws_service", m.Label(), m.Label(), rng.Date()
-			} else if addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast() {
+			case ipranges.IsPrivate(addr):
 				a.Kind = "private_unknown"
-			} else {
+			default:
 				a.Kind = "internet"
+			}
+			if lb, ok := labels.Lookup(addr); ok {
+				a.Name, a.Label = lb.Name, lb.Prefix.String()
 			}
 		}
 		answers = append(answers, a)

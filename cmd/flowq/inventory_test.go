@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -196,7 +197,10 @@ func TestInventoryCommands(t *testing.T) {
 	if st.IPRangesDate != "2026-09-21" || len(st.Snapshots) != 1 || st.Snapshots[0].Rows["instances"] != 1 || !reflect.DeepEqual(st.Snapshots[0].Regions, []string{"eu-west-1"}) {
 		t.Fatalf("show: %+v", st)
 	}
-	stdout, _, err = exec("inventory", "lookup", "--json", "10.0.1.10", "198.51.100.7", "10.9.9.9", "8.8.8.8")
+	if err := os.WriteFile(filepath.Join(dir, "labels.csv"), []byte("10.9.0.0/16,on-prem-dc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err = exec("inventory", "lookup", "--json", "10.0.1.10", "198.51.100.7", "10.9.9.9", "8.8.8.8", "10.7.7.7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +212,8 @@ func TestInventoryCommands(t *testing.T) {
 		}
 		got = append(got, a.Key+" "+a.Kind+" "+a.Name+" "+a.ResourceID)
 	}
-	want := []string{"10.0.1.10 instance web-prod-3 " + instance, "198.51.100.7 aws_service DYNAMODB eu-central-1 ", "10.9.9.9 private_unknown - ", "8.8.8.8 internet - "}
+	want := []string{"10.0.1.10 instance web-prod-3 " + instance, "198.51.100.7 aws_service DYNAMODB eu-central-1 ",
+		"10.9.9.9 private_unknown on-prem-dc ", "8.8.8.8 internet - ", "10.7.7.7 private_unknown - "}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("lookup\n got %q\nwant %q", got, want)
 	}
