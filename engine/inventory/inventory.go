@@ -23,6 +23,10 @@
 // that no longer saw it). The newest owner stays valid after the newest snapshot; the earliest
 // one is also used before the first snapshot, marked assumed (unless its attach time is known to
 // be earlier). Only snapshots whose Describe call for that table succeeded count.
+//
+// Evaluate (evaluate.go) checks a conversation against the stored rules, for `why`: security
+// groups (stateful), network ACLs (stateless, ordered, both directions with the ephemeral return)
+// and the source subnet's routes, naming the exact entry or the missing rule.
 package inventory
 
 import "time"
