@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,7 +30,7 @@ NAT gateways, VPC endpoints, internet gateways and transit gateway attachments. 
 record. AWS's published IP ranges name AWS service addresses (a dated copy ships with flowq).`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newInventorySyncCmd(f, nil), newInventoryShowCmd(f, nil), newInventoryLookupCmd(f, nil))
+	cmd.AddCommand(newInventorySyncCmd(f, nil), newInventoryShowCmd(f, nil), newInventoryLookupCmd(f, nil), newInventoryCheckCmd(f, nil))
 	return cmd
 }
 
@@ -397,4 +398,115 @@ func invDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// inventoryCheckOptions holds everything `flowq inventory check` needs.
+type inventoryCheckOptions struct {
+	f    *factory
+	Conv inventory.Conversation
+	JSON bool
+}
+
+var protoNumbers = map[string]int{"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
+
+func newInventoryCheckCmd(f *factory, runF func(context.Context, *inventoryCheckOptions) error) *cobra.Command {
+	opts := &inventoryCheckOptions{f: f}
+	var proto, at string
+	var srcPort int
+	cmd := &cobra.Command{
+		Use:   "check SRC DST:PORT",
+		Short: "Check a conversation against the stored security groups, network ACLs and routes",
+		Long: `Walk the path of a connection from SRC to DST:PORT through the rules of the newest inventory
+snapshot, with both ends owned as at --at: security group egress, network ACL outbound, route,
+network ACL inbound, security group ingress, and the replies through both ACLs. Each step names
+the rule that decides it, or what is missing.`,
+		Example: `  flowq inventory check 10.0.1.10 10.0.2.30:5432
+  flowq inventory check 203.0.113.9 10.0.1.10:22 --at 2024-05-01T10:00
+  flowq inventory check 10.0.1.10 [2600:1f18::5]:443 --src-port 36201`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := netip.ParseAddr(args[0])
+			if err != nil {
+				return usageErr("source %q is not an address", args[0])
+			}
+			ap, err := netip.ParseAddrPort(args[1])
+			if err != nil || ap.Port() == 0 {
+				return usageErr("destination %q is not ADDRESS:PORT (IPv6: [ADDRESS]:PORT)", args[1])
+			}
+			p, ok := protoNumbers[strings.ToLower(proto)]
+			if !ok {
+				n, err := strconv.Atoi(proto)
+				if err != nil || n < 0 || n > 255 {
+					return usageErr("--proto %q: want tcp, udp, icmp, icmpv6 or a protocol number", proto)
+				}
+				p = n
+			}
+			if srcPort < 0 || srcPort > 65535 {
+				return usageErr("--src-port %d is not 0-65535", srcPort)
+			}
+			now := time.Now().UTC()
+			opts.Conv = inventory.Conversation{Src: src, Dst: ap.Addr(), Proto: p, Port: int(ap.Port()), SrcPort: srcPort, At: now}
+			if at != "" {
+				t, err := savedquery.ParseTime(at, now)
+				if err != nil {
+					return usageErr("--at: %v", err)
+				}
+				opts.Conv.At = t.UTC()
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runInventoryCheck(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&proto, "proto", "tcp", "protocol: tcp, udp, icmp, icmpv6 or a number")
+	fl.IntVar(&srcPort, "src-port", 0, "the client's port (default any ephemeral port, 1024-65535)")
+	fl.StringVar(&at, "at", "", "time the ends are owned at (default now): a date, date and time, Unix seconds, or 36h ago")
+	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func runInventoryCheck(ctx context.Context, opts *inventoryCheckOptions) error {
+	f := opts.f
+	st, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := inventory.Open(ctx, st.Dir())
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	ev, err := inventory.Evaluate(ctx, db, opts.Conv)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ev)
+	}
+	switch {
+	case len(ev.Checks) == 0:
+		fmt.Fprintln(f.IO.Out, "verdict: unknown: neither end is in the inventory (run 'flowq inventory sync')")
+	case ev.Blocked != nil:
+		fmt.Fprintf(f.IO.Out, "verdict: blocked at the %s: %s\n", ev.Blocked.Step, ev.Blocked.Rule)
+	default:
+		fmt.Fprintln(f.IO.Out, "verdict: the stored rules allow it")
+	}
+	for _, ch := range ev.Checks {
+		mark := "allow"
+		switch {
+		case !ch.Known:
+			mark = "?"
+		case !ch.Allowed:
+			mark = "DROP"
+		}
+		fmt.Fprintf(f.IO.Out, "  %-5s  %s: %s\n", mark, ch.Step, ch.Rule)
+	}
+	for _, n := range ev.Notes {
+		fmt.Fprintf(f.IO.Out, "  note: %s\n", n)
+	}
+	return nil
 }

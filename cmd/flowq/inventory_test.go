@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -83,6 +84,43 @@ func TestInventorySyncFlags(t *testing.T) {
 	}
 }
 
+func TestInventoryCheckFlags(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		want    string // "src dst proto port srcport"
+		wantErr string
+	}{
+		{name: "tcp by default", args: []string{"10.0.1.10", "10.0.2.30:5432"}, want: "10.0.1.10 10.0.2.30 6 5432 0"},
+		{name: "udp from a port, IPv6", args: []string{"2600:1f18::1", "[2600:1f18::5]:53", "--proto", "UDP", "--src-port", "40000"}, want: "2600:1f18::1 2600:1f18::5 17 53 40000"},
+		{name: "protocol number", args: []string{"10.0.1.10", "10.0.2.30:1", "--proto", "47"}, want: "10.0.1.10 10.0.2.30 47 1 0"},
+		{name: "no port", args: []string{"10.0.1.10", "10.0.2.30"}, wantErr: "is not ADDRESS:PORT"},
+		{name: "bad source", args: []string{"web", "10.0.2.30:22"}, wantErr: `source "web" is not an address`},
+		{name: "bad proto", args: []string{"10.0.1.10", "10.0.2.30:22", "--proto", "sctp"}, wantErr: `--proto "sctp"`},
+		{name: "bad src port", args: []string{"10.0.1.10", "10.0.2.30:22", "--src-port", "70000"}, wantErr: "--src-port 70000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got *inventoryCheckOptions
+			f := &factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
+			err := runParse(f, newInventoryCheckCmd(f, func(_ context.Context, o *inventoryCheckOptions) error { got = o; return nil }), c.args)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || exitCode(err) != exitUsage {
+					t.Fatalf("error %v (exit %d), want usage error %q", err, exitCode(err), c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cv := got.Conv
+			if s := fmt.Sprintf("%s %s %d %d %d", cv.Src, cv.Dst, cv.Proto, cv.Port, cv.SrcPort); s != c.want {
+				t.Fatalf("got %s, want %s", s, c.want)
+			}
+		})
+	}
+}
+
 // runParse runs a sub-command the way the root does (flag errors are usage errors).
 func runParse(f *factory, sub *cobra.Command, args []string) error {
 	root := &cobra.Command{Use: "flowq", SilenceErrors: true, SilenceUsage: true}
@@ -156,9 +194,12 @@ func TestInventoryCommands(t *testing.T) {
 	vpc := invMust(cl.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")}))(t).Vpc.VpcId
 	subnet := invMust(cl.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc, CidrBlock: aws.String("10.0.1.0/24"),
 		AvailabilityZone: aws.String("eu-west-1a")}))(t).Subnet.SubnetId
+	sg := invMust(cl.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc, GroupName: aws.String("web"), Description: aws.String("web")}))(t).GroupId
+	invMust(cl.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sg, IpPermissions: []types.IpPermission{
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}))(t)
 	run := invMust(cl.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 		NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{DeviceIndex: aws.Int32(0), SubnetId: subnet,
-			PrivateIpAddress: aws.String("10.0.1.10"), DeleteOnTermination: aws.Bool(true)}},
+			PrivateIpAddress: aws.String("10.0.1.10"), DeleteOnTermination: aws.Bool(true), Groups: []string{*sg}}},
 		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{{Key: aws.String("Name"), Value: aws.String("web-prod-3")}}}}}))(t)
 	instance := aws.ToString(run.Instances[0].InstanceId)
 
@@ -217,6 +258,35 @@ func TestInventoryCommands(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("lookup\n got %q\nwant %q", got, want)
 	}
+	// The planted group lets HTTPS in, not SSH.
+	stdout, _, err = exec("inventory", "check", "203.0.113.9", "10.0.1.10:22")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"verdict: blocked at the security group ingress of the destination 10.0.1.10 (web-prod-3): no ingress rule of " + *sg + " (web) allows tcp 22 from 203.0.113.9\n",
+		"  DROP   security group ingress of the destination",
+		"  note: 203.0.113.9 is a public address: the block is likely intended",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check :22 lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, err = exec("inventory", "check", "203.0.113.9", "10.0.1.10:443", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Blocked *struct{ Rule string }
+		Checks  []struct {
+			Rule    string
+			Allowed bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &ev); err != nil || ev.Blocked != nil || len(ev.Checks) != 3 || ev.Checks[1].Rule != *sg+" (web) allows tcp 443 from 0.0.0.0/0" {
+		t.Fatalf("check :443: %v %+v\n%s", err, ev, stdout)
+	}
+
 	// Credentials AWS refuses: no call succeeds, so nothing is stored and the exit status is 1.
 	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
