@@ -101,3 +101,45 @@ func kindFallback(a string) string {
 	return fmt.Sprintf(`CASE WHEN ip_is_private(%[1]s) IS NULL THEN NULL WHEN aws_service(%[1]s) IS NOT NULL THEN 'aws_service'
 		WHEN ip_is_private(%[1]s) THEN 'private_unknown' ELSE 'internet' END`, a)
 }
+
+// Summary is what `flowq status` can say about names: the newest snapshot, the IP ranges' date
+// and the number of user labels.
+type Summary struct {
+	Snapshots      int           `json:"inventory_snapshots"`
+	Latest         *SnapshotInfo `json:"inventory_latest,omitempty"`
+	IPRangesDate   string        `json:"ip_ranges_date"`
+	IPRangesSource string        `json:"ip_ranges_source"`
+	Labels         int           `json:"user_labels"`
+}
+
+// Summarize reads the manifest, the IP ranges in effect and the labels of dataDir.
+func Summarize(dataDir string) (Summary, error) {
+	var s Summary
+	man, err := ReadManifest(dataDir)
+	if err != nil {
+		return s, err
+	}
+	s.Snapshots = len(man.Snapshots)
+	if n := len(man.Snapshots); n > 0 {
+		latest := man.Snapshots[n-1]
+		s.Latest = &latest
+	}
+	r, err := ipranges.Load(dataDir)
+	if err != nil {
+		return s, err
+	}
+	s.IPRangesDate, s.IPRangesSource = r.Date(), r.Source
+	l, err := ipranges.LoadLabels(dataDir, "")
+	if err != nil {
+		return s, err
+	}
+	s.Labels = len(l.Entries)
+	return s, nil
+}
+
+// CoverageSQL counts, in a session set up by RegisterSession, the flow records and those whose
+// interface the inventory names at the record's time (the inventory's coverage for status).
+func CoverageSQL() string {
+	return `SELECT count(*) AS records, count(i.interface_id) AS named FROM vpc_flow_logs f
+LEFT JOIN inventory_interface_timeline i ON i.interface_id = f.interface_id AND ` + during("i")
+}

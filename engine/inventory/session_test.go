@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -33,10 +34,12 @@ func TestRegisterSession(t *testing.T) {
 	const q = `SELECT srcaddr, dstaddr, coalesce(src_name, '?'), src_kind, coalesce(dst_name, '?'), dst_kind, coalesce(dst_aws_service, '?'),
 		coalesce(interface_name, '?'), coalesce(interface_az_id, '?'), coalesce(src_security_groups::VARCHAR, '?') FROM vpc_flow_logs_named`
 	cases := []struct {
-		name   string
-		snaps  []*Snapshot
-		labels string
-		want   []string
+		name     string
+		snaps    []*Snapshot
+		labels   string
+		want     []string
+		coverage string
+		summary  string
 	}{
 		// The inventory's name beats a user label for the same address.
 		{"with an inventory and labels", []*Snapshot{snap}, "203.0.113.0/24,partner-x\n10.0.1.10,not-this-one\n", []string{
@@ -44,13 +47,13 @@ func TestRegisterSession(t *testing.T) {
 			"10.0.1.10|10.0.2.5|web-prod-3|instance|nat-1|nat_gateway|?|web-prod-3|euw1-az1|[sg-web]",
 			"10.0.1.10|52.216.10.5|web-prod-3|instance|?|aws_service|S3 us-east-1|web-prod-3|euw1-az1|[sg-web]",
 			"203.0.113.9|10.0.9.9|partner-x|internet|?|private_unknown|?|?|?|?",
-		}},
+		}, "4|2", "1 true 2026-08-22 embedded 2"},
 		{"without an inventory", nil, "", []string{
 			"-|-|?|NULL|?|NULL|?|?|?|?",
 			"10.0.1.10|10.0.2.5|?|private_unknown|?|private_unknown|?|?|?|?",
 			"10.0.1.10|52.216.10.5|?|private_unknown|?|aws_service|S3 us-east-1|?|?|?",
 			"203.0.113.9|10.0.9.9|?|internet|?|private_unknown|?|?|?|?",
-		}},
+		}, "4|0", "0 false 2026-08-22 embedded 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,6 +87,17 @@ func TestRegisterSession(t *testing.T) {
 			conn.Close()
 			if got := rows(t, db, q); !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("got  %q\nwant %q", got, c.want)
+			}
+			// Two of the four records come from a known interface at a known time.
+			if got := rows(t, db, CoverageSQL()); !reflect.DeepEqual(got, []string{c.coverage}) {
+				t.Fatalf("coverage %q, want %s", got, c.coverage)
+			}
+			sum, err := Summarize(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprintf("%d %v %s %s %d", sum.Snapshots, sum.Latest != nil, sum.IPRangesDate, sum.IPRangesSource, sum.Labels); got != c.summary {
+				t.Fatalf("summary %s, want %s", got, c.summary)
 			}
 		})
 	}
