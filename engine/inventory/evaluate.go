@@ -43,7 +43,8 @@ type Evaluation struct {
 // Evaluate checks a conversation against the security groups (stateful: egress of the source,
 // ingress of the destination, referenced groups), network ACLs (stateless, ordered, at each
 // subnet boundary, both directions including the return to the ephemeral port) and the source
-// subnet's route table, as the newest snapshot has them, for the ends as owned at c.At. db holds
+// subnet's route table, as the snapshot in effect at c.At has them (the earliest for older
+// records), for the ends as owned at c.At. db holds
 // the inventory (Register). Ends the inventory does not know are skipped with a note.
 func Evaluate(ctx context.Context, db Queryer, c Conversation) (Evaluation, error) {
 	var ev Evaluation
@@ -55,13 +56,18 @@ func Evaluate(ctx context.Context, db Queryer, c Conversation) (Evaluation, erro
 	if err != nil {
 		return ev, err
 	}
-	cfg, err := loadConfig(ctx, db)
+	cfg, err := loadConfig(ctx, db, c.At)
 	if err != nil {
 		return ev, err
 	}
-	if cfg.takenAt.After(c.At) {
+	switch {
+	case cfg.takenAt.IsZero():
+	case cfg.takenAt.After(c.At):
 		ev.Notes = append(ev.Notes, fmt.Sprintf("the rules are from the snapshot of %s, newer than the records (%s): they may have changed since",
 			cfg.takenAt.UTC().Format(time.RFC3339), c.At.UTC().Format(time.RFC3339)))
+	case c.At.Sub(cfg.takenAt) > staleAfter:
+		ev.Notes = append(ev.Notes, fmt.Sprintf("the rules are from the snapshot of %s, %s before the records: they may have changed since (run 'flowq inventory sync')",
+			cfg.takenAt.UTC().Format(time.RFC3339), c.At.Sub(cfg.takenAt).Round(time.Hour)))
 	}
 	ret := portRange{1024, 65535}
 	if c.SrcPort > 0 {
@@ -109,6 +115,9 @@ func Evaluate(ctx context.Context, db Queryer, c Conversation) (Evaluation, erro
 }
 
 var shared100 = netip.MustParsePrefix("100.64.0.0/10")
+
+// staleAfter is how much older than the records a snapshot may be before Evaluate warns.
+const staleAfter = 24 * time.Hour
 
 // Queryer is what Evaluate needs of a DuckDB connection.
 type Queryer interface {
@@ -194,11 +203,19 @@ type config struct {
 	routes      map[string][]route
 }
 
-func loadConfig(ctx context.Context, db Queryer) (*config, error) {
+// asOf reads table as the snapshot in effect at the records' time: per account and region, the
+// newest snapshot at or before it whose call for table worked, else the earliest one.
+func asOf(table string) string {
+	return fmt.Sprintf(`(SELECT h.* FROM inventory_%[1]s_history h JOIN (
+		SELECT account_id, region, coalesce(max(taken_at) FILTER (WHERE taken_at <= $1), min(taken_at)) AS taken_at
+		FROM inventory_coverage WHERE table_name = '%[1]s' AND status = 'ok' GROUP BY ALL) p USING (account_id, region, taken_at))`, table)
+}
+
+func loadConfig(ctx context.Context, db Queryer, at time.Time) (*config, error) {
 	cfg := &config{aclBySubnet: map[string][]aclEntry{}, aclOf: map[string]string{}, subnetNames: map[string]string{},
 		routeTable: map[string]string{}, mainTable: map[string]string{}, routes: map[string][]route{}}
 	scan := func(q string, each func(*sql.Rows) error) error {
-		rows, err := db.QueryContext(ctx, q)
+		rows, err := db.QueryContext(ctx, q, at)
 		if err != nil {
 			return fmt.Errorf("inventory rules: %w", err)
 		}
@@ -211,12 +228,13 @@ func loadConfig(ctx context.Context, db Queryer) (*config, error) {
 		return rows.Err()
 	}
 	var taken sql.NullTime
-	if err := scan("SELECT max(taken_at) FROM inventory_latest", func(r *sql.Rows) error { return r.Scan(&taken) }); err != nil {
+	if err := scan("SELECT max(taken_at) FROM "+asOf("security_group_rules")+" WHERE $1 IS NOT NULL", func(r *sql.Rows) error { return r.Scan(&taken) }); err != nil {
 		return nil, err
 	}
 	cfg.takenAt = taken.Time
 	if err := scan(`SELECT r.group_id, coalesce(g.group_name, ''), r.direction, r.protocol, r.cidr, r.prefix_list_id, r.referenced_group_id, r.from_port, r.to_port
-		FROM inventory_security_group_rules r LEFT JOIN inventory_security_groups g USING (account_id, region, group_id)`, func(r *sql.Rows) error {
+		FROM `+asOf("security_group_rules")+` r LEFT JOIN `+asOf("security_groups")+` g USING (account_id, region, group_id)
+		WHERE $1 IS NOT NULL`, func(r *sql.Rows) error {
 		var s sgRule
 		err := r.Scan(&s.group, &s.groupName, &s.direction, &s.protocol, &s.cidr, &s.prefixList, &s.refGroup, &s.from, &s.to)
 		cfg.sgRules = append(cfg.sgRules, s)
@@ -224,7 +242,7 @@ func loadConfig(ctx context.Context, db Queryer) (*config, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan(`SELECT subnet_id, coalesce(nullif(name, ''), subnet_id) FROM inventory_subnets`, func(r *sql.Rows) error {
+	if err := scan(`SELECT subnet_id, coalesce(nullif(name, ''), subnet_id) FROM `+asOf("subnets")+` s WHERE $1 IS NOT NULL`, func(r *sql.Rows) error {
 		var id, name string
 		err := r.Scan(&id, &name)
 		cfg.subnetNames[id] = name
@@ -233,7 +251,7 @@ func loadConfig(ctx context.Context, db Queryer) (*config, error) {
 		return nil, err
 	}
 	if err := scan(`SELECT unnest(a.subnet_ids) AS subnet_id, a.acl_id, a.name, e.rule_number, e.egress, e.protocol, e.rule_action, e.cidr, e.port_from, e.port_to
-		FROM inventory_network_acls a JOIN inventory_network_acl_entries e USING (account_id, region, acl_id)`, func(r *sql.Rows) error {
+		FROM `+asOf("network_acls")+` a JOIN `+asOf("network_acl_entries")+` e USING (account_id, region, acl_id) WHERE $1 IS NOT NULL`, func(r *sql.Rows) error {
 		var subnet string
 		var e aclEntry
 		err := r.Scan(&subnet, &e.acl, &e.name, &e.number, &e.egress, &e.protocol, &e.action, &e.cidr, &e.from, &e.to)
@@ -246,7 +264,7 @@ func loadConfig(ctx context.Context, db Queryer) (*config, error) {
 	for _, es := range cfg.aclBySubnet {
 		sort.SliceStable(es, func(i, j int) bool { return es[i].number < es[j].number })
 	}
-	if err := scan(`SELECT route_table_id, vpc_id, main, coalesce(array_to_string(subnet_ids, ','), '') FROM inventory_route_tables`, func(r *sql.Rows) error {
+	if err := scan(`SELECT route_table_id, vpc_id, main, coalesce(array_to_string(subnet_ids, ','), '') FROM `+asOf("route_tables")+` t WHERE $1 IS NOT NULL`, func(r *sql.Rows) error {
 		var id, vpc, subnets string
 		var main bool
 		err := r.Scan(&id, &vpc, &main, &subnets)
@@ -262,7 +280,7 @@ func loadConfig(ctx context.Context, db Queryer) (*config, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan(`SELECT route_table_id, destination, target_type, target_id FROM inventory_routes WHERE state IN ('active', '')`, func(r *sql.Rows) error {
+	if err := scan(`SELECT route_table_id, destination, target_type, target_id FROM `+asOf("routes")+` r WHERE $1 IS NOT NULL AND state IN ('active', '')`, func(r *sql.Rows) error {
 		var rt route
 		err := r.Scan(&rt.table, &rt.dest, &rt.targetType, &rt.target)
 		cfg.routes[rt.table] = append(cfg.routes[rt.table], rt)
