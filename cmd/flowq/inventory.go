@@ -109,11 +109,6 @@ func runInventorySync(ctx context.Context, opts *inventorySyncOptions) error {
 	if err != nil {
 		return err
 	}
-	lock, err := st.LockWriter(ctx, opts.Wait, "flowq inventory sync")
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	co := inventory.ClientOptions{Profile: opts.Profile, EndpointURL: opts.EndpointURL}
 	if len(opts.Regions) > 0 {
 		co.Region = opts.Regions[0]
@@ -135,6 +130,13 @@ func runInventorySync(ctx context.Context, opts *inventorySyncOptions) error {
 	if err != nil {
 		return err
 	}
+	// The Describe calls can take minutes over many regions: the writer lock is only held to
+	// store the result, so loads and syncs are not kept waiting meanwhile.
+	lock, err := st.LockWriter(ctx, opts.Wait, "flowq inventory sync")
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	info, err := inventory.Write(ctx, st.Dir(), snap)
 	if err != nil {
 		return err
