@@ -5,6 +5,10 @@
 // (the published file, gzipped, unchanged); a refreshed copy lives in DATA_DIR/ipranges/ip-ranges.json
 // and wins over the embedded one when it is newer (by its createDate). Lookups take the most specific
 // match, preferring a named service (S3, EC2, ...) over the AMAZON catch-all that covers every range.
+//
+// The user's own labels (labels.go: DATA_DIR/labels.csv, CIDR → name, team, env) use the same
+// longest-prefix index; sql.go exposes both to DuckDB as scalar functions with a bounded memo,
+// since flow records repeat few addresses many times.
 package ipranges
 
 import (
