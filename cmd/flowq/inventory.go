@@ -29,6 +29,8 @@ NAT gateways, VPC endpoints, internet gateways and transit gateway attachments. 
 'inventory sync' adds a snapshot; an address is named after its owner at the time of a flow
 record. AWS's published IP ranges name AWS service addresses (a dated copy ships with flowq).`,
 		Args: cobra.NoArgs,
+		// Runnable, so an unknown sub-command is a usage error (exit 2) rather than help.
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newInventorySyncCmd(f, nil), newInventoryShowCmd(f, nil), newInventoryLookupCmd(f, nil), newInventoryCheckCmd(f, nil))
 	return cmd

@@ -258,6 +258,9 @@ func TestInventoryCommands(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("lookup\n got %q\nwant %q", got, want)
 	}
+	if _, _, err := exec("inventory", "bogus"); exitCode(err) != exitUsage {
+		t.Fatalf("unknown inventory sub-command: %v (exit %d), want exit %d", err, exitCode(err), exitUsage)
+	}
 	// The planted group lets HTTPS in, not SSH.
 	stdout, _, err = exec("inventory", "check", "203.0.113.9", "10.0.1.10:22")
 	if err != nil {
