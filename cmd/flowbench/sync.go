@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,11 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/s3sync"
+	"github.com/flowq/flowq/engine/s3sync/s3test"
 )
 
 const (
@@ -27,47 +23,28 @@ const (
 	syncSecretKey = "flowbench-local-fake-s3-secret-key-000000"
 )
 
-// fakeS3 is gofakes3 (in memory) behind a handler that delays every request, on loopback.
-type fakeS3 struct {
-	url string
-	srv *http.Server
-}
-
-func startFakeS3(ctx context.Context, d *dataset, latency time.Duration) (*fakeS3, int64, error) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket(syncBucket); err != nil {
+// startFakeS3 seeds the shared S3 test server (in memory, on loopback) with the data set and
+// delays every request by latency; it returns the server and the bytes seeded.
+func startFakeS3(d *dataset, latency time.Duration) (*s3test.Server, int64, error) {
+	srv, err := s3test.New(s3test.Options{Bucket: syncBucket})
+	if err != nil {
 		return nil, 0, err
 	}
 	var total int64
 	for _, f := range d.Files {
 		body, err := os.ReadFile(filepath.Join(d.Root, filepath.FromSlash(f.Key)))
-		if err != nil {
-			return nil, 0, err
+		if err == nil {
+			err = srv.Put(f.Key, body)
 		}
-		if _, err := backend.PutObject(syncBucket, f.Key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil); err != nil {
-			return nil, 0, fmt.Errorf("seed %s: %w", f.Key, err)
+		if err != nil {
+			srv.Close()
+			return nil, 0, err
 		}
 		total += int64(len(body))
 	}
-	inner := gofakes3.New(backend, gofakes3.WithTimeSkewLimit(0)).Server()
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
-		}
-		inner.ServeHTTP(w, r)
-	})
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, 0, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
-	go srv.Serve(ln)
-	return &fakeS3{url: "http://" + ln.Addr().String(), srv: srv}, total, nil
+	srv.SetLatency(latency)
+	return srv, total, nil
 }
-
-func (f *fakeS3) close() { f.srv.Close() }
 
 // syncRun is one timed sync.
 type syncRun struct {
@@ -88,13 +65,13 @@ func (b *bench) runSync(ctx context.Context, n int) error {
 		notes = append(notes, fmt.Sprintf("the generator made %d objects for -sync-objects %d (exact for multiples of 20)", len(d.Files), n))
 		n = len(d.Files)
 	}
-	srv, total, err := startFakeS3(ctx, d, b.cfg.latency)
+	srv, total, err := startFakeS3(d, b.cfg.latency)
 	if err != nil {
 		return err
 	}
-	defer srv.close()
+	defer srv.Close()
 	api, err := s3sync.NewClient(ctx, s3sync.ClientOptions{
-		Region: "us-east-1", EndpointURL: srv.url, PathStyle: true,
+		Region: "us-east-1", EndpointURL: srv.URL, PathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(syncAccessKey, syncSecretKey, ""),
 	})
 	if err != nil {
@@ -125,7 +102,7 @@ func (b *bench) runSync(ctx context.Context, n int) error {
 		return fmt.Errorf("no-op re-sync: %s, want %d skipped", res.String(), n)
 	}
 
-	awsFirst, awsNoop, awsNote := b.awsSync(ctx, srv.url, n, filepath.Join(b.tmp, fmt.Sprintf("aws-mirror-%d", n)))
+	awsFirst, awsNoop, awsNote := b.awsSync(ctx, srv.URL, n, filepath.Join(b.tmp, fmt.Sprintf("aws-mirror-%d", n)))
 	runs = append(runs, awsFirst, awsNoop)
 	if awsNote != "" {
 		notes = append(notes, awsNote)

@@ -1,24 +1,36 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
-	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/spf13/cobra"
 )
 
-func newAthenaCmd(f *factory) *cobra.Command {
+func newAthenaCmd(f *factory, runDDLF func(context.Context, *athenaDDLOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "athena",
 		Short: "Move to Athena when the data outgrows one machine",
 		Long:  "Commands that help run the same data and the same .sql files in Amazon Athena. See docs/athena.md.",
 	}
-	var loc, from, account, region, org string
-	var raw, projection, hive bool
-	ddl := &cobra.Command{
+	cmd.AddCommand(newAthenaDDLCmd(f, runDDLF))
+	return cmd
+}
+
+// athenaDDLOptions holds everything `flowq athena ddl` needs.
+type athenaDDLOptions struct {
+	f   *factory
+	ddl compat.DDLOptions // from the flags; the store adds extra columns and, with --raw, days
+	raw bool
+}
+
+// newAthenaDDLCmd only parses; runF (tests) or runAthenaDDL does the work.
+func newAthenaDDLCmd(f *factory, runF func(context.Context, *athenaDDLOptions) error) *cobra.Command {
+	opts := &athenaDDLOptions{f: f}
+	var from string
+	cmd := &cobra.Command{
 		Use:   "ddl",
 		Short: "Print CREATE EXTERNAL TABLE for the local store (or the raw mirror) as Athena sees it",
 		Long: `Print the Athena DDL for the data as flowq stores it: upload the store's tables folder with
@@ -33,61 +45,50 @@ With --raw, print AWS's documented table for the text deliveries in their S3 key
   flowq athena ddl --raw --location s3://my-flow-logs --account 123456789012 --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			opts := compat.DDLOptions{Location: loc, Projection: projection, Account: account, Region: region, Org: org, Hive: hive}
-			if raw {
-				opts.Layout = compat.RawLayout
+			opts.ddl.Layout = compat.StoreLayout
+			if opts.raw {
+				opts.ddl.Layout = compat.RawLayout
 			}
 			if from != "" {
 				t, err := time.Parse("2006-01-02", from)
 				if err != nil {
 					return usageErr("--from: want YYYY-MM-DD: %v", err)
 				}
-				opts.From = t
+				opts.ddl.From = t
 			}
-			st, err := f.Store(ctx)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			led, err := st.Ledger()
-			if err != nil {
-				return err
-			}
-			opts.ExtraColumns = led.UnknownColumns()
-			if raw {
-				// The days (and, when not given, the account and region) the loaded mirror holds.
-				days := map[string]time.Time{}
-				for p := range led.Sources {
-					k, ok := flowlog.ParseKey(p)
-					if !ok || (account != "" && k.Account != account) || (region != "" && k.Region != region) {
-						continue
-					}
-					if opts.Account == "" {
-						opts.Account = k.Account
-					}
-					if opts.Region == "" {
-						opts.Region = k.Region
-					}
-					days[k.Date.Format("2006-01-02")] = k.Date
-				}
-				for _, d := range days {
-					opts.Days = append(opts.Days, d)
-				}
-				sort.Slice(opts.Days, func(i, j int) bool { return opts.Days[i].Before(opts.Days[j]) })
-			}
-			fmt.Fprint(f.IO.Out, compat.DDL(opts))
-			return nil
+			return runAthenaDDL(cmd.Context(), opts)
 		},
 	}
-	fl := ddl.Flags()
-	fl.StringVar(&loc, "location", "", "S3 URL above the data (store: the prefix holding tables/; raw: the prefix holding AWSLogs/)")
-	fl.BoolVar(&raw, "raw", false, "DDL for the raw text deliveries instead of the store's Parquet")
-	fl.BoolVar(&projection, "projection", false, "use partition projection on date instead of MSCK REPAIR TABLE")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ddl.Location, "location", "", "S3 URL above the data (store: the prefix holding tables/; raw: the prefix holding AWSLogs/)")
+	fl.BoolVar(&opts.raw, "raw", false, "DDL for the raw text deliveries instead of the store's Parquet")
+	fl.BoolVar(&opts.ddl.Projection, "projection", false, "use partition projection on date instead of MSCK REPAIR TABLE")
 	fl.StringVar(&from, "from", "", "first day of the projection range (YYYY-MM-DD)")
-	fl.StringVar(&account, "account", "", "raw: account id in the key layout")
-	fl.StringVar(&region, "region", "", "raw: flow-log region in the key layout")
-	fl.StringVar(&org, "org", "", "raw: organisation segment (o-xxxx) after AWSLogs/")
-	fl.BoolVar(&hive, "hive", false, "raw: Hive-compatible key layout")
-	cmd.AddCommand(ddl)
+	fl.StringVar(&opts.ddl.Account, "account", "", "raw: account id in the key layout")
+	fl.StringVar(&opts.ddl.Region, "region", "", "raw: flow-log region in the key layout")
+	fl.StringVar(&opts.ddl.Org, "org", "", "raw: organisation segment (o-xxxx) after AWSLogs/")
+	fl.BoolVar(&opts.ddl.Hive, "hive", false, "raw: Hive-compatible key layout")
 	return cmd
+}
+
+func runAthenaDDL(ctx context.Context, opts *athenaDDLOptions) error {
+	st, err := opts.f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	led, err := st.Ledger()
+	if err != nil {
+		return err
+	}
+	ddl := opts.ddl
+	ddl.ExtraColumns = led.UnknownColumns()
+	if opts.raw {
+		kd := led.KeyDays(ddl.Account, ddl.Region)
+		ddl.Account, ddl.Region, ddl.Days = kd.Account, kd.Region, kd.Days
+	}
+	_, err = fmt.Fprint(opts.f.IO.Out, compat.DDL(ddl))
+	return err
 }

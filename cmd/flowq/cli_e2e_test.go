@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/flowq/flowq/engine/summary"
 )
 
 // subcommands parses the "Available Commands:" section of a help text.
@@ -170,7 +172,7 @@ func TestCLILoadQueryRunStatus(t *testing.T) {
 
 	// status --json: numbers equal the truth.
 	r = e.ok("status", "--json")
-	var st statusInfo
+	var st summary.Status
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}

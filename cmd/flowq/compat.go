@@ -22,12 +22,3 @@ func sessionInit(d compat.Dialect) func(ctx context.Context, conn *sql.Conn) err
 		return compat.RegisterDialect(ctx, conn, d)
 	}
 }
-
-// rewrite applies the dialect's tokenizer-aware statement rewrite.
-func (f *factory) rewrite(stmt, name string) (string, error) {
-	d, err := dialect(name)
-	if err != nil {
-		return "", err
-	}
-	return d.Rewrite(stmt), nil
-}

@@ -1,7 +1,7 @@
 package main
 
 // End-to-end harness: the real flowq binary, built once in TestMain, driven as a user would
-// drive it, against temp data dirs and an in-process gofakes3 server on 127.0.0.1.
+// drive it, against temp data dirs and the in-process S3 test server (engine/s3sync/s3test).
 
 import (
 	"bytes"
@@ -10,22 +10,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/flowq/flowq/engine/flowgen"
+	"github.com/flowq/flowq/engine/s3sync/s3test"
 	"github.com/flowq/flowq/engine/store"
 )
 
@@ -330,88 +325,51 @@ func checkLedgerFiles(t *testing.T, e *env, exact bool) {
 	}
 }
 
-// fakeS3 is gofakes3 behind a handler that counts requests and can slow GETs down.
+// fakeS3 is the shared fault-injecting S3 test server (engine/s3sync/s3test), bound to a test.
 type fakeS3 struct {
-	backend *s3mem.Backend
-	inner   http.Handler
-	srv     *httptest.Server
+	*s3test.Server
+	srv     *s3test.Server // .URL, as the tests spell it
 	bucket  string
-	latency atomic.Int64 // per object GET, nanoseconds
-	gets    atomic.Int64
-	// signed counts requests carrying an Authorization header (the credentials reached the server).
-	signed atomic.Int64
-	// fault, when set, picks an S3 error for the n-th GET (1-based) of key: "" serves it.
-	fault    atomic.Pointer[func(key string, n int) string]
-	mu       sync.Mutex
-	attempts map[string]int
+	latency latencyKnob // per request, nanoseconds
+	gets    counter     // object GETs
+	signed  counter     // requests signed with the test credentials (they reached the server)
 }
 
-// s3Errors are the answers fault can pick, as S3 sends them.
-var s3Errors = map[string]struct {
-	status int
-	body   string
-}{
-	"SlowDown":      {503, "Please reduce your request rate."},
-	"InternalError": {500, "We encountered an internal error. Please try again."},
-	"ExpiredToken":  {400, "The provided token has expired."},
-}
+// latencyKnob sets the server's latency with the atomic.Int64 spelling the tests use.
+type latencyKnob struct{ s *s3test.Server }
+
+func (k latencyKnob) Store(ns int64) { k.s.SetLatency(time.Duration(ns)) }
+
+// counter reads one of the server's counts with the atomic spelling the tests use.
+type counter func() int64
+
+func (c counter) Load() int64 { return c() }
 
 func newFakeS3(t *testing.T, bucket string) *fakeS3 {
 	t.Helper()
-	f := &fakeS3{backend: s3mem.New(), bucket: bucket, attempts: map[string]int{}}
-	f.inner = gofakes3.New(f.backend, gofakes3.WithTimeSkewLimit(0)).Server()
-	if err := f.backend.CreateBucket(bucket); err != nil {
+	s, err := s3test.New(s3test.Options{Bucket: bucket, AccessKey: testAccessKey})
+	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
+	t.Cleanup(s.Close)
+	return &fakeS3{Server: s, srv: s, bucket: bucket, latency: latencyKnob{s}, gets: s.Gets, signed: s.Signed}
 }
 
-func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
-	if strings.Contains(r.Header.Get("Authorization"), testAccessKey) {
-		f.signed.Add(1)
-	}
-	if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "" && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
-		f.gets.Add(1)
-		if d := time.Duration(f.latency.Load()); d > 0 {
-			select {
-			case <-time.After(d):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if fp := f.fault.Load(); fp != nil {
-			key := strings.TrimPrefix(r.URL.Path, "/"+f.bucket+"/")
-			f.mu.Lock()
-			f.attempts[key]++
-			n := f.attempts[key]
-			f.mu.Unlock()
-			if code := (*fp)(key, n); code != "" {
-				e := s3Errors[code]
-				w.Header().Set("Content-Type", "application/xml")
-				w.WriteHeader(e.status)
-				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>`, code, e.body)
-				return
-			}
-		}
-	}
-	f.inner.ServeHTTP(w, r)
-}
-
-// setFault installs (or with nil removes) the fault picker.
+// setFault installs (or with nil removes) a fault picker by S3 error code ("" serves the GET).
 func (f *fakeS3) setFault(fn func(key string, n int) string) {
 	if fn == nil {
-		f.fault.Store(nil)
+		f.SetFault(nil)
 		return
 	}
-	f.fault.Store(&fn)
+	codes := map[string]s3test.Fault{"": s3test.None, "SlowDown": s3test.SlowDown,
+		"InternalError": s3test.InternalError, "ExpiredToken": s3test.ExpiredToken, "AccessDenied": s3test.AccessDenied}
+	f.SetFault(func(key string, n int) s3test.Fault { return codes[fn(key, n)] })
 }
 
 func (f *fakeS3) put(t *testing.T, key string, body []byte) {
 	t.Helper()
-	if _, err := f.backend.PutObject(f.bucket, key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil); err != nil {
-		t.Fatalf("put %s: %v", key, err)
+	if err := f.Put(key, body); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -426,7 +384,7 @@ func (f *fakeS3) seed(t *testing.T, d *dataset) {
 
 // syncArgs is `flowq sync s3://BUCKET` against the fake.
 func (f *fakeS3) syncArgs(extra ...string) []string {
-	return append([]string{"sync", "s3://" + f.bucket, "--endpoint-url", f.srv.URL, "--path-style"}, extra...)
+	return append([]string{"sync", "s3://" + f.bucket, "--endpoint-url", f.URL, "--path-style"}, extra...)
 }
 
 // mirrorFiles reads every file under the mirror but the sync's own .flowq-* journal files.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/flowq/flowq/engine/inventory"
 	"github.com/flowq/flowq/engine/ipranges"
-	"github.com/flowq/flowq/engine/savedquery"
+	"github.com/flowq/flowq/engine/timespec"
 	"github.com/spf13/cobra"
 )
 
@@ -107,7 +107,7 @@ could be read.`,
 
 func runInventorySync(ctx context.Context, opts *inventorySyncOptions) error {
 	f := opts.f
-	st, err := f.Store(ctx)
+	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,15 +208,16 @@ type inventoryStatus struct {
 
 func runInventoryShow(ctx context.Context, opts *inventoryShowOptions) error {
 	f := opts.f
-	st, err := f.Store(ctx)
+	// The inventory needs no loaded flow logs, only the data dir's path.
+	dir, err := f.dataDir()
 	if err != nil {
 		return err
 	}
-	man, err := inventory.ReadManifest(st.Dir())
+	man, err := inventory.ReadManifest(dir)
 	if err != nil {
 		return err
 	}
-	rng, err := ipranges.Load(st.Dir())
+	rng, err := ipranges.Load(dir)
 	if err != nil {
 		return err
 	}
@@ -268,9 +269,9 @@ func newInventoryLookupCmd(f *factory, runF func(context.Context, *inventoryLook
   flowq inventory lookup 52.216.10.5`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.At = time.Now().UTC()
+			opts.At = f.Now()
 			if at != "" {
-				t, err := savedquery.ParseTime(at, opts.At)
+				t, err := timespec.ParseInstant(at, opts.At)
 				if err != nil {
 					return usageErr("--at: %v", err)
 				}
@@ -290,7 +291,7 @@ func newInventoryLookupCmd(f *factory, runF func(context.Context, *inventoryLook
 			return runInventoryLookup(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "time: 2024-05-01, '2024-05-01 10:00', RFC 3339, Unix seconds, or 36h ago")
+	cmd.Flags().StringVar(&at, "at", "", "time: 2024-05-01, 2024-05-01T13, '2024-05-01 10:00', RFC 3339, Unix seconds, or 36h (ago)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON lines")
 	return cmd
 }
@@ -314,20 +315,21 @@ type ownerAnswer struct {
 
 func runInventoryLookup(ctx context.Context, opts *inventoryLookupOptions) error {
 	f := opts.f
-	st, err := f.Store(ctx)
+	// The inventory needs no loaded flow logs, only the data dir's path.
+	dir, err := f.dataDir()
 	if err != nil {
 		return err
 	}
-	db, closeDB, err := inventory.Open(ctx, st.Dir())
+	db, closeDB, err := inventory.Open(ctx, dir)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	rng, err := ipranges.Load(st.Dir())
+	rng, err := ipranges.Load(dir)
 	if err != nil {
 		return err
 	}
-	labels, err := ipranges.LoadLabels(st.Dir(), "")
+	labels, err := ipranges.LoadLabels(dir, "")
 	if err != nil {
 		return err
 	}
@@ -448,10 +450,10 @@ the rule that decides it, or what is missing.`,
 			if srcPort < 0 || srcPort > 65535 {
 				return usageErr("--src-port %d is not 0-65535", srcPort)
 			}
-			now := time.Now().UTC()
+			now := f.Now()
 			opts.Conv = inventory.Conversation{Src: src, Dst: ap.Addr(), Proto: p, Port: int(ap.Port()), SrcPort: srcPort, At: now}
 			if at != "" {
-				t, err := savedquery.ParseTime(at, now)
+				t, err := timespec.ParseInstant(at, now)
 				if err != nil {
 					return usageErr("--at: %v", err)
 				}
@@ -473,11 +475,12 @@ the rule that decides it, or what is missing.`,
 
 func runInventoryCheck(ctx context.Context, opts *inventoryCheckOptions) error {
 	f := opts.f
-	st, err := f.Store(ctx)
+	// The inventory needs no loaded flow logs, only the data dir's path.
+	dir, err := f.dataDir()
 	if err != nil {
 		return err
 	}
-	db, closeDB, err := inventory.Open(ctx, st.Dir())
+	db, closeDB, err := inventory.Open(ctx, dir)
 	if err != nil {
 		return err
 	}

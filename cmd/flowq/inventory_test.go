@@ -26,7 +26,7 @@ import (
 	"github.com/flowq/flowq/engine/iostreams"
 )
 
-func exitCode(err error) int {
+func invExitCode(err error) int {
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -62,14 +62,14 @@ func TestInventorySyncFlags(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got *inventorySyncOptions
-			f := &factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
-			err := runParse(f, newInventorySyncCmd(f, func(_ context.Context, o *inventorySyncOptions) error { got = o; return nil }), c.args)
+			f := newFactory(iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{}))
+			err := invRunParse(f, newInventorySyncCmd(f, func(_ context.Context, o *inventorySyncOptions) error { got = o; return nil }), c.args)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want %q", err, c.wantErr)
 				}
-				if c.wantCode != exitFailure && exitCode(err) != c.wantCode {
-					t.Fatalf("exit %d, want %d", exitCode(err), c.wantCode)
+				if c.wantCode != exitFailure && invExitCode(err) != c.wantCode {
+					t.Fatalf("exit %d, want %d", invExitCode(err), c.wantCode)
 				}
 				return
 			}
@@ -102,11 +102,11 @@ func TestInventoryCheckFlags(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got *inventoryCheckOptions
-			f := &factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
-			err := runParse(f, newInventoryCheckCmd(f, func(_ context.Context, o *inventoryCheckOptions) error { got = o; return nil }), c.args)
+			f := newFactory(iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{}))
+			err := invRunParse(f, newInventoryCheckCmd(f, func(_ context.Context, o *inventoryCheckOptions) error { got = o; return nil }), c.args)
 			if c.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), c.wantErr) || exitCode(err) != exitUsage {
-					t.Fatalf("error %v (exit %d), want usage error %q", err, exitCode(err), c.wantErr)
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || invExitCode(err) != exitUsage {
+					t.Fatalf("error %v (exit %d), want usage error %q", err, invExitCode(err), c.wantErr)
 				}
 				return
 			}
@@ -122,7 +122,7 @@ func TestInventoryCheckFlags(t *testing.T) {
 }
 
 // runParse runs a sub-command the way the root does (flag errors are usage errors).
-func runParse(f *factory, sub *cobra.Command, args []string) error {
+func invRunParse(f *factory, sub *cobra.Command, args []string) error {
 	root := &cobra.Command{Use: "flowq", SilenceErrors: true, SilenceUsage: true}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &exitError{code: exitUsage, err: err} })
 	root.SetOut(f.IO.Out)
@@ -152,9 +152,9 @@ func TestInventoryLookupFlags(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got *inventoryLookupOptions
-			f := &factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
+			f := newFactory(iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{}))
 			before := time.Now().UTC()
-			err := runParse(f, newInventoryLookupCmd(f, func(_ context.Context, o *inventoryLookupOptions) error { got = o; return nil }), c.args)
+			err := invRunParse(f, newInventoryLookupCmd(f, func(_ context.Context, o *inventoryLookupOptions) error { got = o; return nil }), c.args)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want %q", err, c.wantErr)
@@ -258,8 +258,8 @@ func TestInventoryCommands(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("lookup\n got %q\nwant %q", got, want)
 	}
-	if _, _, err := exec("inventory", "bogus"); exitCode(err) != exitUsage {
-		t.Fatalf("unknown inventory sub-command: %v (exit %d), want exit %d", err, exitCode(err), exitUsage)
+	if _, _, err := exec("inventory", "bogus"); invExitCode(err) != exitUsage {
+		t.Fatalf("unknown inventory sub-command: %v (exit %d), want exit %d", err, invExitCode(err), exitUsage)
 	}
 	// The planted group lets HTTPS in, not SSH.
 	stdout, _, err = exec("inventory", "check", "203.0.113.9", "10.0.1.10:22")
@@ -297,7 +297,7 @@ func TestInventoryCommands(t *testing.T) {
 	}))
 	defer refuse.Close()
 	_, stderr, err = exec("inventory", "sync", "--endpoint-url", refuse.URL, "--region", "eu-west-1", "--no-ip-ranges")
-	if err == nil || exitCode(err) != exitFailure || !strings.Contains(err.Error(), "no Describe call succeeded") || !strings.Contains(err.Error(), "AuthFailure") {
+	if err == nil || invExitCode(err) != exitFailure || !strings.Contains(err.Error(), "no Describe call succeeded") || !strings.Contains(err.Error(), "AuthFailure") {
 		t.Fatalf("sync with refused credentials: %v\n%s", err, stderr)
 	}
 	if stdout, _, _ := exec("inventory", "show"); !strings.Contains(stdout, "ip ranges: 2026-09-21") || strings.Count(stdout, "eu-west-1") != 1 {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 
@@ -10,11 +10,19 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newLoadCmd(f *factory) *cobra.Command {
-	var opts struct {
-		strict, wait, jsonOut bool
-		workers               int
-	}
+// loadOptions holds everything `flowq load` needs.
+type loadOptions struct {
+	f       *factory
+	paths   []string
+	strict  bool
+	wait    bool
+	json    bool
+	workers int
+}
+
+// newLoadCmd only parses; runF (tests) or runLoad does the work.
+func newLoadCmd(f *factory, runF func(context.Context, *loadOptions) error) *cobra.Command {
+	opts := &loadOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "load PATH...",
 		Short: "Load flow-log files or folders into the local table",
@@ -28,32 +36,41 @@ when any line was rejected); 1 on other errors.`,
   flowq load AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/05/01/*.log.gz`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := f.Store(ctx)
-			if err != nil {
-				return err
+			opts.paths = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			sum, err := runLoad(f, cmd, st, args, store.LoadOptions{Wait: opts.wait, Workers: opts.workers})
-			if opts.jsonOut {
-				enc := json.NewEncoder(f.IO.Out)
-				enc.SetIndent("", "  ")
-				_ = enc.Encode(summaryJSON(sum))
-			}
-			if err != nil {
-				return err
-			}
-			return loadExit(sum, opts.strict)
+			return runLoad(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "exit non-zero when any line is rejected")
 	cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait for another flowq writer to finish instead of failing")
-	cmd.Flags().BoolVar(&opts.jsonOut, "json", false, "print the summary as JSON on stdout")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the summary as JSON on stdout")
 	cmd.Flags().IntVar(&opts.workers, "workers", 0, "parallel file parsers (default: number of CPUs)")
 	return cmd
 }
 
-// runLoad loads with a progress bar on a terminal and prints the summary to stderr.
-func runLoad(f *factory, cmd *cobra.Command, st *store.Store, paths []string, lo store.LoadOptions) (store.LoadSummary, error) {
+func runLoad(ctx context.Context, opts *loadOptions) error {
+	f := opts.f
+	st, err := f.StoreForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	sum, err := loadWithProgress(ctx, f, st, opts.paths, store.LoadOptions{Wait: opts.wait, Workers: opts.workers})
+	if opts.json {
+		// The summary is printed even when the load failed: it says how far it got.
+		if jerr := f.printJSON(summaryJSON(sum)); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return loadExit(sum, opts.strict)
+}
+
+// loadWithProgress loads with a progress bar on a terminal and prints the summary to stderr.
+func loadWithProgress(ctx context.Context, f *factory, st *store.Store, paths []string, lo store.LoadOptions) (store.LoadSummary, error) {
 	bar := f.progress(true)
 	if bar != nil {
 		lo.Progress = func(p store.LoadProgress) { bar.update(p.BytesDone, p.BytesTotal, "loading") }
@@ -61,7 +78,7 @@ func runLoad(f *factory, cmd *cobra.Command, st *store.Store, paths []string, lo
 	if f.Debug {
 		lo.Logf = f.Debugf
 	}
-	sum, err := st.Load(cmd.Context(), paths, lo)
+	sum, err := st.Load(ctx, paths, lo)
 	bar.finish()
 	printLoadSummary(f.IO.ErrOut, sum)
 	return sum, err
@@ -75,6 +92,9 @@ func printLoadSummary(w io.Writer, s store.LoadSummary) {
 	}
 	fmt.Fprintf(w, "load: %d files: %d loaded (%d replaced), %d already loaded, %d duplicates, %d failed, %d partly loaded; %d rows added, %d lines rejected, %s in %.2fs%s\n",
 		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, output.Bytes(s.Bytes), secs, rate)
+	if s.LeftOut > 0 {
+		fmt.Fprintf(w, "load: %d %s left out: not flow logs (listed below)\n", s.LeftOut, plural(s.LeftOut, "file", "files"))
+	}
 	const maxShown = 20
 	for i, fe := range s.Failures {
 		if i == maxShown {
@@ -100,6 +120,14 @@ func summaryJSON(s store.LoadSummary) map[string]any {
 	return map[string]any{
 		"files": s.Files, "loaded": s.Loaded, "replaced": s.Replaced, "skipped": s.Skipped,
 		"duplicates": s.Duplicates, "failed": s.Failed, "partial": s.Partial, "rows": s.Rows,
-		"rejected": s.Rejected, "bytes": s.Bytes, "seconds": s.Elapsed.Seconds(), "failures": fails,
+		"rejected": s.Rejected, "bytes": s.Bytes, "left_out": s.LeftOut, "seconds": s.Elapsed.Seconds(), "failures": fails,
 	}
+}
+
+// plural picks the word for n things: "1 file", "2 files".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -14,14 +14,6 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 }
 
-// progress returns a bar for counts of bytes or of items, or nil when not on a terminal.
-func (f *factory) progress(bytes bool) *progress {
-	if !f.IO.ShowProgress() {
-		return nil
-	}
-	return &progress{f: f, bytes: bytes}
-}
-
 // update moves the bar to done of total, creating it with desc at the first known total.
 func (p *progress) update(done, total int64, desc string) {
 	if p == nil {

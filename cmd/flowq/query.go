@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/sqlscan"
 	"github.com/flowq/flowq/engine/store"
@@ -75,9 +76,37 @@ func (o *outputFlags) sink(f *factory) (io.Writer, output.Format, output.Options
 	return w, format, opts, closeFn, nil
 }
 
-func newQueryCmd(f *factory) *cobra.Command {
-	var of outputFlags
-	var file string
+// validate checks the flag values that can be checked before anything runs: a bad format,
+// chart kind or dialect is a usage error.
+func (o *outputFlags) validate() error {
+	if o.format != "" {
+		if _, err := output.ParseFormat(o.format); err != nil {
+			return usageErr("--format: %v", err)
+		}
+	}
+	if o.chart != "" {
+		if _, err := output.ParseChartKind(o.chart); err != nil {
+			return usageErr("--chart: %v", err)
+		}
+	}
+	if _, err := dialect(o.dialect); err != nil {
+		return err
+	}
+	return nil
+}
+
+// queryOptions holds everything `flowq query` needs, filled by newQueryCmd from flags and args.
+type queryOptions struct {
+	f      *factory
+	sql    string // the SQL argument, or ""
+	file   string // -f FILE ("-" = stdin), or ""
+	output outputFlags
+}
+
+// newQueryCmd only parses: it fills queryOptions and returns usage errors, then calls runF
+// (tests) or runQuery.
+func newQueryCmd(f *factory, runF func(context.Context, *queryOptions) error) *cobra.Command {
+	opts := &queryOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "query [SQL]",
 		Short: "Run SQL against the loaded flow logs",
@@ -88,60 +117,61 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
   echo "SELECT count(*) FROM vpc_flow_logs" | flowq query -f -`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var text string
 			switch {
-			case file != "" && len(args) > 0:
+			case opts.file != "" && len(args) > 0:
 				return usageErr("give either SQL or -f FILE, not both")
-			case file == "-":
-				b, err := io.ReadAll(f.IO.In)
-				if err != nil {
-					return err
-				}
-				text = string(b)
-			case file != "":
-				b, err := os.ReadFile(file)
-				if err != nil {
-					return fmt.Errorf("reading %s: %w", file, err)
-				}
-				text = string(b)
 			case len(args) == 1:
-				text = args[0]
-			default:
+				opts.sql = args[0]
+			case opts.file == "":
 				return usageErr("no SQL given: pass it as an argument or with -f FILE")
 			}
-			stmts := sqlscan.Statements(text)
-			if len(stmts) == 0 {
-				return usageErr("no SQL statement found")
-			}
-			ctx := cmd.Context()
-			sess, err := f.openSession(ctx, of.readOnly, of.dialect)
-			if err != nil {
+			if err := opts.output.validate(); err != nil {
 				return err
 			}
-			defer sess.Close()
-			return runStatements(ctx, f, sess, stmts, nil, &of)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runQuery(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "read SQL from FILE ('-' for stdin)")
-	of.register(cmd, true)
+	cmd.Flags().StringVarP(&opts.file, "file", "f", "", "read SQL from FILE ('-' for stdin)")
+	opts.output.register(cmd, true)
 	return cmd
 }
 
-// openSession opens a query session with the compatibility layer for the dialect.
-func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (*store.Session, error) {
-	d, err := dialect(name)
-	if err != nil {
-		return nil, err
+// runQuery reads the SQL and runs its statements on a session in the chosen dialect.
+func runQuery(ctx context.Context, opts *queryOptions) error {
+	f := opts.f
+	text := opts.sql
+	switch opts.file {
+	case "":
+	case "-":
+		b, err := io.ReadAll(f.IO.In)
+		if err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+		text = string(b)
+	default:
+		b, err := os.ReadFile(opts.file)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", opts.file, err)
+		}
+		text = string(b)
 	}
-	st, err := f.Store(ctx)
-	if err != nil {
-		return nil, err
+	stmts := sqlscan.Statements(text)
+	if len(stmts) == 0 {
+		return usageErr("no SQL statement found")
 	}
-	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), ReadOnly: readOnly})
+	sess, err := f.openSession(ctx, opts.output.readOnly, opts.output.dialect)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	return runStatements(ctx, f, sess, stmts, nil, &opts.output)
 }
 
-// runStatements runs statements in order, rendering each result; args bind to the last one,
-// and --chart draws the last one.
+// runStatements runs statements, written in the session's dialect, in order, rendering each
+// result; args bind to the last one, and --chart draws the last one.
 func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts []string, args []any, of *outputFlags) error {
 	w, format, opts, closeFn, err := of.sink(f)
 	if err != nil {
@@ -149,16 +179,12 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 	}
 	defer closeFn()
 	for i, stmt := range stmts {
-		q, err := f.rewrite(stmt, of.dialect)
-		if err != nil {
-			return err
-		}
 		last := i == len(stmts)-1
 		var a []any
 		if last {
 			a = args
 		}
-		if _, err := renderStatement(ctx, f, sess, q, a, of, last, w, format, opts); err != nil {
+		if _, err := renderStatement(ctx, f, sess, sess.Dialect(), stmt, a, of, last, w, format, opts); err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
 		if !last && (format == output.Table || format == output.Markdown || format == output.Line) {
@@ -168,46 +194,43 @@ func runStatements(ctx context.Context, f *factory, sess *store.Session, stmts [
 	return closeFn()
 }
 
-// runPrepared runs one already-rewritten statement with bound arguments and renders (or charts)
-// it, returning what was rendered.
+// runPrepared runs one statement already in DuckDB's SQL (a saved query after
+// savedquery.Prepare) with bound arguments and renders (or charts) it, returning what was
+// rendered.
 func runPrepared(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags) (output.Stats, error) {
 	w, format, opts, closeFn, err := of.sink(f)
 	if err != nil {
 		return output.Stats{}, err
 	}
 	defer closeFn()
-	st, err := renderStatement(ctx, f, sess, stmt, args, of, true, w, format, opts)
+	st, err := renderStatement(ctx, f, sess, compat.DuckDB, stmt, args, of, true, w, format, opts)
 	if err != nil {
 		return st, err
 	}
 	return st, closeFn()
 }
 
-// renderStatement runs one statement on the session and renders its result to w, with the
-// footer on a terminal; with chart (the --chart statement) it draws a chart instead. Statements
-// without a result (SET, CREATE) print nothing.
-func renderStatement(ctx context.Context, f *factory, sess *store.Session, stmt string, args []any, of *outputFlags,
+// renderStatement runs one statement written in dialect d through the session's one door
+// (Session.RunIn) and renders its result to w, with the footer on a terminal; with chart (the
+// --chart statement) it draws a chart instead. Statements without a result (SET, CREATE) print
+// nothing.
+func renderStatement(ctx context.Context, f *factory, sess *store.Session, d compat.Dialect, stmt string, args []any, of *outputFlags,
 	chart bool, w io.Writer, format output.Format, opts output.Options) (output.Stats, error) {
-	if chart && of.chart != "" {
-		kind, err := chartKind(of.chart)
-		if err != nil {
-			return output.Stats{}, usageErr("--chart: %v", err)
-		}
-		return output.Stats{}, chartStatement(ctx, f, sess, stmt, args, kind, w)
+	chart = chart && of.chart != ""
+	kind, err := output.ParseChartKind(of.chart)
+	if chart && err != nil {
+		return output.Stats{}, usageErr("--chart: %v", err)
 	}
 	start := time.Now()
-	rows, err := sess.Query(ctx, stmt, args...)
+	rows, err := sess.RunIn(ctx, d, stmt, args...)
 	if err != nil {
 		return output.Stats{}, err
 	}
 	defer rows.Close()
-	if cols, _ := rows.Columns(); len(cols) == 0 || sqlscan.IsStatusResult(stmt, cols) {
-		// SET, CREATE, INSERT: DuckDB's status answer is not data.
-		for rows.Next() {
-		}
-		return output.Stats{}, rows.Err()
+	if chart {
+		return output.Stats{}, renderChart(f, w, rows, kind)
 	}
-	st, err := output.Render(ctx, w, rows, format, opts)
+	st, _, err := output.RenderResult(ctx, w, stmt, rows, format, opts)
 	if err != nil {
 		return st, err
 	}

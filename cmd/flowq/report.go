@@ -1,19 +1,35 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/flowq/flowq/engine/atomicfile"
 	"github.com/flowq/flowq/engine/htmlreport"
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/savedquery"
+	"github.com/flowq/flowq/engine/timespec"
 	"github.com/spf13/cobra"
 )
 
-func newReportCmd(f *factory) *cobra.Command {
-	var out, since, until, title string
+// reportOptions holds everything `flowq report` needs.
+type reportOptions struct {
+	f        *factory
+	out      string // the HTML file
+	rng      timespec.Range
+	title    string
+	readOnly bool      // --read-only: every query through the session's read-only check
+	now      time.Time // the clock the range was read against
+}
+
+// newReportCmd only parses; runF (tests) or runReport does the work.
+func newReportCmd(f *factory, runF func(context.Context, *reportOptions) error) *cobra.Command {
+	opts := &reportOptions{f: f}
+	var tf timeFlags
 	cmd := &cobra.Command{
 		Use:   "report --html FILE",
 		Short: "Write a self-contained HTML report (charts, top talkers, blocked SSH, every saved query)",
@@ -25,64 +41,60 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
   flowq report --html may.html --since 2024-05-01 --until 2024-06-01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
+			if opts.out == "" {
 				return usageErr("--html FILE is required")
 			}
-			ctx := cmd.Context()
-			now := time.Now().UTC()
-			opts := htmlreport.Options{Title: title, Now: now}
+			opts.now = f.Now()
 			var err error
-			if since != "" {
-				if opts.Since, err = savedquery.ParseTime(since, now); err != nil {
-					return usageErr("--since: %v", err)
-				}
-			}
-			if until != "" {
-				if opts.Until, err = savedquery.ParseTime(until, now); err != nil {
-					return usageErr("--until: %v", err)
-				}
-			}
-			if opts.Catalog, err = f.catalog(); err != nil {
+			if opts.rng, err = tf.parse(f); err != nil {
 				return err
 			}
-			sess, err := f.openSession(ctx, false, "athena")
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer sess.Close()
-			start := time.Now()
-			rep, err := htmlreport.Build(ctx, sess.DB, opts)
-			if err != nil {
-				return err
-			}
-			// Written beside the target and renamed: a failed run never leaves half a report.
-			tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
-			if err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			defer os.Remove(tmp.Name())
-			if err := rep.WriteHTML(tmp); err != nil {
-				tmp.Close()
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			if err := tmp.Chmod(0o644); err != nil {
-				tmp.Close()
-				return err
-			}
-			if err := tmp.Close(); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			if err := os.Rename(tmp.Name(), out); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			info, _ := os.Stat(out)
-			fmt.Fprintf(f.IO.ErrOut, "report: wrote %s (%s, %d records, %.2fs)\n", out, output.Bytes(info.Size()), rep.Summary.Records, time.Since(start).Seconds())
-			return nil
+			return runReport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&out, "html", "", "write the HTML report to FILE")
-	cmd.Flags().StringVar(&since, "since", "", "only records starting at or after: 7d, 36h, 2024-05-01, RFC 3339")
-	cmd.Flags().StringVar(&until, "until", "", "only records starting before this time")
-	cmd.Flags().StringVar(&title, "title", "", "report title (default \"flowq report\")")
+	cmd.Flags().StringVar(&opts.out, "html", "", "write the HTML report to FILE")
+	tf.register(cmd, false)
+	cmd.Flags().StringVar(&opts.title, "title", "", "report title (default \"flowq report\")")
+	cmd.Flags().BoolVar(&opts.readOnly, "read-only", false, "run the saved queries (--queries packs from others) as single SELECTs with no file or network access outside the data dir")
 	return cmd
+}
+
+func runReport(ctx context.Context, opts *reportOptions) error {
+	f := opts.f
+	ho := htmlreport.Options{Title: opts.title, Now: opts.now, Since: opts.rng.From, Until: opts.rng.To}
+	var err error
+	if ho.Catalog, err = f.catalog(); err != nil {
+		return err
+	}
+	for _, q := range ho.Catalog.List() {
+		if q.Shadows == savedquery.BuiltinSource {
+			fmt.Fprintf(f.IO.ErrOut, "report: saved query %s from %s overrides the built-in one\n", q.Name, q.Source)
+		}
+	}
+	sess, err := f.openSession(ctx, opts.readOnly, "athena")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	start := time.Now()
+	rep, err := htmlreport.Build(ctx, sess, ho) // the session's door: read-only checks every query
+	if err != nil {
+		return err
+	}
+	var page bytes.Buffer
+	if err := rep.WriteHTML(&page); err != nil {
+		return fmt.Errorf("writing %s: %w", opts.out, err)
+	}
+	// Written beside the target, fsynced and renamed: a failed run or a crash never leaves half a report.
+	err = atomicfile.WriteFile(opts.out, page.Bytes(), 0o644, "."+filepath.Base(opts.out)+".tmp-*")
+	if errors.Is(err, atomicfile.ErrSyncDir) {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err) // the report is in place; only the rename's durability is in doubt
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "report: wrote %s (%s, %d records, %.2fs)\n", opts.out, output.Bytes(int64(page.Len())), rep.Summary.Records, time.Since(start).Seconds())
+	return nil
 }

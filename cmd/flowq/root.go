@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/flowq/flowq/engine/iostreams"
-	"github.com/flowq/flowq/engine/store"
 	"github.com/spf13/cobra"
 )
 
@@ -32,39 +29,6 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
-// factory holds what commands share: streams, global flags and how to open the store.
-type factory struct {
-	IO      *iostreams.IOStreams
-	DataDir string
-	Debug   bool
-	// QueryDirs are --queries folders that add to or override the saved queries.
-	QueryDirs []string
-}
-
-func newFactory(io *iostreams.IOStreams) *factory {
-	return &factory{IO: io}
-}
-
-// Store opens the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
-func (f *factory) Store(ctx context.Context) (*store.Store, error) {
-	dir := f.DataDir
-	if dir == "" {
-		d, err := store.DefaultDir()
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	}
-	return store.Open(ctx, dir)
-}
-
-// Debugf writes a debug message to stderr when --debug is set.
-func (f *factory) Debugf(format string, args ...any) {
-	if f.Debug {
-		fmt.Fprintf(f.IO.ErrOut, "debug: "+format+"\n", args...)
-	}
-}
-
 func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "flowq",
@@ -88,9 +52,7 @@ you query them with SQL, an interactive shell and saved reports.`,
 	root.PersistentFlags().StringVar(&f.DataDir, "data-dir", "", "data directory (default $FLOWQ_DATA_DIR or $XDG_DATA_HOME/flowq)")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print debug messages to stderr")
 	root.PersistentFlags().StringArrayVar(&f.QueryDirs, "queries", nil, "extra folder of saved queries (.sql), overriding built-in ones of the same name")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	for _, c := range commands(f) {
@@ -98,6 +60,11 @@ you query them with SQL, an interactive shell and saved reports.`,
 	}
 	usageArgs(root)
 	return root
+}
+
+// flagError makes a bad flag a usage error, exit 2.
+func flagError(cmd *cobra.Command, err error) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 }
 
 // usageArgs makes argument-count errors (and unknown commands) usage errors, exit 2, as

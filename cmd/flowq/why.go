@@ -7,54 +7,44 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/shell"
 	"github.com/flowq/flowq/engine/store"
+	"github.com/flowq/flowq/engine/timespec"
 	"github.com/flowq/flowq/engine/why"
 	"github.com/spf13/cobra"
 )
 
-// whyFlags are the options of `flowq why` and `.why`.
+// whyFlags are the options of the shell's .why, as typed.
 type whyFlags struct {
-	proto, since, until, format string
+	proto, since, until string
 }
 
-// question builds the why.Question from SRC DST[:PORT] and the flags.
+// question builds the why.Question from SRC DST[:PORT] and the flags; the range is timespec's
+// half-open [since, until), as for every command.
 func (wf *whyFlags) question(src, dst string, now time.Time) (why.Question, error) {
 	host, port, err := why.ParseTarget(dst)
 	if err != nil {
 		return why.Question{}, err
 	}
-	q := why.Question{Src: src, Dst: host, Port: port, Proto: strings.ToLower(wf.proto)}
-	if wf.since != "" {
-		if q.Since, err = savedquery.ParseTime(wf.since, now); err != nil {
-			return q, fmt.Errorf("--since: %w", err)
-		}
-	}
-	if wf.until != "" {
-		if q.Until, err = savedquery.ParseTime(wf.until, now); err != nil {
-			return q, fmt.Errorf("--until: %w", err)
-		}
-	}
-	return q, nil
-}
-
-func runWhy(ctx context.Context, sess *store.Session, q why.Question, format string, w io.Writer) error {
-	if err := sess.Refresh(ctx); err != nil {
-		return err
-	}
-	rep, err := why.Analyze(ctx, sess.DB, q)
+	r, err := timespec.Spec{Since: wf.since, Until: wf.until}.Parse(now)
 	if err != nil {
-		return err
+		return why.Question{}, err
 	}
-	if format == "json" {
-		return rep.WriteJSON(w)
-	}
-	return rep.WriteText(w)
+	return why.Question{Src: src, Dst: host, Port: port, Proto: strings.ToLower(wf.proto), Since: r.From, Until: r.To}, nil
 }
 
-func newWhyCmd(f *factory) *cobra.Command {
-	var wf whyFlags
+// whyOptions holds everything `flowq why` needs.
+type whyOptions struct {
+	f      *factory
+	q      why.Question // SRC, DST[:PORT], --proto and the range, parsed
+	format string       // text or json
+}
+
+// newWhyCmd only parses; runF (tests) or runWhy does the work.
+func newWhyCmd(f *factory, runF func(context.Context, *whyOptions) error) *cobra.Command {
+	opts := &whyOptions{f: f}
+	var proto string
+	var tf timeFlags
 	cmd := &cobra.Command{
 		Use:   "why SRC DST[:PORT]",
 		Short: "Explain why a connection fails, from the flow logs alone",
@@ -68,38 +58,64 @@ what to check next, the evidence records (tcp-flags decoded) and a per-hour time
   flowq why 10.0.1.15 10.0.2.20 --format json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			if wf.format != "text" && wf.format != "json" {
+			if opts.format != "text" && opts.format != "json" {
 				return usageErr("--format: want text or json")
 			}
-			q, err := wf.question(args[0], args[1], time.Now().UTC())
+			host, port, err := why.ParseTarget(args[1])
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			sess, err := f.openSession(ctx, false, "athena")
+			r, err := tf.parse(f)
 			if err != nil {
 				return err
 			}
-			defer sess.Close()
-			return runWhy(ctx, sess, q, wf.format, f.IO.Out)
+			opts.q = why.Question{Src: args[0], Dst: host, Port: port, Proto: strings.ToLower(proto), Since: r.From, Until: r.To}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runWhy(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&wf.proto, "proto", "", "protocol: tcp, udp or icmp (default any)")
-	cmd.Flags().StringVar(&wf.since, "since", "", "only records starting at or after: 24h, 7d, 2024-05-01, RFC 3339 (default: all)")
-	cmd.Flags().StringVar(&wf.until, "until", "", "only records starting before this time")
-	cmd.Flags().StringVar(&wf.format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&proto, "proto", "", "protocol: tcp, udp or icmp (default any)")
+	tf.register(cmd, false)
+	cmd.Flags().StringVar(&opts.format, "format", "text", "text or json")
 	return cmd
 }
 
-// whyShellCommand is the shell's .why.
-func whyShellCommand(f *factory) shell.Command {
+func runWhy(ctx context.Context, opts *whyOptions) error {
+	sess, err := opts.f.openSession(ctx, false, "athena")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	return writeWhy(ctx, sess, opts.q, opts.format, opts.f.IO.Out)
+}
+
+// writeWhy is the analysis both `flowq why` and `.why` print, on a refreshed session.
+func writeWhy(ctx context.Context, sess *store.Session, q why.Question, format string, w io.Writer) error {
+	if err := sess.Refresh(ctx); err != nil {
+		return err
+	}
+	rep, err := why.Analyze(ctx, sess.DB, q)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return rep.WriteJSON(w)
+	}
+	return rep.WriteText(w)
+}
+
+// whyShellCommand is the shell's .why: the same analysis as `flowq why`, on the shell's session
+// (refreshed first, like every statement the shell runs).
+func whyShellCommand(sess *store.Session) shell.Command {
 	return shell.Command{
 		Name:  ".why",
-		Usage: "SRC DST[:PORT] [tcp|udp|icmp] [since=24h]",
+		Usage: "SRC DST[:PORT] [tcp|udp|icmp] [since=24h] [until=...]",
 		Help:  "explain why a connection fails (see flowq why --help)",
 		Args: func(env *shell.Env, prev []string) []shell.Candidate {
 			if len(prev) == 2 {
-				return []shell.Candidate{{Text: "tcp"}, {Text: "udp"}, {Text: "icmp"}, {Text: "since="}}
+				return []shell.Candidate{{Text: "tcp"}, {Text: "udp"}, {Text: "icmp"}, {Text: "since="}, {Text: "until="}}
 			}
 			return nil
 		},
@@ -124,11 +140,7 @@ func whyShellCommand(f *factory) shell.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := why.Analyze(ctx, env.DB(), q)
-			if err != nil {
-				return err
-			}
-			return rep.WriteText(env.Out())
+			return writeWhy(ctx, sess, q, "text", env.Out())
 		},
 	}
 }

@@ -1,5 +1,3 @@
-// Package compat makes Athena (Trino) SQL run unchanged on DuckDB: session settings, Trino
-// functions as macros and Go UDFs, a tokenizer-aware rewrite, and Athena DDL for the store.
 package compat
 
 import (
@@ -30,7 +28,8 @@ func (d Dialect) String() string {
 	return "athena"
 }
 
-// ParseDialect reads "athena" or "duckdb" (any case), as given to --dialect.
+// ParseDialect reads "athena" (also "trino" or "presto": the same SQL) or "duckdb", any case,
+// as given to --dialect.
 func ParseDialect(s string) (Dialect, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "athena", "trino", "presto":
@@ -38,7 +37,7 @@ func ParseDialect(s string) (Dialect, error) {
 	case "duckdb":
 		return DuckDB, nil
 	}
-	return Athena, fmt.Errorf("unknown SQL dialect %q (want athena or duckdb)", s)
+	return Athena, fmt.Errorf("unknown SQL dialect %q (want athena, also spelled trino or presto, or duckdb)", s)
 }
 
 // Register prepares one connection for Athena SQL: see RegisterDialect.

@@ -1,16 +1,14 @@
 package compat
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 // awsColumns is the column list of the Athena table AWS documents (REFERENCE §3), typed by hand.
 const awsColumns = `version int, account_id string, interface_id string, srcaddr string, dstaddr string,
@@ -80,19 +78,6 @@ func TestDDLGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got := DDL(tc.opts)
-		path := filepath.Join("testdata", "ddl_"+tc.name+".sql")
-		if *update {
-			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != string(want) {
-			t.Errorf("%s: DDL differs from %s:\n%s", tc.name, path, got)
-		}
+		golden.CheckString(t, filepath.Join("testdata", "ddl_"+tc.name+".sql"), got)
 	}
 }

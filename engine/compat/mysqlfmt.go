@@ -117,146 +117,181 @@ func parseJoda(s, f string) (time.Time, error) {
 
 // parsePieces reads s by a lexed format; fn names the SQL function in errors.
 func parsePieces(s, f, fn string, pieces []fmtPiece) (time.Time, error) {
-	year, month, day, hour, minute, sec, nanos, yday := 1970, 1, 1, 0, 0, 0, 0, 0
-	offset := 0 // seconds east of UTC, from a zone field
-	pm, half := false, false
-	pos := 0
-	fail := func(what string) (time.Time, error) {
-		return time.Time{}, fmt.Errorf("%s: invalid format %q for value %q: %s at position %d", fn, f, s, what, pos+1)
-	}
-	num := func(min, max int) (int, bool) {
-		j := pos
-		for j < len(s) && j-pos < max && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j-pos < min {
-			return 0, false
-		}
-		n, _ := strconv.Atoi(s[pos:j])
-		pos = j
-		return n, true
-	}
-	name := func(names []string, short bool) (int, bool) {
-		for i, n := range names {
-			if short {
-				n = n[:3]
-			}
-			if len(s)-pos >= len(n) && strings.EqualFold(s[pos:pos+len(n)], n) {
-				pos += len(n)
-				return i, true
-			}
-		}
-		return 0, false
-	}
+	d := &dateParse{s: s, f: f, fn: fn, year: 1970, month: 1, day: 1}
 	for _, p := range pieces {
 		if p.spec == 0 {
-			if !strings.HasPrefix(s[pos:], p.lit) {
-				return fail(fmt.Sprintf("expected %q", p.lit))
+			if !strings.HasPrefix(s[d.pos:], p.lit) {
+				return d.fail(fmt.Sprintf("expected %q", p.lit))
 			}
-			pos += len(p.lit)
+			d.pos += len(p.lit)
 			continue
 		}
-		var ok bool
-		switch p.spec {
-		case 'Y':
-			year, ok = num(1, 4)
-		case 'y':
-			year, ok = num(2, 2)
-			if year += 1900; year < 1970 {
-				year += 100 // Trino's pivot: two-digit years fall in 1970..2069
-			}
-		case 'm', 'c':
-			month, ok = num(1, 2)
-		case 'd', 'e':
-			day, ok = num(1, 2)
-		case 'H', 'k':
-			hour, ok = num(1, 2)
-		case 'h', 'I', 'l':
-			hour, ok = num(1, 2)
-			half = true
-			ok = ok && hour >= 1 && hour <= 12
-		case 'i':
-			minute, ok = num(1, 2)
-		case 's', 'S':
-			sec, ok = num(1, 2)
-		case 'f':
-			start := pos
-			var frac int
-			if frac, ok = num(1, 9); ok {
-				for n := pos - start; n < 9; n++ {
-					frac *= 10
-				}
-				nanos = frac
-			}
-		case 'j', specYearDayPad:
-			yday, ok = num(1, 3)
-		case specMinuteNoPad:
-			minute, ok = num(1, 2)
-		case specSecondNoPad:
-			sec, ok = num(1, 2)
-		case specMillis:
-			start := pos
-			var ms int
-			if ms, ok = num(1, 3); ok {
-				for n := pos - start; n < 3; n++ {
-					ms *= 10
-				}
-				nanos = ms * 1e6
-			}
-		case specZoneOffset, specZoneColon, specZoneID:
-			offset, ok = parseZone(s, &pos)
-		case 'M':
-			month, ok = name(monthNames, false)
-			month++
-		case 'b':
-			month, ok = name(monthNames, true)
-			month++
-		case 'W':
-			_, ok = name(weekdayNames, false)
-		case 'a':
-			_, ok = name(weekdayNames, true)
-		case 'p':
-			switch {
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "AM"):
-				ok = true
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "PM"):
-				ok, pm = true, true
-			}
-			pos += 2
-		case '%':
-			ok = strings.HasPrefix(s[pos:], "%")
-			pos++
-		default:
-			if strings.IndexByte(unsupportedSpecs+"vx", p.spec) >= 0 {
-				return time.Time{}, fmt.Errorf("%s: %%%c not supported in date format string %q", fn, p.spec, f)
-			}
-			ok = strings.HasPrefix(s[pos:], string(p.spec))
-			pos++
+		ok, err := d.field(p.spec)
+		if err != nil {
+			return time.Time{}, err
 		}
 		if !ok {
-			return fail(fmt.Sprintf("%%%c does not match", p.spec))
+			return d.fail(fmt.Sprintf("%%%c does not match", p.spec))
 		}
 	}
-	if pos < len(s) {
-		return fail("unparsed text")
+	if d.pos < len(s) {
+		return d.fail("unparsed text")
 	}
-	if half {
+	return d.time()
+}
+
+// dateParse is one reading of s by the format f: the position reached and the fields read so
+// far, which default to 1970-01-01 00:00:00 UTC.
+type dateParse struct {
+	s, f, fn                                         string
+	pos                                              int
+	year, month, day, hour, minute, sec, nanos, yday int
+	offset                                           int  // seconds east of UTC, from a zone field
+	half, pm                                         bool // a 12-hour clock, and PM seen
+}
+
+func (d *dateParse) fail(what string) (time.Time, error) {
+	return time.Time{}, fmt.Errorf("%s: invalid format %q for value %q: %s at position %d", d.fn, d.f, d.s, what, d.pos+1)
+}
+
+// field reads one specifier at d.pos; ok is false when the input does not match it, err
+// non-nil for a specifier Trino rejects.
+func (d *dateParse) field(spec byte) (ok bool, err error) {
+	if ok, known := d.number(spec); known {
+		return ok, nil
+	}
+	s := d.s
+	switch spec {
+	case specZoneOffset, specZoneColon, specZoneID:
+		d.offset, ok = parseZone(s, &d.pos)
+	case 'M':
+		d.month, ok = d.name(monthNames, false)
+		d.month++
+	case 'b':
+		d.month, ok = d.name(monthNames, true)
+		d.month++
+	case 'W':
+		_, ok = d.name(weekdayNames, false)
+	case 'a':
+		_, ok = d.name(weekdayNames, true)
+	case 'p':
+		switch {
+		case len(s)-d.pos >= 2 && strings.EqualFold(s[d.pos:d.pos+2], "AM"):
+			ok = true
+		case len(s)-d.pos >= 2 && strings.EqualFold(s[d.pos:d.pos+2], "PM"):
+			ok, d.pm = true, true
+		}
+		d.pos += 2
+	case '%':
+		ok = strings.HasPrefix(s[d.pos:], "%")
+		d.pos++
+	default:
+		if strings.IndexByte(unsupportedSpecs+"vx", spec) >= 0 {
+			return false, fmt.Errorf("%s: %%%c not supported in date format string %q", d.fn, spec, d.f)
+		}
+		ok = strings.HasPrefix(s[d.pos:], string(spec))
+		d.pos++
+	}
+	return ok, nil
+}
+
+// number reads a numeric specifier; known is false for the others.
+func (d *dateParse) number(spec byte) (ok, known bool) {
+	switch spec {
+	case 'Y':
+		d.year, ok = d.num(1, 4)
+	case 'y':
+		d.year, ok = d.num(2, 2)
+		if d.year += 1900; d.year < 1970 {
+			d.year += 100 // Trino's pivot: two-digit years fall in 1970..2069
+		}
+	case 'm', 'c':
+		d.month, ok = d.num(1, 2)
+	case 'd', 'e':
+		d.day, ok = d.num(1, 2)
+	case 'H', 'k':
+		d.hour, ok = d.num(1, 2)
+	case 'h', 'I', 'l':
+		d.hour, ok = d.num(1, 2)
+		d.half = true
+		ok = ok && d.hour >= 1 && d.hour <= 12
+	case 'i', specMinuteNoPad:
+		d.minute, ok = d.num(1, 2)
+	case 's', 'S', specSecondNoPad:
+		d.sec, ok = d.num(1, 2)
+	case 'f':
+		d.nanos, ok = d.fraction(9)
+	case specMillis:
+		var ms int
+		if ms, ok = d.fraction(3); ok {
+			d.nanos = ms * 1e6
+		}
+	case 'j', specYearDayPad:
+		d.yday, ok = d.num(1, 3)
+	default:
+		return false, false
+	}
+	return ok, true
+}
+
+// num reads min to max digits.
+func (d *dateParse) num(min, max int) (int, bool) {
+	j := d.pos
+	for j < len(d.s) && j-d.pos < max && d.s[j] >= '0' && d.s[j] <= '9' {
+		j++
+	}
+	if j-d.pos < min {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(d.s[d.pos:j])
+	d.pos = j
+	return n, true
+}
+
+// fraction reads 1 to digits digits of a fraction, in units of 10^-digits ("5" is 500 ms).
+func (d *dateParse) fraction(digits int) (int, bool) {
+	start := d.pos
+	n, ok := d.num(1, digits)
+	for i := d.pos - start; ok && i < digits; i++ {
+		n *= 10
+	}
+	return n, ok
+}
+
+// name reads one of names (or its first three letters), any case, and returns its index.
+func (d *dateParse) name(names []string, short bool) (int, bool) {
+	for i, n := range names {
+		if short {
+			n = n[:3]
+		}
+		if len(d.s)-d.pos >= len(n) && strings.EqualFold(d.s[d.pos:d.pos+len(n)], n) {
+			d.pos += len(n)
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// time checks the fields read and assembles them into a UTC instant.
+func (d *dateParse) time() (time.Time, error) {
+	hour, month, day := d.hour, d.month, d.day
+	if d.half {
 		hour %= 12
-		if pm {
+		if d.pm {
 			hour += 12
 		}
 	}
-	if month < 1 || month > 12 || hour > 23 || minute > 59 || sec > 59 {
-		return fail("field out of range")
+	if month < 1 || month > 12 || hour > 23 || d.minute > 59 || d.sec > 59 {
+		return d.fail("field out of range")
 	}
-	if yday > 0 {
-		month, day = 1, yday
+	if d.yday > 0 {
+		month, day = 1, d.yday
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
-	if (yday == 0 && t.Day() != day) || (yday > 0 && t.Year() != year) || day < 1 {
-		return fail("no such day")
+	t := time.Date(d.year, time.Month(month), day, hour, d.minute, d.sec, d.nanos, time.UTC)
+	if (d.yday == 0 && t.Day() != day) || (d.yday > 0 && t.Year() != d.year) || day < 1 {
+		return d.fail("no such day")
 	}
-	return t.Add(-time.Duration(offset) * time.Second), nil
+	return t.Add(-time.Duration(d.offset) * time.Second), nil
 }
 
 // parseZone reads a zone at s[*pos:]: "Z", "UTC", "GMT", or an offset +HH, +HHMM, +HH:MM.

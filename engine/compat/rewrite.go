@@ -18,6 +18,8 @@ func Rewrite(stmt string) string { return Athena.Rewrite(stmt) }
 //     (7/2 = 3, -7/2 = -3 as in Trino) and ordinary division otherwise: exactly what DuckDB's
 //     integer_division setting does, but per statement, so switching dialects needs no SET
 //     (a read-only session locks its configuration);
+//   - drops the catalog and database in front of flowq's tables, as Athena's console writes
+//     them ("AwsDataCatalog"."default"."vpc_flow_logs", mydb.vpc_flow_logs): see RewriteWith;
 //
 // and renames function names in calls:
 //
@@ -31,23 +33,55 @@ func Rewrite(stmt string) string { return Athena.Rewrite(stmt) }
 //     counts boundaries crossed, DuckDB's date_sub counts whole units.
 //
 // A renamed call that forms a whole select item gets an alias spelling the original call, so
-// result columns keep the names DuckDB would have given them. Rewriting is idempotent.
+// result columns keep the names DuckDB would have given them; any other select item without an
+// alias that the rewrite changed, and count(*), get an alias spelling the item as typed
+// ("7/2", not "(7 // 2)"; "count(*)", not DuckDB's "count_star()"). Rewriting is idempotent.
 // The DuckDB dialect returns the statement unchanged.
-func (d Dialect) Rewrite(stmt string) string {
+func (d Dialect) Rewrite(stmt string) string { return d.RewriteWith(stmt, nil) }
+
+// RewriteWith is Rewrite with the table names of tables: in table position (after FROM, JOIN,
+// DESCRIBE or a comma in a FROM list) any catalog and database in front of one of flowq's tables
+// or of an alias is dropped, and an alias becomes the flowq table it names, keeping the alias as
+// the correlation name ("FROM db.flows" → "FROM vpc_flow_logs AS flows"). A nil tables knows
+// flowq's tables only.
+func (d Dialect) RewriteWith(stmt string, tables *Tables) string {
 	if d != Athena {
 		return stmt
 	}
-	all := sqlscan.Tokenize(stmt)
-	toks := sqlscan.Significant(all)
-	type edit struct {
-		pos, n int
-		text   string
+	toks := sqlscan.Significant(sqlscan.Tokenize(stmt))
+	edits := callEdits(stmt, toks)
+	edits = append(edits, tableEdits(stmt, toks, tables)...)
+	edits = append(edits, itemAliases(stmt, toks, edits)...)
+	if len(edits) == 0 {
+		return stmt
 	}
+	sort.SliceStable(edits, func(a, b int) bool { return edits[a].pos < edits[b].pos })
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(stmt[last:e.pos])
+		b.WriteString(e.text)
+		last = e.pos + e.n
+	}
+	b.WriteString(stmt[last:])
+	return b.String()
+}
+
+// edit replaces n bytes of the statement at pos with text.
+type edit struct {
+	pos, n int
+	text   string
+	alias  bool // an " AS …" naming a select item
+	table  bool // a table name resolved: leaves column names as they were
+}
+
+// callEdits turns "/" into "//" and renames contains, sum and date_diff calls (see Rewrite).
+func callEdits(stmt string, toks []sqlscan.Token) []edit {
 	var edits []edit
 	clause := clauses(toks)
 	for i, t := range toks {
 		if t.Kind == sqlscan.Operator && t.Text == "/" {
-			edits = append(edits, edit{t.Pos, 1, "//"})
+			edits = append(edits, edit{pos: t.Pos, n: 1, text: "//"})
 			continue
 		}
 		if t.Kind != sqlscan.Word || i+1 >= len(toks) || toks[i+1].Text != "(" {
@@ -64,60 +98,55 @@ func (d Dialect) Rewrite(stmt string) string {
 		if !ok {
 			continue
 		}
-		var repl string
-		switch name {
-		case "contains":
-			if len(args) == 2 && (isIPAddressExpr(args[1]) || isCIDRExpr(args[0])) {
-				repl = "cidr_contains"
-			}
-		case "sum":
-			after := ""
-			if end+1 < len(toks) {
-				after = strings.ToLower(toks[end+1].Text)
-			}
-			if len(args) == 1 && len(args[0]) > 0 && after != "filter" && after != "over" {
-				first := strings.ToLower(args[0][0].Text)
-				if first != "distinct" && first != "all" && args[0][0].Text != "*" {
-					repl = "flowq_sum"
-				}
-			}
-		case "date_diff":
-			if len(args) == 3 {
-				repl = "date_sub"
-			}
-		}
-		if repl == "" {
-			continue
-		}
-		edits = append(edits, edit{t.Pos, len(t.Text), repl})
-		// A renamed call that is a whole select item keeps the column name DuckDB would have
-		// given the original call ("sum(bytes)", not "flowq_sum(bytes)").
-		prev, next := "", ""
-		if i > 0 {
-			prev = strings.ToLower(toks[i-1].Text)
-		}
+		next := ""
 		if end+1 < len(toks) {
 			next = strings.ToLower(toks[end+1].Text)
 		}
+		repl := renamed(name, args, next)
+		if repl == "" {
+			continue
+		}
+		edits = append(edits, edit{pos: t.Pos, n: len(t.Text), text: repl})
+		// A renamed call that is a whole select item keeps the column name DuckDB would have
+		// given the original call ("sum(bytes)", not "flowq_sum(bytes)").
+		prev := ""
+		if i > 0 {
+			prev = strings.ToLower(toks[i-1].Text)
+		}
 		if clause[i] == "select" && itemStart[prev] && itemEnd[next] {
-			alias := name + stmt[toks[i+1].Pos:toks[end].Pos+1]
-			edits = append(edits, edit{toks[end].Pos + 1, 0, ` AS "` + strings.ReplaceAll(alias, `"`, `""`) + `"`})
+			alias := name + oneLine(stmt[toks[i+1].Pos:toks[end].Pos+1])
+			edits = append(edits, edit{pos: toks[end].Pos + 1, text: ` AS ` + quoteIdent(alias), alias: true})
 		}
 	}
-	if len(edits) == 0 {
-		return stmt
-	}
-	sort.Slice(edits, func(a, b int) bool { return edits[a].pos < edits[b].pos })
-	var b strings.Builder
-	last := 0
-	for _, e := range edits {
-		b.WriteString(stmt[last:e.pos])
-		b.WriteString(e.text)
-		last = e.pos + e.n
-	}
-	b.WriteString(stmt[last:])
-	return b.String()
+	return edits
 }
+
+// renamed gives the new name of a call to name with args, followed by the word next, or "".
+func renamed(name string, args [][]sqlscan.Token, next string) string {
+	switch name {
+	case "contains":
+		if len(args) == 2 && (isIPAddressExpr(args[1]) || isCIDRExpr(args[0])) {
+			return "cidr_contains"
+		}
+	case "sum":
+		if len(args) == 1 && len(args[0]) > 0 && next != "filter" && next != "over" {
+			first := strings.ToLower(args[0][0].Text)
+			if first != "distinct" && first != "all" && args[0][0].Text != "*" {
+				return "flowq_sum"
+			}
+		}
+	case "date_diff":
+		if len(args) == 3 {
+			return "date_sub"
+		}
+	}
+	return ""
+}
+
+// oneLine turns line breaks into spaces, so an alias made of the user's text adds no line.
+func oneLine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 var (
 	itemStart = map[string]bool{"select": true, ",": true, "distinct": true, "all": true}

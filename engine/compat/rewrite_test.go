@@ -30,19 +30,33 @@ func TestRewrite(t *testing.T) {
 		// Column names: only whole select items get an alias; other clauses and nested calls don't.
 		{`SELECT a, sum("x""y") FROM t GROUP BY a ORDER BY sum(b), c`,
 			`SELECT a, flowq_sum("x""y") AS "sum(""x""""y"")" FROM t GROUP BY a ORDER BY flowq_sum(b), c`},
+		// A select item holding a rewrite is named as typed, not by the rewrite (issue 16).
 		{"SELECT coalesce(sum(x), 0), sum(x) + 1, CASE WHEN a THEN sum(x) END FROM t",
-			"SELECT coalesce(flowq_sum(x), 0), flowq_sum(x) + 1, CASE WHEN a THEN flowq_sum(x) END FROM t"},
+			`SELECT coalesce(flowq_sum(x), 0) AS "coalesce(sum(x), 0)", flowq_sum(x) + 1 AS "sum(x) + 1", CASE WHEN a THEN flowq_sum(x) END AS "CASE WHEN a THEN sum(x) END" FROM t`},
 		{"SELECT * FROM t WHERE b > (SELECT sum(b) FROM u)",
 			`SELECT * FROM t WHERE b > (SELECT flowq_sum(b) AS "sum(b)" FROM u)`},
 		{"SELECT sum(b) HAVING sum(b) > 1", `SELECT flowq_sum(b) AS "sum(b)" HAVING flowq_sum(b) > 1`},
 		{"SELECT sum(DISTINCT x), sum(ALL x), sum(x) FILTER (WHERE y), sum(x) OVER ()",
 			"SELECT sum(DISTINCT x), sum(ALL x), sum(x) FILTER (WHERE y), sum(x) OVER ()"},
-		{"SELECT sum(sum(x)) OVER (PARTITION BY g)", "SELECT sum(flowq_sum(x)) OVER (PARTITION BY g)"},
+		{"SELECT sum(sum(x)) OVER (PARTITION BY g)", `SELECT sum(flowq_sum(x)) OVER (PARTITION BY g) AS "sum(sum(x)) OVER (PARTITION BY g)"`},
 		{"SELECT main.sum(x), t.sum, sum", "SELECT main.sum(x), t.sum, sum"},
 		{"SELECT sum(coalesce(a, 0) * (b + 1)) n", "SELECT flowq_sum(coalesce(a, 0) * (b + 1)) n"},
 		{"SELECT date_diff('hour', a, b) AS h, datediff('hour', a, b)", "SELECT date_sub('hour', a, b) AS h, datediff('hour', a, b)"},
 		// Division truncates for integers, as in Trino; "//" and comments stay as they are.
-		{"SELECT bytes/packets, 7 / 2, a // b /* x/y */, '1/2'", "SELECT bytes//packets, 7 // 2, a // b /* x/y */, '1/2'"},
+		{"SELECT bytes/packets, 7 / 2, a // b /* x/y */, '1/2'", `SELECT bytes//packets AS "bytes/packets", 7 // 2 AS "7 / 2", a // b /* x/y */, '1/2'`},
+		{"SELECT a/b AS r, a/b r2, (a/b)::int, x.y/2 FROM t WHERE a/b > 1",
+			`SELECT a//b AS r, a//b r2, (a//b)::int AS "(a/b)::int", x.y//2 AS "x.y/2" FROM t WHERE a//b > 1`},
+		{"SELECT CASE WHEN a THEN 1/2 END, a/b IS NULL, x/2 \"q\"\n  -- c\n  , 'it''s'/2",
+			`SELECT CASE WHEN a THEN 1//2 END AS "CASE WHEN a THEN 1/2 END", a//b IS NULL AS "a/b IS NULL", x//2 "q"` + "\n  -- c\n  , 'it''s'//2 AS \"'it''s'/2\""},
+		// count(*) is named as typed, not count_star(); other counts keep DuckDB's names.
+		{"SELECT count(*), COUNT( * ), count(*) AS n, count(x), count(*) FILTER (WHERE a) FROM t",
+			`SELECT count(*) AS "count(*)", COUNT( * ) AS "COUNT( * )", count(*) AS n, count(x), count(*) FILTER (WHERE a) FROM t`},
+		{"SELECT DISTINCT a/b FROM (SELECT count(*) FROM t) s, LATERAL (SELECT 1/2 x)",
+			`SELECT DISTINCT a//b AS "a/b" FROM (SELECT count(*) AS "count(*)" FROM t) s, LATERAL (SELECT 1//2 x)`},
+		{"SELECT 1/2 || 'open", "SELECT 1//2 || 'open"},
+		// Line breaks inside an item are spaces in its name: every line stays where it was.
+		{"SELECT 'a\nb' || x/2\nFROM t", "SELECT 'a\nb' || x//2 AS \"'a b' || x/2\"\nFROM t"},
+		{"SELECT sum(\r\n  x)\nFROM t", "SELECT flowq_sum(\r\n  x) AS \"sum(    x)\"\nFROM t"},
 		// Unclosed calls are left for DuckDB to report.
 		{"SELECT sum(x", "SELECT sum(x"},
 		{"", ""},

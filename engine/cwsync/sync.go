@@ -1,5 +1,3 @@
-// Package cwsync mirrors VPC flow-log events from a CloudWatch Logs log group into local text
-// deliveries (header line added) that the store's loader reads exactly like S3 deliveries.
 package cwsync
 
 import (
@@ -46,7 +44,7 @@ type Options struct {
 	Account   string // overrides the account found in the log group's ARN
 
 	Streams  []string       // only these log streams (ENI ids); empty: every stream
-	From, To time.Time      // event time range, From inclusive, To exclusive; zero: open (To: now)
+	From, To time.Time      // event times in the half-open range [From, To) (timespec.Range); zero: open (To: now)
 	Header   flowlog.Header // the records' layout (ParseLogFormat); zero: the version 2 default
 	Method   Method
 

@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 // TestGolden pins the exact text of a tiny generation, one file per format, so that a change
 // to record layout or randomness shows up in review.
@@ -39,19 +37,7 @@ func TestGolden(t *testing.T) {
 				got.WriteString("# " + k + "\n")
 				got.Write(text)
 			}
-			path := filepath.Join("testdata", "tiny-"+f.Name+".golden")
-			if *update {
-				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("output differs from %s:\n%s", path, got.String())
-			}
+			golden.Check(t, filepath.Join("testdata", "tiny-"+f.Name+".golden"), got.Bytes())
 		})
 	}
 }

@@ -30,7 +30,7 @@ type fixture struct {
 var (
 	fixOnce sync.Once
 	fix     fixture
-	tmpRoot string
+	small   = storetest.NewFixture(flowgen.Small())
 )
 
 // fixedNow is the report's clock in tests, so the page is the same on every run.
@@ -38,9 +38,7 @@ var fixedNow = time.Date(2026, 1, 16, 9, 30, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
-	}
+	small.Remove()
 	os.Exit(code)
 }
 
@@ -55,12 +53,8 @@ func generated(t *testing.T) *fixture {
 
 func build(f *fixture) error {
 	ctx := context.Background()
-	root, err := os.MkdirTemp("", "flowq-htmlreport-")
-	if err != nil {
-		return err
-	}
-	tmpRoot = root
-	if f.truth, f.st, err = storetest.Load(ctx, root, flowgen.Small()); err != nil {
+	var err error
+	if f.truth, f.st, err = small.Build(); err != nil {
 		return err
 	}
 	sess, err := f.st.OpenSession(ctx, store.SessionOptions{Init: compat.Register})
@@ -72,7 +66,7 @@ func build(f *fixture) error {
 	if err != nil {
 		return err
 	}
-	user := filepath.Join(root, "user-queries")
+	user := filepath.Join(small.Dir(), "user-queries")
 	if err := os.Mkdir(user, 0o755); err != nil {
 		return err
 	}

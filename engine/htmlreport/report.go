@@ -1,5 +1,3 @@
-// Package htmlreport builds flowq's self-contained HTML report: summary numbers, inline SVG
-// charts and saved-query tables from a session's vpc_flow_logs, with the SQL behind each panel.
 package htmlreport
 
 import (
@@ -14,6 +12,8 @@ import (
 
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/savedquery"
+	"github.com/flowq/flowq/engine/summary"
+	"github.com/flowq/flowq/engine/timespec"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -134,14 +134,15 @@ func (t *Table) dropNullColumns() {
 	t.Columns, t.Numeric = cols, num
 }
 
-// querier is what Build needs of the database.
-type querier interface {
+// Querier is what Build needs of the database: a *sql.DB, or a store session, whose
+// QueryContext refuses anything but a SELECT when it is read-only.
+type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // builder carries the options through the panels.
 type builder struct {
-	db       querier
+	db       Querier
 	opts     Options
 	builtin  *savedquery.Catalog
 	answered map[string]*Panel // built-in query name → the fixed panel showing its default answer
@@ -150,7 +151,7 @@ type builder struct {
 // Build runs every panel's query on db (a session with the vpc_flow_logs view) and returns the
 // report. A failing fixed panel (summary, traffic) is an error; a failing saved query is shown
 // in its panel.
-func Build(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
+func Build(ctx context.Context, db Querier, opts Options) (*Report, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
@@ -259,75 +260,23 @@ func (b *builder) run(ctx context.Context, q savedquery.Query, params map[string
 	return t, shown, nil
 }
 
-// mustParse parses one of the report's own queries (a bug in flowq if it fails).
-func mustParse(text, name string) savedquery.Query {
-	q, err := savedquery.Parse(text, name, "htmlreport:"+name)
-	if err != nil {
-		panic(err)
-	}
-	return q
+// rng is the report's range as the summary package takes it.
+func (b *builder) rng() timespec.Range {
+	return timespec.Range{From: b.opts.Since, To: b.opts.Until}
 }
 
-const rangeHeader = `-- param: since = | Only records starting at or after this time
--- param: until = | Only records starting before this time
-`
-
-var summaryQuery = mustParse(`-- name: report-summary
--- description: Headline numbers of the report's range.
-`+rangeHeader+`SELECT count(*) AS records,
-       coalesce(sum(bytes), 0) AS bytes,
-       coalesce(sum(packets), 0) AS packets,
-       count_if(action = 'ACCEPT') AS accepted,
-       count_if(action = 'REJECT') AS rejected,
-       count_if(log_status = 'NODATA') AS nodata,
-       count_if(log_status = 'SKIPDATA') AS skipdata,
-       min(start) AS first_start,
-       max("end") AS last_end,
-       count(DISTINCT account_id) AS accounts,
-       count(DISTINCT region) AS regions,
-       count(DISTINCT interface_id) AS interfaces
-FROM vpc_flow_logs
-WHERE ($since IS NULL OR start >= $since)
-  AND ($until IS NULL OR start < $until)`, "report-summary")
-
-var trafficQuery = mustParse(`-- name: report-traffic
--- description: Accepted and rejected records per time bucket.
-`+rangeHeader+`-- param: bucket:int = 3600 | Bucket width in seconds
-SELECT bucket_start,
-       count_if(action = 'ACCEPT') AS accepted,
-       count_if(action = 'REJECT') AS rejected
-FROM (
-  SELECT start - start % $bucket AS bucket_start, action
-  FROM vpc_flow_logs
-  WHERE ($since IS NULL OR start >= $since)
-    AND ($until IS NULL OR start < $until)
-) t
-GROUP BY bucket_start
-ORDER BY bucket_start`, "report-traffic")
-
+// summary reads the headline numbers through the summary package `flowq status` shares.
 func (b *builder) summary(ctx context.Context, r *Report) error {
-	params, _ := b.rangeParams(summaryQuery)
-	t, shown, err := b.run(ctx, summaryQuery, params, 1)
+	sm, err := summary.Read(ctx, b.db, b.rng(), b.opts.Now)
 	if err != nil {
-		return err
+		return fmt.Errorf("report summary: %w", err)
 	}
-	s := &r.Summary
-	s.SQL = shown
-	if len(t.Values) != 1 {
-		return fmt.Errorf("report summary: %d rows, want 1", len(t.Values))
-	}
-	v := t.Values[0]
-	get := func(col string) int64 {
-		n, _ := asInt64(v[t.Col(col)])
-		return n
-	}
-	s.Records, s.Bytes, s.Packets = get("records"), get("bytes"), get("packets")
-	s.Accepted, s.Rejected = get("accepted"), get("rejected")
-	s.NoData, s.SkipData = get("nodata"), get("skipdata")
-	s.Accounts, s.Regions, s.ENIs = get("accounts"), get("regions"), get("interfaces")
-	if s.Records > 0 {
-		s.First = time.Unix(get("first_start"), 0).UTC()
-		s.Last = time.Unix(get("last_end"), 0).UTC()
+	r.Summary = Summary{
+		Records: sm.Records, Bytes: sm.Bytes, Packets: sm.Packets,
+		Accepted: sm.Accepted, Rejected: sm.Rejected, NoData: sm.NoData, SkipData: sm.SkipData,
+		First: sm.First, Last: sm.Last,
+		Accounts: int64(len(sm.Accounts)), Regions: int64(len(sm.Regions)), ENIs: sm.ENIs,
+		SQL: sm.SQL,
 	}
 	return nil
 }
@@ -352,45 +301,14 @@ func pickBucket(span time.Duration) time.Duration {
 }
 
 func (b *builder) traffic(ctx context.Context, r *Report) error {
-	tr := &r.Traffic
-	first, last := r.Summary.First, r.Summary.Last
-	tr.Bucket = pickBucket(last.Sub(first))
-	params, _ := b.rangeParams(trafficQuery)
-	params["bucket"] = strconv.FormatInt(int64(tr.Bucket/time.Second), 10)
-	t, shown, err := b.run(ctx, trafficQuery, params, maxBuckets+1)
+	bucket := pickBucket(r.Summary.Last.Sub(r.Summary.First))
+	// Buckets are counted from the first with records to the last; the span of start times is
+	// within the chosen one's maxBuckets, plus the partial buckets at either end.
+	act, err := summary.ReadActivity(ctx, b.db, b.rng(), bucket, maxBuckets+2, b.opts.Now)
 	if err != nil {
-		return err
+		return fmt.Errorf("report traffic: %w", err)
 	}
-	tr.SQL = shown
-	if t.Total > len(t.Values) {
-		return fmt.Errorf("report traffic: %d buckets, more than the %d expected", t.Total, maxBuckets)
-	}
-	if len(t.Values) == 0 {
-		return nil
-	}
-	// Every bucket from the first to the last gets a point, so an hour without records shows
-	// as zero instead of a line drawn straight across the gap.
-	sec := int64(tr.Bucket / time.Second)
-	byStart := map[int64][2]int64{}
-	lo, hi := int64(0), int64(0)
-	for i, v := range t.Values {
-		st, _ := asInt64(v[0])
-		acc, _ := asInt64(v[1])
-		rej, _ := asInt64(v[2])
-		byStart[st] = [2]int64{acc, rej}
-		if i == 0 || st < lo {
-			lo = st
-		}
-		if i == 0 || st > hi {
-			hi = st
-		}
-	}
-	for st := lo; st <= hi; st += sec {
-		c := byStart[st]
-		tr.Times = append(tr.Times, time.Unix(st, 0).UTC())
-		tr.Accepted = append(tr.Accepted, c[0])
-		tr.Rejected = append(tr.Rejected, c[1])
-	}
+	r.Traffic = Traffic{Bucket: bucket, Times: act.Times(), Accepted: act.Accepted, Rejected: act.Rejected, SQL: act.SQL}
 	return nil
 }
 

@@ -2,37 +2,19 @@ package htmlreport
 
 import (
 	"encoding/xml"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowq/flowq/engine/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name (go test -update rewrites it).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", path, got)
-	}
+	golden.CheckString(t, filepath.Join("testdata", name), got)
 }
 
 // wellFormed parses the SVG as XML, so a golden file is also checked to open in any viewer.
@@ -86,7 +68,7 @@ func TestLineChartGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			svg := string(c.chart.SVG())
 			wellFormed(t, svg)
-			golden(t, c.name, svg)
+			checkGolden(t, c.name, svg)
 		})
 	}
 }
@@ -112,7 +94,7 @@ func TestBarChartGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			svg := string(c.chart.SVG())
 			wellFormed(t, svg)
-			golden(t, c.name, svg)
+			checkGolden(t, c.name, svg)
 		})
 	}
 }

@@ -17,6 +17,7 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	outFd                          int
+	getenv                         func(string) string // NO_COLOR, TERM, locale: see Caps
 }
 
 // System returns the process's standard streams.
@@ -27,6 +28,7 @@ func System() *IOStreams {
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		outFd:     int(os.Stdout.Fd()),
+		getenv:    os.Getenv,
 	}
 }
 
@@ -43,6 +45,9 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 
 // IsStderrTTY reports whether message output is a terminal.
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetEnv sets the environment Caps reads (tests; System uses the process's).
+func (s *IOStreams) SetEnv(getenv func(string) string) { s.getenv = getenv }
 
 // SetTTY overrides terminal detection (tests).
 func (s *IOStreams) SetTTY(in, out, errOut bool) {

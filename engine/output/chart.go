@@ -51,7 +51,13 @@ type ChartOptions struct {
 	// Color allows ANSI colours, one per series.
 	Color bool
 	Title string
+	// MoreHint says how to see the rows a bar chart leaves out for lack of height; the
+	// default suits any caller ("drop the chart to see all").
+	MoreHint string
 }
+
+// defaultMoreHint follows "… N more rows not drawn" when ChartOptions.MoreHint is empty.
+const defaultMoreHint = "drop the chart to see all"
 
 // MaxChartRows bounds ChartFromRows: a chart of more points than a terminal
 // has cells says nothing more, and the values are held in memory.
@@ -240,25 +246,37 @@ func barFill(series, nSeries int, o ChartOptions) (string, bool) {
 }
 
 // chartHead returns the lines above a chart: the title, and a legend (series i drawn as
-// mark(i)) when there is more than one series.
-func chartHead(data ChartData, o ChartOptions, mark func(i int) string) []string {
+// mark(i)) when there is more than one series, ending in note when it is not empty.
+func chartHead(data ChartData, o ChartOptions, mark func(i int) string, note string) []string {
 	var out []string
 	if o.Title != "" {
 		out = append(out, fitText(sanitize(o.Title), o.Width, o))
 	}
 	if len(data.Series) > 1 {
 		parts := make([]string, len(data.Series))
+		plain := 0 // display width without colour escapes
 		for i, s := range data.Series {
 			parts[i] = paint(mark(i), i, o) + " " + sanitize(s.Name)
+			plain += widthCond.StringWidth(mark(i)+" "+sanitize(s.Name)) + len(legendSpacing)
 		}
-		out = append(out, strings.Join(parts, legendSpacing))
+		legend := strings.Join(parts, legendSpacing)
+		if note != "" && plain+widthCond.StringWidth(note) <= o.Width {
+			legend += legendSpacing + note
+		}
+		if !o.Color { // colour escapes would count as cells
+			legend = fitText(legend, o.Width, o)
+		}
+		out = append(out, legend)
 	}
 	return out
 }
 
+// barChart draws one bar per row and series. Each series has its own scale (its largest value
+// is a full bar), so that bytes beside packets and records stay readable: the value printed
+// after each bar is what compares across series, and the legend says so.
 func barChart(data ChartData, o ChartOptions) []string {
 	ns := len(data.Series)
-	out := chartHead(data, o, func(i int) string { f, _ := barFill(i, ns, o); return f + f })
+	out := chartHead(data, o, func(i int) string { f, _ := barFill(i, ns, o); return f + f }, "(bars scaled per column)")
 	rowsAvail := len(data.Labels)
 	if o.Height > 0 {
 		// Lines left for bars after the header, keeping one for the "more" note if needed.
@@ -274,13 +292,16 @@ func barChart(data ChartData, o ChartOptions) []string {
 		labelW = max(labelW, widthCond.StringWidth(labels[i]))
 	}
 	labelW = min(labelW, max(4, o.Width/3))
-	maxV, valW := 0.0, 0
-	for _, s := range data.Series {
+	maxV := make([]float64, ns)
+	valueText := make([]func(float64) string, ns)
+	valW := 0
+	for si, s := range data.Series {
+		valueText[si] = chartValueFormat(s.Name)
 		for _, v := range s.Values[:rowsAvail] {
-			if !math.IsNaN(v) && v > maxV {
-				maxV = v
+			if !math.IsNaN(v) && v > maxV[si] {
+				maxV[si] = v
 			}
-			valW = max(valW, len(formatChartValue(v)))
+			valW = max(valW, len(valueText[si](v)))
 		}
 	}
 	axis := "|"
@@ -297,9 +318,9 @@ func barChart(data ChartData, o ChartOptions) []string {
 			label += strings.Repeat(" ", labelW-widthCond.StringWidth(label))
 			v := s.Values[i]
 			bar := ""
-			if !math.IsNaN(v) && v > 0 && maxV > 0 {
+			if !math.IsNaN(v) && v > 0 && maxV[si] > 0 {
 				fill, partial := barFill(si, ns, o)
-				units := v / maxV * float64(barW)
+				units := v / maxV[si] * float64(barW)
 				if partial {
 					eighths := int(math.Round(units * 8))
 					bar = strings.Repeat(fill, eighths/8) + eighthBlocks[eighths%8]
@@ -313,13 +334,51 @@ func barChart(data ChartData, o ChartOptions) []string {
 					}
 				}
 			}
-			out = append(out, label+" "+axis+paint(bar, si, o)+barValueGutter+formatChartValue(v))
+			out = append(out, label+" "+axis+paint(bar, si, o)+barValueGutter+valueText[si](v))
 		}
 	}
 	if more := len(data.Labels) - rowsAvail; more > 0 {
-		out = append(out, fmt.Sprintf("%s %s more", ellipsis(o), Group(strconv.Itoa(more))))
+		unit := "rows"
+		if more == 1 {
+			unit = "row"
+		}
+		hint := o.MoreHint
+		if hint == "" {
+			hint = defaultMoreHint
+		}
+		head := fmt.Sprintf("%s %s more %s", ellipsis(o), Group(strconv.Itoa(more)), unit)
+		note := head // the longest of these that fits
+		for _, n := range []string{head + " not drawn: " + hint, head + ": " + hint, head + " not drawn"} {
+			if widthCond.StringWidth(n) <= o.Width {
+				note = n
+				break
+			}
+		}
+		out = append(out, fitText(note, o.Width, o))
 	}
 	return out
+}
+
+// chartValueFormat picks how a series' values are written beside its bars, by the column's
+// name as in table mode: byte counts in binary units, codes and Unix times as plain digits.
+func chartValueFormat(name string) func(float64) string {
+	switch numberKind(name) {
+	case numBytes:
+		return func(v float64) string {
+			if s, ok := humanBytes(v); ok {
+				return s
+			}
+			return formatChartValue(v)
+		}
+	case numCode:
+		return func(v float64) string {
+			if !math.IsNaN(v) && v == math.Trunc(v) && math.Abs(v) < 1e15 {
+				return strconv.FormatInt(int64(v), 10)
+			}
+			return formatChartValue(v)
+		}
+	}
+	return formatChartValue
 }
 
 func ellipsis(o ChartOptions) string {
@@ -419,7 +478,7 @@ func lineChart(data ChartData, o ChartOptions) []string {
 			return "⣿"
 		}
 		return asciiMarkers[i%len(asciiMarkers)]
-	})
+	}, "")
 	plotH := max(2, o.Height-len(out)-2) // x axis and x labels below
 
 	// y range: from zero when every value is non-negative, as counts should be.

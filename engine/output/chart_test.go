@@ -100,7 +100,7 @@ func TestGoldenCharts(t *testing.T) {
 					t.Errorf("line %q is %d wide, width %d", l, w, c.o.Width)
 				}
 			}
-			golden(t, "chart-"+c.name+".txt", got)
+			checkGolden(t, "chart-"+c.name+".txt", got)
 		})
 	}
 }
@@ -235,5 +235,44 @@ func TestChartEdges(t *testing.T) {
 	got := chartString(t, d, ChartOptions{Width: 12})
 	if got != "up   |### 3\ndown | -1\n" { // 12 - label 4 - " |" - " " - value 2 = 3 cells
 		t.Errorf("negative bar:\n%q", got)
+	}
+}
+
+// TestBarChartScalePerSeries: bytes beside packets each get their own scale. Hand-computed:
+// width 50 minus label 1, space, axis, gutter and value width 7 ("2.0 KiB") leaves 39 cells;
+// 1024/2048 and 5/10 of 39 = 19.5, rounded to 20. On one scale the packets would be 1 cell.
+func TestBarChartScalePerSeries(t *testing.T) {
+	d := ChartData{XName: "k", Labels: []string{"a", "b"}, Series: []Series{
+		{Name: "bytes", Values: []float64{2048, 1024}},
+		{Name: "packets", Values: []float64{10, 5}},
+	}}
+	got := chartString(t, d, ChartOptions{Width: 50, Unicode: true})
+	want := "██ bytes  ▓▓ packets  (bars scaled per column)\n" +
+		"a │" + strings.Repeat("█", 39) + " 2.0 KiB\n" +
+		"  │" + strings.Repeat("▓", 39) + " 10\n" +
+		"b │" + strings.Repeat("█", 20) + " 1.0 KiB\n" +
+		"  │" + strings.Repeat("▓", 20) + " 5\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestBarChartMoreNote: rows left out for lack of height are counted, with how to see them.
+func TestBarChartMoreNote(t *testing.T) {
+	cases := []struct {
+		o    ChartOptions
+		want string
+	}{
+		// Height 4: three bars and the note.
+		{ChartOptions{Width: 80, Height: 4}, "~ 2 more rows not drawn: drop the chart to see all"},
+		{ChartOptions{Width: 40, Height: 4, MoreHint: "run it without --chart"}, "~ 2 more rows: run it without --chart"},
+		{ChartOptions{Width: 24, Height: 4}, "~ 2 more rows not drawn"},
+	}
+	for _, c := range cases {
+		got := chartString(t, services(), c.o)
+		lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+		if len(lines) != 4 || lines[3] != c.want {
+			t.Errorf("%+v: got\n%s\nwant last line %q", c.o, got, c.want)
+		}
 	}
 }

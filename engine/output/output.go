@@ -1,5 +1,3 @@
-// Package output renders query results (table, csv, json, ndjson, markdown, line)
-// and draws terminal charts and sparklines; it knows no flow logs, only rows.
 package output
 
 import (
@@ -64,12 +62,16 @@ const DefaultNull = "NULL"
 type Options struct {
 	// Terminal: the writer is a terminal, so NULLs are dimmed with ANSI SGR.
 	Terminal bool
-	// Width of the terminal in columns; tables wider than this get truncated
-	// cells (…) and, when that is not enough, switch to line mode. 0 = unlimited.
+	// Width of the terminal in columns; tables wider than this have free text and
+	// timestamps cut (never addresses, ids, ports or kinds) and, when that is not
+	// enough, switch to line mode (see the package documentation). 0 = unlimited.
 	Width int
 	// MaxRows caps the rows shown by table, markdown and line modes; the rest
 	// are still read and counted and a note "… N more rows" follows. 0 = no cap.
 	MaxRows int
+	// MoreHint, when set, follows the "… N more rows" note in brackets and says how to see
+	// the rest (".maxrows 0 shows every row"): the caller knows its own commands.
+	MoreHint string
 	// NullString replaces the format's NULL text (DefaultNull, or "" for CSV).
 	NullString string
 	// ASCII draws table borders with +-| instead of box-drawing characters.
@@ -88,7 +90,7 @@ type column struct {
 	name    string
 	typ     *typeNode
 	numeric bool
-	code    bool // isCodeColumn: numbers never grouped with thousands separators
+	num     numKind // how table mode writes the numbers (numberKind)
 }
 
 // widthCond measures display width independently of the locale, so golden
@@ -106,7 +108,7 @@ func Render(ctx context.Context, w io.Writer, rows *sql.Rows, f Format, o Option
 	cols := make([]column, len(cts))
 	for i, ct := range cts {
 		t := parseType(ct.DatabaseTypeName())
-		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t), code: IsCodeColumn(ct.Name())}
+		cols[i] = column{name: ct.Name(), typ: t, numeric: isNumericType(t), num: numberKind(ct.Name())}
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	r := &renderer{ctx: ctx, w: bw, rows: rows, cols: cols, o: o}
@@ -342,7 +344,11 @@ func (r *renderer) moreNote(n, shown int, blank bool) {
 	if more == 1 {
 		unit = "row"
 	}
-	fmt.Fprintf(r.w, "… %s more %s\n", Group(fmt.Sprint(more)), unit)
+	fmt.Fprintf(r.w, "… %s more %s", Group(fmt.Sprint(more)), unit)
+	if r.o.MoreHint != "" {
+		fmt.Fprintf(r.w, " (%s)", r.o.MoreHint)
+	}
+	r.w.WriteString("\n")
 }
 
 func (r *renderer) table(md bool) (Stats, error) {
@@ -357,21 +363,46 @@ func (r *renderer) table(md bool) (Stats, error) {
 	if md {
 		esc = mdEscape
 	}
+	// Port aliases (p, sp, dp) are codes only when every value shown is a port number.
+	aliasPorts := make([]bool, len(r.cols))
+	for i, c := range r.cols {
+		aliasPorts[i] = c.numeric && c.num == numPortAlias
+	}
 	var buf [][]cell
 	n, err := r.each(r.o.MaxRows, func(n int, vals []any) error {
 		cells := make([]cell, len(vals))
 		for i, v := range vals {
+			c := r.cols[i]
 			o := to
-			if r.cols[i].code {
+			switch {
+			case !c.numeric || md:
+			case c.num == numCode || c.num == numPortAlias:
 				o = plain
+				if c.num == numPortAlias && v != nil && !isPortNumber(v) {
+					aliasPorts[i] = false
+				}
+			case c.num == numBytes:
+				if s, ok := humanBytes(v); ok {
+					cells[i] = cell{s: s}
+					continue
+				}
 			}
-			cells[i] = cell{s: esc(formatText(v, r.cols[i].typ, o)), null: v == nil}
+			cells[i] = cell{s: esc(formatText(v, c.typ, o)), null: v == nil}
 		}
 		buf = append(buf, cells)
 		return nil
 	})
 	if err != nil {
 		return Stats{Rows: n, Shown: 0}, err
+	}
+	for i, c := range r.cols {
+		if c.numeric && c.num == numPortAlias && !aliasPorts[i] && !md {
+			for _, cells := range buf {
+				if !cells[i].null {
+					cells[i].s = Group(cells[i].s)
+				}
+			}
+		}
 	}
 	heads := make([]string, len(r.cols))
 	for i, c := range r.cols {
@@ -382,7 +413,7 @@ func (r *renderer) table(md bool) (Stats, error) {
 		r.moreNote(n, len(buf), true)
 		return Stats{Rows: n, Shown: len(buf)}, nil
 	}
-	widths, ok := r.fitWidths(heads, buf)
+	widths, classes, ok := r.fitWidths(heads, buf)
 	if !ok {
 		// Too wide even with truncated cells: line mode reads better than a wrapped table.
 		nameW := 0
@@ -393,7 +424,7 @@ func (r *renderer) table(md bool) (Stats, error) {
 			r.writeLineRow(i, heads, nameW, cells)
 		}
 	} else {
-		r.writeBox(heads, buf, widths)
+		r.writeBox(heads, buf, widths, classes)
 	}
 	r.moreNote(n, len(buf), false)
 	return Stats{Rows: n, Shown: len(buf)}, nil
@@ -413,68 +444,6 @@ func naturalWidths(heads []string, rows [][]cell, least int) []int {
 	return w
 }
 
-// minTextWidth is the narrowest a text column is squeezed to before giving up
-// on the table layout.
-const minTextWidth = 6
-
-// fitWidths picks column widths: natural widths when they fit, else text
-// columns are capped at a common limit (widest first); numbers are never cut.
-func (r *renderer) fitWidths(heads []string, rows [][]cell) ([]int, bool) {
-	nat := naturalWidths(heads, rows, 1)
-	border := 3*len(heads) + 1
-	total := func(limit int) int {
-		t := border
-		for i, w := range nat {
-			if r.cols[i].numeric {
-				t += w
-			} else {
-				t += min(w, max(limit, min(w, minTextWidth)))
-			}
-		}
-		return t
-	}
-	widest := 0
-	for _, w := range nat {
-		widest = max(widest, w)
-	}
-	if r.o.Width <= 0 || total(widest) <= r.o.Width {
-		return nat, true
-	}
-	if total(0) > r.o.Width {
-		return nil, false
-	}
-	// Largest common cap that fits.
-	lo, hi := 0, widest
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if total(mid) <= r.o.Width {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	out := make([]int, len(nat))
-	for i, w := range nat {
-		if r.cols[i].numeric {
-			out[i] = w
-		} else {
-			out[i] = min(w, max(lo, min(w, minTextWidth)))
-		}
-	}
-	// Hand the leftover columns, one each, to the columns that were cut.
-	spare := r.o.Width - total(lo)
-	for i := range out {
-		if spare == 0 {
-			break
-		}
-		if out[i] < nat[i] {
-			out[i]++
-			spare--
-		}
-	}
-	return out, true
-}
-
 type boxChars struct {
 	h, v       string
 	tl, tm, tr string
@@ -487,7 +456,7 @@ var (
 	asciiBox   = boxChars{"-", "|", "+", "+", "+", "+", "+", "+", "+", "+", "+"}
 )
 
-func (r *renderer) writeBox(heads []string, rows [][]cell, widths []int) {
+func (r *renderer) writeBox(heads []string, rows [][]cell, widths []int, classes []fitClass) {
 	bc := unicodeBox
 	if r.o.ASCII {
 		bc = asciiBox
@@ -502,10 +471,14 @@ func (r *renderer) writeBox(heads []string, rows [][]cell, widths []int) {
 		}
 		r.w.WriteString(rt + "\n")
 	}
-	row := func(cells []cell) {
+	row := func(cells []cell, head bool) {
 		r.w.WriteString(bc.v)
 		for i, c := range cells {
-			s := widthCond.Truncate(c.s, widths[i], "…")
+			class := classes[i]
+			if head {
+				class = fitFree
+			}
+			s := cutCell(c.s, widths[i], class)
 			pad := strings.Repeat(" ", widths[i]-widthCond.StringWidth(s))
 			if c.null {
 				s = r.dim(s)
@@ -525,10 +498,10 @@ func (r *renderer) writeBox(heads []string, rows [][]cell, widths []int) {
 	for i, h := range heads {
 		hc[i] = cell{s: h}
 	}
-	row(hc)
+	row(hc, true)
 	rule(bc.ml, bc.mm, bc.mr)
 	for _, cells := range rows {
-		row(cells)
+		row(cells, false)
 	}
 	rule(bc.bl, bc.bm, bc.br)
 }
@@ -608,8 +581,8 @@ func FormatElapsed(d time.Duration) string {
 }
 
 // IsCodeColumn reports whether a column holds numbers that are codes rather than quantities
-// (ports, protocol numbers, flags, ids, years): "8,080" would misread them, so they are never
-// grouped with thousands separators.
+// (ports, protocol numbers, flags, ids, years) or Unix times (start, end, *time, *_ts): "8,080"
+// and "1,793,491,848" would misread them, so they are never grouped with thousands separators.
 func IsCodeColumn(name string) bool {
 	n := strings.ToLower(name)
 	for _, part := range []string{"port", "protocol", "proto", "version", "flags", "traffic_path", "year", "_id", "account"} {
@@ -617,5 +590,5 @@ func IsCodeColumn(name string) bool {
 			return true
 		}
 	}
-	return n == "id"
+	return n == "id" || isTimeName(nameWords(name))
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -15,9 +13,9 @@ import (
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
@@ -50,26 +48,10 @@ func render(t *testing.T, db *sql.DB, query string, f Format, o Options) (string
 	return buf.String(), st
 }
 
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name (go test -update rewrites it).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden %s (run with -update to create): %v", path, err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden file\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.CheckString(t, filepath.Join("testdata", name), got)
 }
 
 // allTypes returns one row of every type family, a row of NULLs and a row of
@@ -102,12 +84,12 @@ func TestGoldenAllTypes(t *testing.T) {
 			if st != (Stats{Rows: 3, Shown: 3}) {
 				t.Errorf("stats = %+v, want 3 rows all shown", st)
 			}
-			golden(t, "alltypes."+string(f), got)
+			checkGolden(t, "alltypes."+string(f), got)
 		})
 	}
 	t.Run("table-ascii-terminal", func(t *testing.T) {
 		got, _ := render(t, db, allTypes, Table, Options{ASCII: true, Terminal: true, NullString: "∅"})
-		golden(t, "alltypes.ascii-terminal.table", got)
+		checkGolden(t, "alltypes.ascii-terminal.table", got)
 	})
 }
 
@@ -119,7 +101,7 @@ func TestGoldenZeroRows(t *testing.T) {
 			if st != (Stats{}) {
 				t.Errorf("stats = %+v, want zero", st)
 			}
-			golden(t, "zero."+string(f), got)
+			checkGolden(t, "zero."+string(f), got)
 		})
 	}
 }
@@ -134,11 +116,11 @@ func TestGoldenWidth(t *testing.T) {
 				t.Errorf("width %d: line %q is %d wide", w, line, widthCond.StringWidth(line))
 			}
 		}
-		golden(t, "width"+strconv.Itoa(w)+".table", got)
+		checkGolden(t, "width"+strconv.Itoa(w)+".table", got)
 	}
 	// At 20 columns even minimal text columns cannot fit: line mode.
 	got, _ := render(t, db, q, Table, Options{Width: 20})
-	want := "    bytes = 1,234,567\nlong_text = " + strings.Repeat("abcdefghij", 6) +
+	want := "    bytes = 1.2 MiB\nlong_text = " + strings.Repeat("abcdefghij", 6) +
 		"\n     wide = 世界世界世界世界世界\n        s = short\n"
 	if got != want {
 		t.Errorf("narrow table should fall back to line mode:\n%s\nwant\n%s", got, want)
@@ -394,10 +376,10 @@ func TestMoreTypesMatchDuckDBCast(t *testing.T) {
 }
 
 // TestCodeColumnsUngrouped: ports, protocols and ids are codes, not quantities; they are never
-// written with thousands separators, while byte counts are.
+// written with thousands separators, while packet counts are (byte counts get units).
 func TestCodeColumnsUngrouped(t *testing.T) {
 	db := openDB(t)
-	got, _ := render(t, db, "SELECT 8080 AS dstport, 17 AS protocol, 123456789012 AS account_id, 8080 AS bytes", Table, Options{})
+	got, _ := render(t, db, "SELECT 8080 AS dstport, 17 AS protocol, 123456789012 AS account_id, 8080 AS packets", Table, Options{})
 	for _, want := range []string{" 8080 ", " 123456789012 ", " 8,080 "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)

@@ -39,7 +39,7 @@ func BenchmarkSync5000(b *testing.B) {
 	f := newFakeS3(b)
 	total := seedGenerated(b, f, n)
 	b.Logf("%d objects, %.1f MB", n, float64(total)/1e6)
-	f.setLatency(20 * time.Millisecond)
+	f.SetLatency(20 * time.Millisecond)
 	api := f.client(b, nil)
 	ctx := context.Background()
 	b.Run("first", func(b *testing.B) {
@@ -85,7 +85,7 @@ func BenchmarkSync5000(b *testing.B) {
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE="+filepath.Join(cfg, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(cfg, "credentials"), "AWS_EC2_METADATA_DISABLED=true")
 	run := func(b *testing.B, dir string) time.Duration {
-		cmd := exec.Command(awsCLI, "s3", "sync", "--only-show-errors", "--endpoint-url", f.srv.URL, "s3://"+testBucket, dir)
+		cmd := exec.Command(awsCLI, "s3", "sync", "--only-show-errors", "--endpoint-url", f.URL, "s3://"+testBucket, dir)
 		cmd.Env = env
 		start := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -48,22 +48,22 @@ func childSync(url, mirror string) int {
 func TestKill9AtRandomPointsThenConverge(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.setLatency(5 * time.Millisecond)
+	f.SetLatency(5 * time.Millisecond)
 	mirror := t.TempDir()
 	// Kill points are set by what the server has seen, not by a clock, so they land in the
 	// listing or mid-download whatever the machine's load: (list calls, GETs) since the start.
 	points := [][2]int64{{1, 0}, {5, 0}, {12, 0}, {0, 1}, {0, 4}, {0, 9}, {0, 15}, {0, 2}, {0, 6}, {0, 12}}
 	for i, p := range points {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childURL+"="+f.srv.URL, childMirror+"="+mirror)
+		cmd.Env = append(os.Environ(), childURL+"="+f.URL, childMirror+"="+mirror)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		lists0, gets0 := f.listN.Load(), f.getCount.Load()
+		lists0, gets0 := f.Lists(), f.Gets()
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Microsecond) {
-			if f.listN.Load()-lists0 >= p[0] && f.getCount.Load()-gets0 >= p[1] {
+			if f.Lists()-lists0 >= p[0] && f.Gets()-gets0 >= p[1] {
 				break
 			}
 		}
@@ -78,14 +78,14 @@ func TestKill9AtRandomPointsThenConverge(t *testing.T) {
 		}
 		// Whatever the moment, a file under its final name is complete.
 		got := mirrorFiles(t, mirror)
-		t.Logf("kill %d at %v: %d files in the mirror, %d GETs so far", i, p, len(got), f.getCount.Load())
+		t.Logf("kill %d at %v: %d files in the mirror, %d GETs so far", i, p, len(got), f.Gets())
 		for _, o := range seed {
 			if b, ok := got[o.key]; ok && !bytes.Equal(b, o.body) {
 				t.Fatalf("after kill %d at %v: %s is damaged (%d of %d bytes)", i, p, o.key, len(b), len(o.body))
 			}
 		}
 	}
-	gets := f.getCount.Load()
+	gets := f.Gets()
 	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || !res.OK() {
 		t.Fatalf("final run: %s %v", summary(res), err)

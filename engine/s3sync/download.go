@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -25,6 +26,12 @@ var (
 	ErrChanged = errors.New("object changed since it was listed")
 	// ErrCorrupt means the bytes received fail the format check (gzip CRC, Parquet magic).
 	ErrCorrupt = errors.New("object content is corrupt")
+	// ErrDamaged means the bytes received differ from the object's: their MD5 is not its
+	// (single-part) ETag, or they fail the checksum S3 sent. Fetched again once, then reported.
+	ErrDamaged = errors.New("object damaged in transfer")
+	// ErrRetryBudget means the run's retries (Options.RetryBudget) were used up, so a failing
+	// object was not tried again.
+	ErrRetryBudget = errors.New("the sync's retry budget is used up")
 )
 
 type fetched struct {
@@ -36,14 +43,19 @@ type fetched struct {
 // fetch brings one object into place, retrying transfer failures with backoff and jitter.
 // An object replaced between list and get is re-listed once and fetched again.
 func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
-	if ok, err := sameAsLocal(o); err == nil && ok {
+	if ok, err := sameAsLocal(o); err == nil && ok && !d.opts.refetch {
 		d.dbg.Printf("%s: already in place (MD5 matches the ETag), not fetched", o.Key)
 		return fetched{size: o.Size, etag: o.ETag, adopted: true}, nil
 	}
-	relisted := false
+	relisted, damaged := false, false
 	var last error
 	for attempt := 0; attempt < d.opts.Attempts; attempt++ {
 		if attempt > 0 && !errors.Is(last, ErrChanged) {
+			// Every retry, of any object, spends the run's budget: a bucket that fails
+			// everything costs one request per object plus the budget, not Attempts each.
+			if d.budget.Add(-1) < 0 {
+				return fetched{}, fmt.Errorf("s3://%s/%s: %w after %d attempts: %w", d.opts.Bucket, o.Key, ErrRetryBudget, attempt, last)
+			}
 			wait := backoff(d.opts.RetryBase, attempt)
 			d.dbg.Printf("%s: attempt %d of %d failed (%v); next in %s", o.Key, attempt, d.opts.Attempts, last, wait.Round(time.Millisecond))
 			if err := sleepCtx(ctx, wait); err != nil {
@@ -64,6 +76,11 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 			return fetched{}, fmt.Errorf("%w: s3://%s/%s: %w", ErrStopped, d.opts.Bucket, o.Key, err)
 		case errors.As(err, &src), permanent(err):
 			return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, err)
+		case errors.Is(err, ErrDamaged):
+			if damaged {
+				return fetched{}, fmt.Errorf("s3://%s/%s: fetched twice, damaged both times: %w", d.opts.Bucket, o.Key, err)
+			}
+			damaged = true
 		case errors.Is(err, ErrChanged):
 			if relisted {
 				return fetched{}, fmt.Errorf("s3://%s/%s: %w twice; run the sync again", d.opts.Bucket, o.Key, err)
@@ -107,7 +124,11 @@ func (e *sourceCorrupt) Unwrap() error { return e.err }
 func (d *downloader) get(ctx context.Context, o Object) error {
 	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
 	defer cancel()
-	out, err := d.api.GetObject(actx, &s3.GetObjectInput{Bucket: aws.String(d.opts.Bucket), Key: aws.String(o.Key)})
+	// ChecksumMode asks S3 for the object's checksum, which the SDK then checks while the
+	// body is read. The SDK's own retries are off here: fetch retries, counting each request
+	// against Attempts and the run's budget, so one failing object cannot take 50 requests.
+	out, err := d.api.GetObject(actx, &s3.GetObjectInput{Bucket: aws.String(d.opts.Bucket), Key: aws.String(o.Key),
+		ChecksumMode: types.ChecksumModeEnabled}, func(so *s3.Options) { so.RetryMaxAttempts = 1 })
 	if err != nil {
 		return err
 	}
@@ -139,20 +160,30 @@ func (d *downloader) get(ctx context.Context, o Object) error {
 	if d.opts.wrapFile != nil {
 		w = d.opts.wrapFile(f)
 	}
-	n, err := io.Copy(w, out.Body)
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(w, h), out.Body)
 	if err != nil {
+		if isChecksumMismatch(err) {
+			return fmt.Errorf("%w: %w", ErrDamaged, err)
+		}
 		return fmt.Errorf("copy body to %s after %d of %d bytes: %w", tmp, n, o.Size, err)
 	}
 	if n != o.Size {
 		return fmt.Errorf("body has %d bytes, listed size %d", n, o.Size)
 	}
+	// A single-part object's ETag is the MD5 of its bytes: check it whether or not S3 sent a
+	// checksum header (many objects have none). Multipart ETags ("…-N") are not MD5s; for
+	// those only the SDK's checksum (when the object has one) and the format check apply.
+	sum := hex.EncodeToString(h.Sum(nil))
+	if isMD5(o.ETag) && sum != o.ETag {
+		return fmt.Errorf("%w: MD5 of the %d bytes received is %s, the ETag %s", ErrDamaged, n, sum, o.ETag)
+	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("fsync %s: %w", tmp, err)
 	}
 	if err := verifyFormat(f, n); err != nil {
-		// MD5 only on failure, off the hot path: if the bytes match the ETag, S3 itself
-		// holds the damage and no retry can help.
-		if sum, herr := fileMD5(tmp); herr == nil && isMD5(o.ETag) && sum == o.ETag {
+		// The bytes match the ETag: S3 itself holds the damage and no retry can help.
+		if isMD5(o.ETag) && sum == o.ETag {
 			return &sourceCorrupt{err}
 		}
 		return err
@@ -232,6 +263,12 @@ func sameAsLocal(o Object) (bool, error) {
 	}
 	sum, err := fileMD5(o.Path)
 	return err == nil && sum == o.ETag, err
+}
+
+// isChecksumMismatch recognises the SDK's checksum validation failure, which it reports as
+// text only.
+func isChecksumMismatch(err error) bool {
+	return strings.Contains(err.Error(), "checksum did not match")
 }
 
 func fileMD5(path string) (string, error) {

@@ -43,7 +43,7 @@ func TestSyncFsyncsEachFolderOnceBeforeJournaling(t *testing.T) {
 		mu.Unlock()
 		return nil
 	}
-	f.setLatency(5 * time.Millisecond) // 5 ms per request: the run spans several group commits
+	f.SetLatency(5 * time.Millisecond) // 5 ms per request: the run spans several group commits
 	res, err := Sync(ctx, api, opts)
 	if err != nil || res.Downloaded != len(seed) {
 		t.Fatalf("first sync: %s %v", summary(res), err)

@@ -7,25 +7,18 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/flowq/flowq/engine/flowlog"
+	"github.com/flowq/flowq/engine/s3sync/s3test"
 )
 
 const testBucket = "flowlogs"
@@ -37,244 +30,41 @@ const (
 	testToken     = "SESSIONTOKENLEAKCHECK-FwoGZXIvYXdzEJr"
 )
 
-// fault is what the injecting handler does to one request.
-type fault int
+// fault is what the test server does to one GET (names kept short for the tables below).
+type fault = s3test.Fault
 
 const (
-	fNone fault = iota
-	fSlowDown
-	f500
-	fCut        // close the connection half-way through the body
-	fLongLength // advertise more bytes than sent, then close
-	fShortLen   // advertise and send fewer bytes than the object has
-	fStall      // send half the body, then stall past the client's attempt timeout
-	fExpired    // 400 ExpiredToken, as when a session token runs out mid-sync
+	fNone       = s3test.None
+	fSlowDown   = s3test.SlowDown
+	f500        = s3test.InternalError
+	fCut        = s3test.Cut         // close the connection half-way through the body
+	fLongLength = s3test.LongLength  // advertise more bytes than sent, then close
+	fShortLen   = s3test.ShortLength // advertise and send fewer bytes than the object has
+	fStall      = s3test.Stall       // send half the body, then stall past the client's attempt timeout
+	fExpired    = s3test.ExpiredToken
 )
 
-// fakeS3 is gofakes3 behind a fault-injecting handler on a loopback listener.
+// fakeS3 is the shared fault-injecting S3 test server, bound to a test.
 type fakeS3 struct {
-	t       testing.TB
-	backend *s3mem.Backend
-	inner   http.Handler
-	srv     *httptest.Server
-
-	latency time.Duration
-	// decide picks the fault for a GET of key on its n-th attempt (1-based); nil: none.
-	decide func(key string, n int) fault
-	// decideN picks a fault by the server-wide GET count (1-based); nil: none.
-	decideN func(n int64) fault
-	// listFault makes a list call answer 503 SlowDown, by prefix and attempt (1-based).
-	listFault func(prefix string, n int) bool
-	// beforeGet runs before a GET is served (tests use it to change an object mid-sync).
-	beforeGet func(key string, n int)
-
-	mu       sync.Mutex
-	attempts map[string]int
-	lists    map[string]int // list calls by prefix ("prefix|delim")
-	injected map[fault]int
-	getCount atomic.Int64
-	listN    atomic.Int64
+	*s3test.Server
+	t testing.TB
 }
 
 func newFakeS3(t testing.TB) *fakeS3 {
 	t.Helper()
-	f := &fakeS3{t: t, backend: s3mem.New(), attempts: map[string]int{}, lists: map[string]int{}, injected: map[fault]int{}}
-	f.inner = gofakes3.New(f.backend, gofakes3.WithTimeSkewLimit(0)).Server()
-	if err := f.backend.CreateBucket(testBucket); err != nil {
+	s, err := s3test.New(s3test.Options{Bucket: testBucket, AccessKey: testAccessKey})
+	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
+	t.Cleanup(s.Close)
+	return &fakeS3{Server: s, t: t}
 }
 
 func (f *fakeS3) put(key string, body []byte) {
 	f.t.Helper()
-	if _, err := f.backend.PutObject(testBucket, key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil); err != nil {
-		f.t.Fatalf("put %s: %v", key, err)
+	if err := f.Put(key, body); err != nil {
+		f.t.Fatal(err)
 	}
-}
-
-// Setters for the fault plan: the server reads it under f.mu (requests reach it through
-// the network, which the race detector cannot see as synchronisation).
-func (f *fakeS3) setLatency(d time.Duration) { f.mu.Lock(); f.latency = d; f.mu.Unlock() }
-func (f *fakeS3) setDecide(fn func(key string, n int) fault) {
-	f.mu.Lock()
-	f.decide = fn
-	f.mu.Unlock()
-}
-func (f *fakeS3) setDecideN(fn func(n int64) fault) { f.mu.Lock(); f.decideN = fn; f.mu.Unlock() }
-func (f *fakeS3) setListFault(fn func(prefix string, n int) bool) {
-	f.mu.Lock()
-	f.listFault = fn
-	f.mu.Unlock()
-}
-func (f *fakeS3) setBeforeGet(fn func(key string, n int)) {
-	f.mu.Lock()
-	f.beforeGet = fn
-	f.mu.Unlock()
-}
-
-func (f *fakeS3) listCalls(prefix string, delim bool) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.lists[prefix+"|"+strconv.FormatBool(delim)]
-}
-
-func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	latency, decide, decideN, listFault, beforeGet := f.latency, f.decide, f.decideN, f.listFault, f.beforeGet
-	f.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	path := strings.TrimPrefix(r.URL.Path, "/"+testBucket)
-	q := r.URL.Query()
-	if r.Method == http.MethodGet && (path == "" || path == "/") && q.Get("list-type") == "2" {
-		f.listN.Add(1)
-		lk := q.Get("prefix") + "|" + strconv.FormatBool(q.Get("delimiter") != "")
-		f.mu.Lock()
-		f.lists[lk]++
-		n := f.lists[lk]
-		f.mu.Unlock()
-		if listFault != nil && listFault(lk, n) {
-			f.note(fSlowDown)
-			slowDown(w)
-			return
-		}
-		f.inner.ServeHTTP(w, r)
-		return
-	}
-	if r.Method != http.MethodGet || len(path) < 2 {
-		f.inner.ServeHTTP(w, r)
-		return
-	}
-	key := path[1:]
-	gets := f.getCount.Add(1)
-	f.mu.Lock()
-	f.attempts[key]++
-	n := f.attempts[key]
-	f.mu.Unlock()
-	if beforeGet != nil {
-		beforeGet(key, n)
-	}
-	ft := fNone
-	if decide != nil {
-		ft = decide(key, n)
-	}
-	if decideN != nil && ft == fNone {
-		ft = decideN(gets)
-	}
-	if ft != fNone {
-		f.note(ft)
-	}
-	switch ft {
-	case fNone:
-		f.inner.ServeHTTP(w, r)
-		return
-	case fSlowDown:
-		slowDown(w)
-		return
-	case fExpired:
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>`)
-		return
-	case f500:
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>`)
-		return
-	}
-	// Body faults: render the real answer, then send a damaged copy over the raw connection.
-	rec := httptest.NewRecorder()
-	f.inner.ServeHTTP(rec, r)
-	body := rec.Body.Bytes()
-	if rec.Code != http.StatusOK || len(body) < 4 {
-		copyResponse(w, rec)
-		return
-	}
-	half := len(body) / 2
-	switch ft {
-	case fShortLen:
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)-3))
-		w.WriteHeader(http.StatusOK)
-		w.Write(body[:len(body)-3])
-		return
-	case fStall:
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(http.StatusOK)
-		w.Write(body[:half])
-		w.(http.Flusher).Flush()
-		select {
-		case <-time.After(2 * time.Second):
-		case <-r.Context().Done():
-			return
-		}
-		w.Write(body[half:])
-		return
-	}
-	conn, bw, err := w.(http.Hijacker).Hijack()
-	if err != nil {
-		f.t.Errorf("hijack: %v", err)
-		return
-	}
-	defer conn.Close()
-	length := len(body)
-	if ft == fLongLength {
-		length += 100
-	}
-	fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\n")
-	for k, vs := range rec.Header() {
-		if k == "Content-Length" {
-			continue
-		}
-		for _, v := range vs {
-			fmt.Fprintf(bw, "%s: %s\r\n", k, v)
-		}
-	}
-	fmt.Fprintf(bw, "Content-Length: %d\r\n\r\n", length)
-	if ft == fLongLength {
-		bw.Write(body)
-	} else {
-		bw.Write(body[:half])
-	}
-	bw.Flush()
-}
-
-func (f *fakeS3) note(ft fault) {
-	f.mu.Lock()
-	f.injected[ft]++
-	f.mu.Unlock()
-}
-
-func (f *fakeS3) injectedCount(ft fault) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.injected[ft]
-}
-
-func slowDown(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
-}
-
-func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
 }
 
 // client builds the real SDK client against the fake, with static credentials and quick backoff.
@@ -282,7 +72,7 @@ func (f *fakeS3) client(t testing.TB, debug io.Writer) *s3.Client {
 	t.Helper()
 	c, err := NewClient(context.Background(), ClientOptions{
 		Region:      "us-east-1",
-		EndpointURL: f.srv.URL,
+		EndpointURL: f.URL,
 		PathStyle:   true,
 		MaxAttempts: 4,
 		MaxBackoff:  20 * time.Millisecond,
@@ -388,7 +178,7 @@ func mirrorFiles(t testing.TB, mirror string) map[string][]byte {
 		}
 		rel, _ := filepath.Rel(mirror, p)
 		rel = filepath.ToSlash(rel)
-		if rel == stateFile || rel == runningFile {
+		if rel == stateFile || rel == runningFile || rel == FailedFile {
 			return nil
 		}
 		b, err := os.ReadFile(p)

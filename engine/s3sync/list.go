@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/flowq/flowq/engine/flowlog"
+	"github.com/flowq/flowq/engine/timespec"
 )
 
 // Object is one listed S3 object.
@@ -40,16 +41,15 @@ type lister struct {
 	mu      sync.Mutex
 	objects []Object
 	err     error
-	from    time.Time
-	to      time.Time
+	rng     timespec.Range // the partitions kept; To is now when only From is given
 }
 
 func listObjects(ctx context.Context, api API, opts *Options, prefix string) ([]Object, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := &lister{api: api, opts: opts, sem: make(chan struct{}, opts.ListConcurrency), from: opts.From, to: opts.To}
-	if !l.from.IsZero() && l.to.IsZero() {
-		l.to = opts.now()
+	l := &lister{api: api, opts: opts, sem: make(chan struct{}, opts.ListConcurrency), rng: timespec.Range{From: opts.From, To: opts.To}}
+	if !l.rng.From.IsZero() && l.rng.To.IsZero() {
+		l.rng.To = opts.now()
 	}
 	fail := func(err error) {
 		l.mu.Lock()
@@ -174,7 +174,7 @@ func (l *lister) add(out *s3.ListObjectsV2Output) {
 func (l *lister) keep(key string) bool {
 	k, ok := flowlog.ParseKey(key)
 	if !ok {
-		return len(l.opts.Accounts) == 0 && len(l.opts.Regions) == 0 && l.from.IsZero() && l.to.IsZero()
+		return len(l.opts.Accounts) == 0 && len(l.opts.Regions) == 0 && l.rng.IsZero()
 	}
 	if len(l.opts.Accounts) > 0 && !slices.Contains(l.opts.Accounts, k.Account) {
 		return false
@@ -183,9 +183,9 @@ func (l *lister) keep(key string) bool {
 		return false
 	}
 	if k.Hour >= 0 {
-		return overlaps(k.Date.Add(time.Duration(k.Hour)*time.Hour), time.Hour, l.from, l.to)
+		return l.rng.Overlaps(k.Date.Add(time.Duration(k.Hour)*time.Hour), time.Hour)
 	}
-	return overlaps(k.Date, 24*time.Hour, l.from, l.to)
+	return l.rng.Overlaps(k.Date, 24*time.Hour)
 }
 
 // walk descends one folder. Above "AWSLogs/" it searches a few levels; below it, the position
@@ -280,9 +280,10 @@ func (l *lister) walkDate(ctx context.Context, node string, parts []int, spawn s
 	hive := strings.Contains(node, "/aws-region=")
 	switch len(parts) {
 	case 0:
-		if !l.from.IsZero() {
-			first := l.from.UTC().Truncate(24 * time.Hour)
-			n := int(l.to.Sub(first)/(24*time.Hour)) + 1
+		if !l.rng.From.IsZero() {
+			// The days meeting [From, To): a To at midnight leaves its day out.
+			first := l.rng.From.UTC().Truncate(24 * time.Hour)
+			n := int((l.rng.To.Sub(first) + 24*time.Hour - 1) / (24 * time.Hour))
 			if n <= maxDirectDays {
 				for d := range n {
 					day := first.AddDate(0, 0, d)
@@ -305,7 +306,7 @@ func (l *lister) walkDate(ctx context.Context, node string, parts []int, spawn s
 			}
 			p := append(slices.Clone(parts), n)
 			start, span := dateSpan(p)
-			if start.IsZero() || !overlaps(start, span, l.from, l.to) {
+			if start.IsZero() || !l.rng.Overlaps(start, span) {
 				continue
 			}
 			if len(p) == 3 {
@@ -326,7 +327,7 @@ func (l *lister) walkDate(ctx context.Context, node string, parts []int, spawn s
 // walkDay lists a whole day when the range covers it, else only its hour folders in range
 // (objects directly in a daily partition are kept: the day overlaps the range).
 func (l *lister) walkDay(ctx context.Context, node string, day time.Time) error {
-	if (l.from.IsZero() || !day.Before(l.from)) && (l.to.IsZero() || !day.Add(24*time.Hour-time.Nanosecond).After(l.to)) {
+	if l.rng.Covers(day, 24*time.Hour) {
 		return l.listAll(ctx, node)
 	}
 	subs, err := l.children(ctx, node)
@@ -337,7 +338,7 @@ func (l *lister) walkDay(ctx context.Context, node string, day time.Time) error 
 	errs := make([]error, len(subs))
 	for i, c := range subs {
 		h, err := strconv.Atoi(strings.TrimPrefix(lastSeg(c), "hour="))
-		if err == nil && !overlaps(day.Add(time.Duration(h)*time.Hour), time.Hour, l.from, l.to) {
+		if err == nil && !l.rng.Overlaps(day.Add(time.Duration(h)*time.Hour), time.Hour) {
 			continue
 		}
 		wg.Add(1)

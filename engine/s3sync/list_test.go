@@ -25,11 +25,7 @@ func TestFiltersPruneListing(t *testing.T) {
 	opts := testOpts(mirror)
 	opts.Accounts = []string{"111111111111", "444444444444"}
 	opts.Regions = []string{"us-east-1"}
-	var err error
-	opts.From, opts.To, err = ParseTimeRange("2024-05-02", "2024-05-02")
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts.From, opts.To = may2, may3 // the day May 2: [May 2, May 3)
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -48,13 +44,12 @@ func TestFiltersPruneListing(t *testing.T) {
 		"AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/05/02/",
 		"org/flow/AWSLogs/o-abc123/aws-account-id=444444444444/aws-service=vpcflowlogs/aws-region=us-east-1/year=2024/month=05/day=02/",
 	} {
-		if n := f.listCalls(p, false); n != 1 {
+		if n := f.ListCalls(p, false); n != 1 {
 			t.Errorf("day %s listed %d times, want once", p, n)
 		}
 	}
-	f.mu.Lock()
 	var total int
-	for k, n := range f.lists {
+	for k, n := range f.ListCallsByPrefix() {
 		total += n
 		for _, never := range []string{"eu-west-1", "222222222222/", "333333333333/", "/2024/05/01/", "/2024/05/03/", "day=01/", "day=03/"} {
 			if strings.Contains(k, never) {
@@ -65,7 +60,6 @@ func TestFiltersPruneListing(t *testing.T) {
 			t.Errorf("whole region listed: %s", k)
 		}
 	}
-	f.mu.Unlock()
 	if int64(total) != res.ListCalls {
 		t.Errorf("server saw %d list calls, result says %d", total, res.ListCalls)
 	}
@@ -84,7 +78,7 @@ func TestFiltersPruneHours(t *testing.T) {
 	opts.Prefix = "logs/"
 	opts.Accounts = []string{"222222222222"}
 	opts.Regions = []string{"eu-west-1"}
-	opts.From, opts.To, _ = ParseTimeRange("2024-05-02T06", "2024-05-02T07")
+	opts.From, opts.To = may2.Add(6*time.Hour), may2.Add(8*time.Hour) // hours 06 and 07
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +102,7 @@ func TestFiltersPruneHours(t *testing.T) {
 		{"", true, 0}, // the prefix is a folder: nothing above it is listed
 	}
 	for _, c := range checks {
-		if n := f.listCalls(c.prefix, c.delim); n != c.want {
+		if n := f.ListCalls(c.prefix, c.delim); n != c.want {
 			t.Errorf("list %q delim=%v: %d calls, want %d", c.prefix, c.delim, n, c.want)
 		}
 	}
@@ -121,11 +115,7 @@ func TestSinceRangeKeepsPartialDays(t *testing.T) {
 	opts := testOpts(mirror)
 	now := time.Date(2024, 5, 3, 12, 0, 0, 0, time.UTC)
 	opts.Now = func() time.Time { return now }
-	from, err := ParseSince("36h", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.From = from
+	opts.From = now.Add(-36 * time.Hour)
 	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil {
 		t.Fatal(err)

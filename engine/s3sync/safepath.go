@@ -106,3 +106,26 @@ func badRune(r rune) string {
 }
 
 func isASCIILetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
+
+// KeyOf maps a path under mirrorDir back to the S3 key mirrored there (LocalPath's inverse),
+// so a caller whose load of a mirrored file failed can Refetch it. ok is false for paths
+// outside the mirror and for names the sync keeps for itself.
+func KeyOf(mirrorDir, path string) (key string, ok bool) {
+	root, err := filepath.Abs(mirrorDir)
+	if err != nil {
+		return "", false
+	}
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, p)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	key = filepath.ToSlash(rel)
+	if CheckKey(key) != nil {
+		return "", false
+	}
+	return key, true
+}

@@ -154,7 +154,7 @@ func TestDebugOutputHasNoCredentials(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	bad := seed[0].key
-	f.setDecide(func(key string, n int) fault {
+	f.SetFault(func(key string, n int) fault {
 		switch {
 		case key == bad:
 			return f500

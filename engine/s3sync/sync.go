@@ -14,9 +14,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/flowq/flowq/engine/atomicfile"
 )
 
 // DefaultConcurrency suits many small objects: each GET is mostly round-trip latency, so
@@ -37,11 +40,12 @@ type Options struct {
 
 	Accounts []string  // keep only these account ids (empty: all)
 	Regions  []string  // keep only these flow-log regions (empty: all)
-	From, To time.Time // partition time range, inclusive; zero means open (To defaults to now when From is set)
+	From, To time.Time // partitions meeting the half-open range [From, To) (timespec.Range); zero means open (To defaults to now when From is set)
 
 	Concurrency     int           // parallel downloads (default DefaultConcurrency)
 	ListConcurrency int           // parallel list calls (default 16)
-	Attempts        int           // download attempts per object, on top of the SDK's own retries (default 5)
+	Attempts        int           // requests per object at most (default 8); the SDK does not retry GETs on its own
+	RetryBudget     int           // retries the whole run may spend (default 100 + objects to fetch)
 	RetryBase       time.Duration // first backoff between download attempts (default 200ms), doubled each time, full jitter
 	AttemptTimeout  time.Duration // limit for one GET including its body (default 2m)
 	DryRun          bool          // list and plan only; Result.Plan says what would be downloaded
@@ -54,6 +58,10 @@ type Options struct {
 	// Debug receives the sync's decisions (pruning, retries, adoptions), never secrets; one
 	// Write per line (see ClientOptions.Debug on sharing a writer).
 	Debug io.Writer
+
+	// refetch makes the run fetch exactly these keys again (Refetch), journal or not.
+	refetch bool
+	keys    []string
 
 	// wrapFile lets tests put a failing writer (disk full) between a body and its temp file.
 	wrapFile func(io.Writer) io.Writer
@@ -84,6 +92,15 @@ type Result struct {
 	Files      []string // local paths written in this run
 	Plan       []Object // with DryRun: the objects that would be downloaded
 	Errors     []error
+	// Failures are the failed objects' keys with their errors, all of them; the mirror's
+	// FailedFile lists them too, one "KEY<TAB>ERROR" line each.
+	Failures []Failure
+}
+
+// Failure is one object the run could not mirror.
+type Failure struct {
+	Key string
+	Err error
 }
 
 // OK reports whether every listed object is now in the mirror.
@@ -110,7 +127,10 @@ func (o *Options) defaults() error {
 		o.ListConcurrency = 16
 	}
 	if o.Attempts <= 0 {
-		o.Attempts = 5
+		// 8 requests with backoff from 200ms doubling to the 10s cap wait at most ~23s in
+		// all: one object answering 503 forever fails in seconds, not the ~10 minutes that
+		// 5 attempts of 10 SDK retries each took.
+		o.Attempts = 8
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = 200 * time.Millisecond
@@ -137,8 +157,9 @@ func NormalizePrefix(p string) string {
 //
 // Besides the objects (MirrorDir/KEY) the mirror holds only dot-files, which loaders skip:
 // ".flowq-sync-state.jsonl" (the journal of synced key, size and ETag), ".flowq-sync-running"
-// (present while a run writes, or after one was killed) and ".NAME.flowq-tmp-*" temp downloads,
-// removed by the next run after a kill. Keys that would collide with these are refused.
+// (present while a run writes, or after one was killed), ".flowq-sync-failed.tsv" (FailedFile)
+// and ".NAME.flowq-tmp-*" temp downloads, removed by the next run after a kill (or by
+// CleanInterrupted). Keys that would collide with these are refused.
 func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
@@ -160,7 +181,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		marker := filepath.Join(mirror, runningFile)
 		if _, err := os.Lstat(marker); err == nil {
 			dbg.Printf("the last sync into %s did not finish: removing its temp files", mirror)
-			if err := cleanTemps(mirror); err != nil {
+			if _, err := cleanTemps(mirror); err != nil {
 				return res, err
 			}
 		}
@@ -175,7 +196,13 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 	}
 	defer st.close()
 
-	objs, calls, err := listObjects(ctx, api, &opts, NormalizePrefix(opts.Prefix))
+	var objs []Object
+	var calls int64
+	if opts.refetch {
+		objs, calls, err = relistKeys(ctx, api, &opts, &res)
+	} else {
+		objs, calls, err = listObjects(ctx, api, &opts, NormalizePrefix(opts.Prefix))
+	}
 	res.ListCalls = calls
 	if err != nil {
 		res.Duration = time.Since(start)
@@ -195,7 +222,7 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 			continue
 		}
 		o.Path = p
-		if e, ok := st.lookup(o.Key); ok && e.Size == o.Size && e.ETag == o.ETag && fileHasSize(p, o.Size) {
+		if e, ok := st.lookup(o.Key); ok && !opts.refetch && e.Size == o.Size && e.ETag == o.ETag && fileHasSize(p, o.Size) {
 			res.Skipped++
 			continue
 		}
@@ -212,9 +239,17 @@ func Sync(ctx context.Context, api API, opts Options) (Result, error) {
 		res.Listed, res.ListCalls, len(todo), todoBytes, res.Skipped, res.Refused)
 	d := &downloader{api: api, opts: &opts, mirror: mirror, st: st, res: &res, dbg: dbg, prog: Progress{Listed: res.Listed, Total: len(todo), TotalBytes: todoBytes},
 		root: sync.OnceValues(func() (string, error) { return filepath.EvalSymlinks(mirror) }), gate: newFolderGate(todo)}
+	budget := opts.RetryBudget
+	if budget <= 0 {
+		budget = 100 + len(todo)
+	}
+	d.budget.Store(int64(budget))
 	d.progress()
 	err = d.run(ctx, todo)
 	if ferr := st.close(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if ferr := writeFailed(mirror, res.Failures); err == nil && ferr != nil {
 		err = ferr
 	}
 	res.Duration = time.Since(start)
@@ -230,7 +265,8 @@ func fileHasSize(p string, size int64) bool {
 const runningFile = ".flowq-sync-running"
 
 // cleanTemps removes temp files left by a killed run; they never carry a final name.
-func cleanTemps(mirror string) error {
+func cleanTemps(mirror string) ([]string, error) {
+	var removed []string
 	err := filepath.WalkDir(mirror, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable corners are not ours to fix
@@ -239,13 +275,14 @@ func cleanTemps(mirror string) error {
 			if rerr := os.Remove(p); rerr != nil && !os.IsNotExist(rerr) {
 				return fmt.Errorf("remove leftover temp file %s: %w", p, rerr)
 			}
+			removed = append(removed, p)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("clean mirror %s: %w", mirror, err)
+		return removed, fmt.Errorf("clean mirror %s: %w", mirror, err)
 	}
-	return nil
+	return removed, nil
 }
 
 // downloader runs the worker pool and gathers the outcome.
@@ -262,7 +299,8 @@ type downloader struct {
 	gate   *folderGate
 	dbg    *awsconf.Debug
 	stop   context.CancelFunc
-	fatal  error // first ErrStopped failure
+	fatal  error        // first ErrStopped failure
+	budget atomic.Int64 // retries left for the run (Options.RetryBudget)
 }
 
 func (d *downloader) progress() {
@@ -351,6 +389,7 @@ func (d *downloader) one(ctx context.Context, o Object) {
 		d.res.Failed++
 		d.prog.Failed++
 		d.res.Errors = append(d.res.Errors, err)
+		d.res.Failures = append(d.res.Failures, Failure{Key: o.Key, Err: err})
 	} else if n.adopted {
 		d.res.Skipped++
 	} else {
@@ -360,4 +399,104 @@ func (d *downloader) one(ctx context.Context, o Object) {
 		d.res.Files = append(d.res.Files, o.Path)
 	}
 	d.progress()
+}
+
+// FailedFile, at the mirror root, lists every object the last run failed to mirror, one
+// "KEY<TAB>ERROR" line each (stderr names only the first few); removed by a run without failures.
+const FailedFile = ".flowq-sync-failed.tsv"
+
+func writeFailed(mirror string, fails []Failure) error {
+	p := filepath.Join(mirror, FailedFile)
+	if len(fails) == 0 {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+		return nil
+	}
+	fails = slices.Clone(fails)
+	slices.SortFunc(fails, func(a, b Failure) int { return strings.Compare(a.Key, b.Key) })
+	var b strings.Builder
+	for _, f := range fails {
+		b.WriteString(f.Key)
+		b.WriteByte('\t')
+		b.WriteString(strings.ReplaceAll(f.Err.Error(), "\n", " "))
+		b.WriteByte('\n')
+	}
+	if err := atomicfile.WriteFile(p, []byte(b.String()), 0o600, "."+FailedFile+tmpMarker+"*"); err != nil {
+		return fmt.Errorf("write failed-objects list %s: %w", p, err)
+	}
+	return nil
+}
+
+// Refetch downloads the named keys again into opts.MirrorDir, whatever the journal says: for
+// mirrored files that failed to load (a damaged file is re-fetched once; if it fails again
+// the caller reports it). Keys no longer in the bucket are failures. The time range, account
+// and region filters of opts do not apply.
+func Refetch(ctx context.Context, api API, opts Options, keys []string) (Result, error) {
+	opts.refetch, opts.keys = true, keys
+	opts.DryRun = false
+	return Sync(ctx, api, opts)
+}
+
+// relistKeys reads the named keys' sizes and ETags, one list call each; a key not found is
+// recorded as a failure in res.
+func relistKeys(ctx context.Context, api API, opts *Options, res *Result) ([]Object, int64, error) {
+	d := &downloader{api: api, opts: opts}
+	var objs []Object
+	var calls int64
+	for _, k := range opts.keys {
+		calls++
+		o, err := d.relist(ctx, Object{Key: k})
+		if ctx.Err() != nil {
+			return nil, calls, ctx.Err()
+		}
+		if err != nil {
+			err = fmt.Errorf("s3://%s/%s: %w", opts.Bucket, k, err)
+			if stopsRun(err) {
+				return nil, calls, fmt.Errorf("%w: %w", ErrStopped, err)
+			}
+			res.Failed++
+			res.Errors = append(res.Errors, err)
+			res.Failures = append(res.Failures, Failure{Key: k, Err: err})
+			continue
+		}
+		objs = append(objs, o)
+	}
+	return objs, calls, nil
+}
+
+// CleanInterrupted removes the temp files of killed syncs in every mirror folder directly
+// under root (e.g. DATA/mirror/s3), not only the one about to be synced, so they do not wait
+// for their own bucket's next sync. Only mirrors whose running marker says a run was killed
+// are walked. Call it with the writer lock held. It returns the files removed.
+func CleanInterrupted(root string) ([]string, error) {
+	des, err := os.ReadDir(root)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read mirrors %s: %w", root, err)
+	}
+	var removed []string
+	for _, de := range des {
+		mirror := filepath.Join(root, de.Name())
+		marker := filepath.Join(mirror, runningFile)
+		if !de.IsDir() || !fileExists(marker) {
+			continue
+		}
+		r, err := cleanTemps(mirror)
+		removed = append(removed, r...)
+		if err != nil {
+			return removed, err
+		}
+		if err := os.Remove(marker); err != nil && !os.IsNotExist(err) {
+			return removed, fmt.Errorf("remove %s: %w", marker, err)
+		}
+	}
+	return removed, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }

@@ -51,13 +51,13 @@ func TestSyncFullNoopAndChanged(t *testing.T) {
 	}
 
 	// A no-op re-run sends no GET at all.
-	gets := f.getCount.Load()
+	gets := f.Gets()
 	res, err = Sync(ctx, api, testOpts(mirror))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Downloaded != 0 || res.Skipped != 61 || f.getCount.Load() != gets {
-		t.Fatalf("no-op sync: %s, GETs %d → %d", summary(res), gets, f.getCount.Load())
+	if res.Downloaded != 0 || res.Skipped != 61 || f.Gets() != gets {
+		t.Fatalf("no-op sync: %s, GETs %d → %d", summary(res), gets, f.Gets())
 	}
 
 	// A changed object (same key, new bytes) and a new one are fetched; nothing else is.
@@ -97,7 +97,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 	// First attempt of every key meets a fault of a kind chosen by its hash; some keys get a
 	// second fault too. Half the list calls are throttled twice.
 	kinds := []fault{fSlowDown, f500, fCut, fLongLength, fShortLen, fStall}
-	f.setDecide(func(key string, n int) fault {
+	f.SetFault(func(key string, n int) fault {
 		h := keyHash(key)
 		switch {
 		case n == 1:
@@ -107,7 +107,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		}
 		return fNone
 	})
-	f.setListFault(func(prefix string, n int) bool { return keyHash(prefix)%2 == 0 && n <= 2 })
+	f.SetListFault(func(prefix string, n int) bool { return keyHash(prefix)%2 == 0 && n <= 2 })
 	mirror := t.TempDir()
 	opts := testOpts(mirror)
 	opts.AttemptTimeout = 300 * time.Millisecond
@@ -119,7 +119,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		t.Fatalf("result %s", summary(res))
 	}
 	for _, k := range append(kinds, fSlowDown) {
-		if f.injectedCount(k) == 0 {
+		if f.Injected(k) == 0 {
 			t.Errorf("fault %d was never injected", k)
 		}
 	}
@@ -130,7 +130,7 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	bad := seed[10].key
-	f.setDecide(func(key string, n int) fault {
+	f.SetFault(func(key string, n int) fault {
 		if key == bad {
 			return fCut
 		}
@@ -149,16 +149,14 @@ func TestSyncPermanentFailureNamesKeyAndFinishesRest(t *testing.T) {
 	if msg := res.Errors[0].Error(); !strings.Contains(msg, bad) || !strings.Contains(msg, "3 attempts") {
 		t.Errorf("error %q should name the key and the attempts", msg)
 	}
-	f.mu.Lock()
-	attempts := f.attempts[bad]
-	f.mu.Unlock()
+	attempts := f.Attempts(bad)
 	if attempts != 3 {
 		t.Errorf("bad key fetched %d times, want 3", attempts)
 	}
 	assertMirror(t, mirror, append(append([]seedObj{}, seed[:10]...), seed[11:]...))
 
 	// Once the server heals, a re-run fetches only the failed object.
-	f.setDecide(nil)
+	f.SetFault(nil)
 	res, err = Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil || res.Downloaded != 1 || res.Skipped != len(seed)-1 {
 		t.Fatalf("re-run %s %v", summary(res), err)
@@ -171,7 +169,7 @@ func TestSyncObjectChangedBetweenListAndGet(t *testing.T) {
 	seed := seedLayouts(f)
 	once, always := seed[3].key, seed[4].key
 	v := 0
-	f.setBeforeGet(func(key string, n int) {
+	f.SetBeforeGet(func(key string, n int) {
 		switch {
 		case key == once && n == 1:
 			seed[3].body = flowGzip(once+"new", 4)
@@ -218,9 +216,7 @@ func TestSyncRefusesObjectDamagedInS3(t *testing.T) {
 	if res.Failed != 1 || res.Downloaded != 1 || !errors.Is(res.Errors[0], ErrCorrupt) || !strings.Contains(res.Errors[0].Error(), key) {
 		t.Fatalf("result %s", summary(res))
 	}
-	f.mu.Lock()
-	n := f.attempts[key]
-	f.mu.Unlock()
+	n := f.Attempts(key)
 	if n != 1 {
 		t.Errorf("damaged object fetched %d times; its MD5 matches the ETag so one is enough", n)
 	}
@@ -230,7 +226,7 @@ func TestSyncRefusesObjectDamagedInS3(t *testing.T) {
 func TestSyncCancelThenResume(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.setLatency(5 * time.Millisecond)
+	f.SetLatency(5 * time.Millisecond)
 	mirror := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -313,8 +309,8 @@ func TestSyncDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Plan) != len(seed) || res.Downloaded != 0 || f.getCount.Load() != 0 {
-		t.Fatalf("dry run: plan %d, result %s, GETs %d", len(res.Plan), summary(res), f.getCount.Load())
+	if len(res.Plan) != len(seed) || res.Downloaded != 0 || f.Gets() != 0 {
+		t.Fatalf("dry run: plan %d, result %s, GETs %d", len(res.Plan), summary(res), f.Gets())
 	}
 	if files := mirrorFiles(t, mirror); len(files) != 0 {
 		t.Errorf("dry run wrote %d files", len(files))
@@ -324,7 +320,7 @@ func TestSyncDryRun(t *testing.T) {
 func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
-	f.setDecideN(func(n int64) fault {
+	f.SetFaultN(func(n int64) fault {
 		if n > 10 {
 			return fExpired
 		}
@@ -341,7 +337,7 @@ func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
 		t.Errorf("downloaded %d, failed %d; want at most 10 and exactly 1", first, res.Failed)
 	}
 	// Each of the 8 workers meets the expired token at most once: no storm of doomed requests.
-	if n := f.getCount.Load(); n > 10+8 {
+	if n := f.Gets(); n > 10+8 {
 		t.Errorf("%d GETs; the run should stop after the first rejection", n)
 	}
 	got := mirrorFiles(t, mirror)
@@ -353,7 +349,7 @@ func TestSyncStopsOnExpiredCredentialsThenResumes(t *testing.T) {
 			t.Errorf("%s damaged", o.key)
 		}
 	}
-	f.setDecideN(nil)
+	f.SetFaultN(nil)
 	res, err = Sync(context.Background(), f.client(t, nil), testOpts(mirror))
 	if err != nil || res.Downloaded != len(seed)-first || res.Skipped != first {
 		t.Fatalf("resume: %s %v", summary(res), err)
@@ -457,20 +453,24 @@ func TestSyncThrottlingStormConverges(t *testing.T) {
 	f := newFakeS3(t)
 	seed := seedLayouts(f)
 	// The first 60 GETs and the first 10 list calls, server-wide, are all 503 SlowDown.
-	f.setDecideN(func(n int64) fault {
+	f.SetFaultN(func(n int64) fault {
 		if n <= 60 {
 			return fSlowDown
 		}
 		return fNone
 	})
 	var lists atomic.Int64
-	f.setListFault(func(string, int) bool { return lists.Add(1) <= 10 })
+	f.SetListFault(func(string, int) bool { return lists.Add(1) <= 10 })
 	mirror := t.TempDir()
-	res, err := Sync(context.Background(), f.client(t, nil), testOpts(mirror))
+	opts := testOpts(mirror)
+	// The SDK does not retry GETs itself: each object's attempts are its own, so allow one
+	// worker's object to meet most of the 60 throttles (8 workers).
+	opts.Attempts = 60
+	res, err := Sync(context.Background(), f.client(t, nil), opts)
 	if err != nil || !res.OK() || res.Downloaded != len(seed) {
 		t.Fatalf("%s %v", summary(res), err)
 	}
-	if n := f.injectedCount(fSlowDown); n != 70 {
+	if n := f.Injected(fSlowDown); n != 70 {
 		t.Errorf("%d throttled answers, want 70", n)
 	}
 	assertMirror(t, mirror, seed)

@@ -82,7 +82,7 @@ func convert(p Param, v string, now time.Time) (any, error) {
 		}
 		return n, nil
 	case TypeTime:
-		t, err := ParseTime(v, now)
+		t, err := timespec.ParseInstant(v, now)
 		if err != nil {
 			return nil, err
 		}
@@ -91,28 +91,6 @@ func convert(p Param, v string, now time.Time) (any, error) {
 		return ParseCIDR(v)
 	}
 	return v, nil
-}
-
-// ParseTime reads a time parameter: a duration back from now ("7d", "36h", "90m", "2w",
-// "1h30m"; timespec.ParseLookback's grammar), a date ("2024-05-01", midnight UTC), a date and time (RFC 3339, or
-// "2024-05-01 10:00[:00]" / "2024-05-01T10:00[:00]" in UTC), or Unix seconds.
-func ParseTime(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC(), nil
-	}
-	if d, err := timespec.ParseLookback(s); err == nil {
-		return now.Add(-d).UTC(), nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use a duration back from now (7d, 36h, 90m), a date (2024-05-01), RFC 3339 (2024-05-01T10:00:00Z) or Unix seconds", s)
 }
 
 // ParseCIDR reads an address or a CIDR and returns the canonical CIDR ("10.1.2.3" → "10.1.2.3/32").

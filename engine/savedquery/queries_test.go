@@ -19,44 +19,16 @@ import (
 	"github.com/flowq/flowq/queries"
 )
 
-// fixture is flowgen's Small data set loaded through the real store, built once per test binary.
-type fixture struct {
-	truth *flowgen.Truth
-	st    *store.Store
-	err   error
-}
-
-var (
-	fixOnce sync.Once
-	fix     fixture
-	tmpRoot string
-)
+// small is flowgen's Small data set loaded through the real store, once per test binary.
+var small = storetest.NewFixture(flowgen.Small())
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
-	}
+	small.Remove()
 	os.Exit(code)
 }
 
-func generated(t *testing.T) (*flowgen.Truth, *store.Store) {
-	t.Helper()
-	fixOnce.Do(func() {
-		ctx := context.Background()
-		root, err := os.MkdirTemp("", "flowq-report-")
-		if err != nil {
-			fix.err = err
-			return
-		}
-		tmpRoot = root
-		fix.truth, fix.st, fix.err = storetest.Load(ctx, root, flowgen.Small())
-	})
-	if fix.err != nil {
-		t.Fatal(fix.err)
-	}
-	return fix.truth, fix.st
-}
+func generated(t *testing.T) (*flowgen.Truth, *store.Store) { return small.Get(t) }
 
 func openSession(t *testing.T, st *store.Store) *store.Session { return storetest.Session(t, st) }
 

@@ -1,5 +1,3 @@
-// Package savedquery is flowq's saved-query library: it parses the header of each .sql report,
-// builds the catalog (built-in queries overridden by user folders) and binds parameters as values.
 package savedquery
 
 import (
@@ -251,4 +249,64 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// Hint says what values the parameter takes, for listings and help: its choices, or the forms
+// its type accepts.
+func (p Param) Hint() string {
+	if len(p.Choices) > 0 {
+		return "one of " + strings.Join(p.Choices, ", ")
+	}
+	switch p.Type {
+	case TypeTime:
+		return "a time: 7d, 36h, 2024-05-01, RFC 3339 or Unix seconds"
+	case TypeInt:
+		return "an integer"
+	case TypeCIDR:
+		return "an address or CIDR: 10.0.1.5, 10.0.0.0/16, 2001:db8::/32"
+	}
+	return "text"
+}
+
+// Suggestions are the values completion offers for the parameter: its choices, or for a time
+// a few look-backs. Other types have no useful guesses.
+func (p Param) Suggestions() []string {
+	if len(p.Choices) > 0 {
+		return append([]string(nil), p.Choices...)
+	}
+	if p.Type == TypeTime {
+		return []string{"1h", "24h", "7d", "30d"}
+	}
+	return nil
+}
+
+// CompleteAssignment completes one NAME=VALUE word of q's parameters (flowq run --param, the
+// shell's .run): before the '=' the parameter names not in given, each with its '=' ("by="); after
+// it the parameter's suggestions that start with what was typed, as whole words ("by=src").
+func CompleteAssignment(q Query, word string, given []string) []string {
+	name, val, hasEq := strings.Cut(word, "=")
+	var out []string
+	if !hasEq {
+		have := map[string]bool{}
+		for _, g := range given {
+			k, _, _ := strings.Cut(g, "=")
+			have[k] = true
+		}
+		for _, p := range q.Params {
+			if !have[p.Name] && strings.HasPrefix(p.Name, name) {
+				out = append(out, p.Name+"=")
+			}
+		}
+		return out
+	}
+	p, ok := q.Param(name)
+	if !ok {
+		return nil
+	}
+	for _, v := range p.Suggestions() {
+		if strings.HasPrefix(v, val) {
+			out = append(out, name+"="+v)
+		}
+	}
+	return out
 }

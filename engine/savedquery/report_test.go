@@ -94,33 +94,6 @@ func TestParseNoHeader(t *testing.T) {
 
 var now = time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
 
-func TestParseTime(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want time.Time
-	}{
-		{"7d", now.Add(-7 * 24 * time.Hour)},
-		{"2w", now.Add(-14 * 24 * time.Hour)},
-		{"36h", now.Add(-36 * time.Hour)},
-		{"1h30m", now.Add(-90 * time.Minute)},
-		{"2024-05-01", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)},
-		{"2024-05-01T10:00:00Z", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)},
-		{"2024-05-01T12:00:00+02:00", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)},
-		{"2024-05-01 10:30", time.Date(2024, 5, 1, 10, 30, 0, 0, time.UTC)},
-		{"1714557600", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)},
-	} {
-		got, err := ParseTime(tc.in, now)
-		if err != nil || !got.Equal(tc.want) {
-			t.Errorf("ParseTime(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-	}
-	for _, bad := range []string{"yesterday", "7x", "-3d", "2024-13-01", ""} {
-		if _, err := ParseTime(bad, now); err == nil {
-			t.Errorf("ParseTime(%q) succeeded", bad)
-		}
-	}
-}
-
 func TestParseCIDR(t *testing.T) {
 	for in, want := range map[string]string{
 		"10.0.0.0/8": "10.0.0.0/8", "203.0.113.7": "203.0.113.7/32", "2001:db8::7": "2001:db8::7/128",

@@ -51,8 +51,13 @@ type Catalog struct {
 const tablesQuery = `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE NOT internal
 UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal ORDER BY 1`
 
+// Querier runs the catalog's queries: a *sql.DB, or the shell's session.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // LoadCatalog reads tables, views, columns, functions and keywords from DuckDB.
-func LoadCatalog(ctx context.Context, db *sql.DB) (*Catalog, error) {
+func LoadCatalog(ctx context.Context, db Querier) (*Catalog, error) {
 	c := &Catalog{Reserved: map[string]bool{}}
 	byName := map[string]int{}
 	err := scanAll(ctx, db, "tables", tablesQuery, func(rows *sql.Rows) error {
@@ -116,7 +121,7 @@ func LoadCatalog(ctx context.Context, db *sql.DB) (*Catalog, error) {
 }
 
 // scanAll runs query and calls scan for each row; errors name the catalog part (what).
-func scanAll(ctx context.Context, db *sql.DB, what, query string, scan func(*sql.Rows) error) error {
+func scanAll(ctx context.Context, db Querier, what, query string, scan func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("load catalog %s: %w", what, err)

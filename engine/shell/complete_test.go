@@ -1,7 +1,10 @@
 package shell
 
 import (
+	"io"
+
 	"context"
+	"github.com/flowq/flowq/engine/iostreams"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -148,7 +151,7 @@ func TestCompleteMeta(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s, err := newSession(Config{DB: testDB(t), Queries: fakeQueries{}})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard), Queries: fakeQueries{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +162,7 @@ func TestCompleteMeta(t *testing.T) {
 		word  string
 	}{
 		{".m|", []string{".mode", ".maxrows"}, ".m"},
+		{".h|", []string{".help", ".headers", ".history"}, ".h"},
 		{".mode |", []string{"table", "csv", "json", "ndjson", "markdown", "line"}, ""},
 		{".mode c|", []string{"csv"}, "c"},
 		{".timing |", []string{"on", "off"}, ""},
@@ -167,7 +171,13 @@ func TestCompleteMeta(t *testing.T) {
 		{".run top|", []string{"top_talkers"}, "top"},
 		{".run top_talkers |", []string{"limit", "action"}, ""},
 		{".run top_talkers limit=5 a|", []string{"action"}, "a"},
-		{".run top_talkers limit=|", []string{}, ""},
+		// Nothing to offer: what is typed stays (Tab must not insert blanks inside NAME=VALUE).
+		{".run top_talkers limit=|", []string{""}, ""},
+		{".run top_talkers limit=2|", []string{"2"}, "2"},
+		// Values of a parameter with choices; only the text after '=' is replaced.
+		{".run top_talkers action=|", []string{"ACCEPT", "REJECT"}, ""},
+		{".run top_talkers limit=5 action=r|", []string{"REJECT"}, "r"},
+		{".queries t|", []string{"top_talkers"}, "t"},
 		{".schema v|", []string{"vpc_flow_logs"}, "v"},
 		{".help .r|", []string{".run", ".read"}, ".r"},
 		{".read " + dir + "/|", []string{"a.sql", "b.txt", "sub"}, ""},

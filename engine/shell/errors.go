@@ -64,3 +64,21 @@ func isInterrupt(err error) bool {
 	m := err.Error()
 	return strings.Contains(m, "INTERRUPT Error") || strings.Contains(m, "Interrupted!")
 }
+
+var lineMarkRE = regexp.MustCompile(`(?m)^LINE (\d+): `)
+
+// errorLine is the line of its statement a statement error points at (DuckDB's "LINE n: ", or
+// the one formatError draws from a character offset), 1 when it points nowhere.
+func errorLine(err error) int {
+	var se *stmtError
+	msg := err.Error()
+	if errors.As(err, &se) {
+		msg = formatError(se.stmt, se.err)
+	}
+	if m := lineMarkRE.FindStringSubmatch(msg); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n > 0 {
+			return n
+		}
+	}
+	return 1
+}

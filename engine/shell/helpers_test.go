@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowlog"
 )
 
@@ -66,12 +67,57 @@ func testDB(t *testing.T) *sql.DB {
 	return db
 }
 
+// dbSession runs the shell's statements on a DuckDB holding the planted table the way
+// store.Session does (its tests cover the refresh and the read-only check): before stands in
+// for the views' refresh, then the dialect's rewrite, then the query.
+type dbSession struct {
+	db       *sql.DB
+	dialect  compat.Dialect
+	readOnly bool
+	before   func(ctx context.Context) error
+}
+
+func (d *dbSession) RunIn(ctx context.Context, dl compat.Dialect, stmt string, args ...any) (*sql.Rows, error) {
+	if d.before != nil {
+		if err := d.before(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return d.db.QueryContext(ctx, dl.Rewrite(stmt), args...)
+}
+
+func (d *dbSession) Dialect() compat.Dialect      { return d.dialect }
+func (d *dbSession) SetDialect(dl compat.Dialect) { d.dialect = dl }
+func (d *dbSession) ReadOnly() bool               { return d.readOnly }
+
+// testSession is a dbSession over the planted table with the Athena functions registered, in
+// DuckDB's dialect.
+func testSession(t *testing.T) *dbSession {
+	t.Helper()
+	db := testDB(t)
+	if err := registerCompat(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return &dbSession{db: db, dialect: compat.DuckDB}
+}
+
+// registerCompat installs the Athena functions on db's one connection, as flowq's sessions do.
+func registerCompat(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return compat.Register(ctx, conn)
+}
+
 // fakeQueries is a SavedQueries with two queries.
 type fakeQueries struct{}
 
 func (fakeQueries) List() []SavedQuery {
 	return []SavedQuery{
-		{Name: "top_talkers", Description: "sources by bytes", Params: []Param{{Name: "limit", Default: "10"}, {Name: "action", Description: "ACCEPT or REJECT"}}},
+		{Name: "top_talkers", Description: "sources by bytes", Params: []Param{{Name: "limit", Default: "10", Hint: "an integer"},
+			{Name: "action", Description: "ACCEPT or REJECT", Choices: []string{"ACCEPT", "REJECT"}}}},
 		{Name: "rejected", Description: "rejected flows"},
 	}
 }
@@ -83,7 +129,12 @@ func (fakeQueries) Run(ctx context.Context, name string, params map[string]strin
 		if limit == "" {
 			limit = "10"
 		}
-		return `SELECT srcaddr, sum(bytes) AS bytes FROM vpc_flow_logs GROUP BY srcaddr ORDER BY 2 DESC LIMIT ?`, []any{limit}, nil
+		var action any
+		if a := params["action"]; a != "" {
+			action = a
+		}
+		return `SELECT srcaddr, sum(bytes) AS bytes FROM vpc_flow_logs WHERE $1::VARCHAR IS NULL OR action = $1
+GROUP BY srcaddr ORDER BY 2 DESC LIMIT $2`, []any{action, limit}, nil
 	case "rejected":
 		return `SELECT srcaddr, dstaddr, dstport FROM vpc_flow_logs WHERE action = 'REJECT'`, nil, nil
 	}

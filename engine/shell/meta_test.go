@@ -1,8 +1,11 @@
 package shell
 
 import (
+	"io"
+
 	"context"
 	"errors"
+	"github.com/flowq/flowq/engine/iostreams"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,7 +61,7 @@ func TestDispatch(t *testing.T) {
 			chartArgs = args
 			return nil
 		}}
-	s, err := newSession(Config{DB: testDB(t), ExtraCommands: []Command{chart}, Queries: fakeQueries{}})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard), ExtraCommands: []Command{chart}, Queries: fakeQueries{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +88,8 @@ func TestDispatch(t *testing.T) {
 	bad := []struct{ line, want string }{
 		{".maxrows many", "usage: .maxrows N"},
 		{".timing maybe", `expected on or off, got "maybe"`},
-		{".mode xml", "usage: .mode table|csv|json|ndjson|markdown|line"},
+		{".mode xml", "usage: .mode [table|csv|json|ndjson|markdown|line]"},
 		{".nosuch", "unknown command .nosuch"},
-		{".athena on", "no Athena rewrite"},
 		{".schema nosuch", `no table or view named "nosuch"`},
 		{".run", "expected a query name"},
 		{".run top_talkers limit", `expected param=value, got "limit"`},
@@ -109,7 +111,7 @@ func TestDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{".help", ".tables", ".schema [table]", ".queries", ".run NAME [param=value ...]",
-		".timing on|off", ".mode table|csv", ".output [FILE]", ".read FILE.sql", ".status", ".maxrows N",
+		".timing on|off", ".mode [table|csv", ".output [FILE]", ".read FILE.sql", ".status", ".maxrows N",
 		".athena on|off", ".history", ".quit", ".exit", ".chart COLUMN"} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf(".help lacks %q:\n%s", name, out.String())
@@ -123,13 +125,13 @@ func TestDispatch(t *testing.T) {
 	if err := s.dispatch(ctx, ".queries"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "top_talkers  limit=10 action  sources by bytes") {
+	if !strings.Contains(out.String(), "top_talkers  limit=10 action=ACCEPT|REJECT  sources by bytes") {
 		t.Errorf(".queries:\n%s", out.String())
 	}
 }
 
 func TestHistoryCommand(t *testing.T) {
-	s, err := newSession(Config{DB: testDB(t)})
+	s, err := newSession(Config{Session: testSession(t), IO: iostreams.Test(nil, io.Discard, io.Discard)})
 	if err != nil {
 		t.Fatal(err)
 	}

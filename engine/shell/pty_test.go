@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/creack/pty"
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/iostreams"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,11 +44,16 @@ func helperMain() int {
 		return 2
 	}
 	defer db.Close()
+	if err := registerCompat(ctx, db); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 2
+	}
+	sess := &dbSession{db: db, dialect: compat.DuckDB}
 	// .boom panics while its argument is completed, i.e. inside go-prompt with the terminal raw.
 	boom := Command{Name: ".boom", Help: "test: panic in completion",
 		Args: func(*Env, []string) []Candidate { panic("boom in completer") },
 		Run:  func(context.Context, *Env, []string) error { return nil }}
-	err = Run(ctx, Config{DB: db, Interactive: true, HistoryPath: os.Getenv("FLOWQ_SHELL_HISTORY"),
+	err = Run(ctx, Config{Session: sess, IO: iostreams.System(), HistoryPath: os.Getenv("FLOWQ_SHELL_HISTORY"),
 		Queries: fakeQueries{}, Banner: "flowq test shell", ExtraCommands: []Command{boom}})
 	switch {
 	case errors.Is(err, ErrTerminated):
@@ -71,7 +78,9 @@ type ptyShell struct {
 	done chan error
 }
 
-func startShell(t *testing.T, history string) *ptyShell {
+// startShell runs the shell on a new 120×40 pseudo-terminal. env adds to the environment;
+// without a PAGER in it, PAGER=cat turns the pager off.
+func startShell(t *testing.T, history string, env ...string) *ptyShell {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -81,7 +90,8 @@ func startShell(t *testing.T, history string) *ptyShell {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "FLOWQ_SHELL_HELPER=1", "FLOWQ_SHELL_HISTORY="+history, "TERM=xterm")
+	cmd.Env = append(os.Environ(), "FLOWQ_SHELL_HELPER=1", "FLOWQ_SHELL_HISTORY="+history, "TERM=xterm", "PAGER=cat")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
@@ -236,6 +246,7 @@ const (
 	keyCtrlC = "\x03"
 	keyCtrlD = "\x04"
 	keyCtrlR = "\x12"
+	keyLeft  = "\x1b[D"
 )
 
 func TestPTYSession(t *testing.T) {

@@ -14,14 +14,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/iostreams"
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/sqlscan"
-	"golang.org/x/term"
 )
 
 // Param is a parameter of a saved query.
 type Param struct {
 	Name, Default, Description string
+	// Choices are the allowed values of an enumeration; Examples are values offered by
+	// completion for the others (e.g. 1h 24h 7d for a time); Hint says what values are
+	// accepted, for listings ("one of pair, src, dst", "a time: 7d, 36h, 2024-05-01").
+	Choices, Examples []string
+	Hint              string
 }
 
 // SavedQuery describes a saved query for .queries and completion.
@@ -38,84 +44,87 @@ type SavedQueries interface {
 	Run(ctx context.Context, name string, params map[string]string) (sql string, args []any, err error)
 }
 
-// Config wires a shell session. DB is required; everything else may be left zero.
+// Session runs the shell's statements; flowq's *store.Session is one. The shell never talks
+// to DuckDB any other way.
+type Session interface {
+	// RunIn runs one statement written in dialect d: it refreshes the views when new data was
+	// committed, rewrites the statement into DuckDB SQL, refuses it in a read-only session
+	// unless it is one SELECT, and queries.
+	RunIn(ctx context.Context, d compat.Dialect, stmt string, args ...any) (*sql.Rows, error)
+	// Dialect is what typed SQL is written in; SetDialect switches it (.athena on|off).
+	Dialect() compat.Dialect
+	SetDialect(d compat.Dialect)
+	// ReadOnly sessions also refuse the meta-commands that name files (.output, .read).
+	ReadOnly() bool
+}
+
+// Config wires a shell session. Session is required; everything else may be left zero.
 type Config struct {
-	// DB is the session's DuckDB handle; it should allow one connection (SetMaxOpenConns(1)) so
-	// that cancelling a statement interrupts exactly that statement.
-	DB *sql.DB
-	// BeforeStatement runs before each statement (refreshes the views when new data was loaded).
-	BeforeStatement func(ctx context.Context) error
-	// Check vets each statement as it will run (after any rewrite); an error refuses it. The CLI
-	// uses it for --read-only sessions.
-	Check func(ctx context.Context, stmt string) error
-	// Rewrite turns Athena/Trino SQL into DuckDB SQL; used while .athena is on.
-	Rewrite func(stmt string) string
-	// Athena starts the session with the rewrite on (needs Rewrite).
-	Athena bool
+	Session Session
+	// IO are the streams (default iostreams.System()). The shell is interactive when its input
+	// is a terminal (see Run); otherwise IO.In is read as a script.
+	IO *iostreams.IOStreams
 	// HistoryPath is the history file ("" = no persistent history); HistorySize bounds it.
 	HistoryPath string
 	HistorySize int
 	Queries     SavedQueries
 	// Status writes the data-dir status for .status.
 	Status func(ctx context.Context, w io.Writer) error
-	// In, Out, Err default to os.Stdin, os.Stdout, os.Stderr.
-	In       io.Reader
-	Out, Err io.Writer
-	// Interactive selects the go-prompt terminal UI (see Run); otherwise In is read as a script.
-	Interactive bool
 	// Format of results (default table); MaxRows caps rows shown by table/markdown/line (0 = 1000
 	// interactively, no cap otherwise; -1 = no cap).
 	Format  output.Format
 	MaxRows int
 	// NoTiming turns off the "(N rows, T)" footer (interactive: on screen; scripts: on Err).
 	NoTiming bool
-	// ExtraCommands are added to the meta-command table (.chart, .why, ...).
+	// ExtraCommands are added to the meta-command table (.why, ...); one with the name of a
+	// built-in command replaces it.
 	ExtraCommands []Command
 	// Banner is printed once when the interactive shell starts.
 	Banner string
 }
 
 // Env is what a meta-command sees of the session.
-type Env struct{ s *session }
+type Env struct {
+	s   *session
+	raw string // the arguments as typed, quotes kept
+}
 
-// DB returns the session's database handle.
-func (e *Env) DB() *sql.DB { return e.s.cfg.DB }
+// RawArgs is the text after the command's name exactly as typed: quotes are kept, so SQL given
+// to a command stays as written.
+func (e *Env) RawArgs() string { return e.raw }
 
 // Out is where results go (the screen, or the .output file).
 func (e *Env) Out() io.Writer { return e.s.resultWriter() }
 
-// Screen is the terminal (or Config.Out), never the .output file: for notes and footers.
+// Screen is the terminal (or the output stream), never the .output file: for notes and footers.
 func (e *Env) Screen() io.Writer { return e.s.screen() }
-
-// LastQuery is the last SQL statement the user ran (as typed, before any rewrite).
-func (e *Env) LastQuery() string { return e.s.lastQuery }
 
 // RenderOptions are the options results are rendered with right now (width, cap, terminal).
 func (e *Env) RenderOptions() output.Options { return e.s.renderOptions() }
 
-// Query runs one statement the way typed SQL runs (BeforeStatement, Athena rewrite if on) and
-// returns its rows for the command to render itself.
-func (e *Env) Query(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
-	q, err := e.s.prepare(ctx, stmt, e.s.athena)
-	if err != nil {
-		return nil, err
-	}
-	return e.s.cfg.DB.QueryContext(ctx, q, args...)
+// statement is a statement as the shell ran it, to run again (.chart).
+type statement struct {
+	sql     string
+	args    []any
+	dialect compat.Dialect
 }
 
 type session struct {
 	cfg         Config
+	sess        Session
+	io          *iostreams.IOStreams
 	out, err    io.Writer
 	scr         io.Writer // notes and footers: Out, or Err when Out is redirected to a file
 	interactive bool
 	format      output.Format
 	maxRows     int
 	timing      bool
-	athena      bool
+	headers     bool // csv header row (.headers)
+	pager       bool // page tall results on a terminal (.pager)
 	outFile     *os.File
 	hist        *History
 	cmds        []Command
-	lastQuery   string
+	last        statement // the last statement with a result, typed or saved (.chart)
 	readDepth   int
 
 	catMu sync.Mutex
@@ -123,39 +132,27 @@ type session struct {
 }
 
 func newSession(cfg Config) (*session, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("shell: Config.DB is nil")
+	if cfg.Session == nil {
+		return nil, errors.New("shell: Config.Session is nil")
 	}
-	if cfg.In == nil {
-		cfg.In = os.Stdin
+	ios := cfg.IO
+	if ios == nil {
+		ios = iostreams.System()
 	}
-	if cfg.Out == nil {
-		cfg.Out = os.Stdout
-	}
-	if cfg.Err == nil {
-		cfg.Err = os.Stderr
-	}
-	s := &session{cfg: cfg, out: cfg.Out, err: cfg.Err, scr: cfg.Out, interactive: cfg.Interactive,
-		format: cfg.Format, timing: !cfg.NoTiming, athena: cfg.Athena && cfg.Rewrite != nil}
+	s := &session{cfg: cfg, sess: cfg.Session, io: ios, out: ios.Out, err: ios.ErrOut, scr: ios.Out,
+		interactive: ios.IsStdinTTY(), format: cfg.Format, timing: !cfg.NoTiming, headers: true, pager: true}
 	if s.format == "" {
 		s.format = output.Table
 	}
 	switch {
 	case cfg.MaxRows < 0:
 		s.maxRows = 0
-	case cfg.MaxRows == 0 && cfg.Interactive:
+	case cfg.MaxRows == 0 && s.interactive:
 		s.maxRows = 1000
 	default:
 		s.maxRows = cfg.MaxRows
 	}
-	s.cmds = builtinCommands()
-	for _, c := range cfg.ExtraCommands {
-		if have, ok := s.lookup(c.Name); ok {
-			*have = c // an extra command may replace a built-in one
-		} else {
-			s.cmds = append(s.cmds, c)
-		}
-	}
+	s.cmds = Commands(cfg.ExtraCommands)
 	return s, nil
 }
 
@@ -181,7 +178,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return s.runInteractive(ctx)
 	}
 	s.hist, _ = LoadHistory("", 0) // scripts leave the user's history alone
-	err = s.runScript(ctx, cfg.In, "<stdin>")
+	err = s.runScript(ctx, s.io.In, "<stdin>")
 	if errors.Is(err, errQuit) {
 		return nil
 	}
@@ -207,11 +204,18 @@ func (s *session) catalog() *Catalog {
 	return s.cat
 }
 
+// duckdbQuerier runs the shell's own SQL (catalog, .tables) through the session, in DuckDB's
+// dialect.
+type duckdbQuerier struct{ sess Session }
+
+func (q duckdbQuerier) QueryContext(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
+	return q.sess.RunIn(ctx, compat.DuckDB, stmt, args...)
+}
+
+// refreshCatalog reloads the completion catalog; the session picks up columns of newly loaded
+// data first.
 func (s *session) refreshCatalog(ctx context.Context) {
-	if s.cfg.BeforeStatement != nil {
-		_ = s.cfg.BeforeStatement(ctx) // pick up columns of newly loaded data; errors show at the next statement
-	}
-	c, err := LoadCatalog(ctx, s.cfg.DB)
+	c, err := LoadCatalog(ctx, duckdbQuerier{s.sess})
 	if err != nil {
 		return // completion keeps the previous snapshot
 	}
@@ -220,46 +224,12 @@ func (s *session) refreshCatalog(ctx context.Context) {
 	s.catMu.Unlock()
 }
 
-// terminalWidth is the width of Out when it is a terminal, else 0.
-func (s *session) terminalWidth() (int, bool) {
-	f, ok := s.out.(interface{ Fd() uintptr })
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0, false
-	}
-	w, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 80, true
-	}
-	return w, true
-}
-
 func (s *session) renderOptions() output.Options {
 	o := output.Options{MaxRows: s.maxRows}
-	if s.outFile == nil {
-		if w, ok := s.terminalWidth(); ok {
-			o.Terminal, o.Width = true, w
-		}
+	if s.outFile == nil && s.io.IsStdoutTTY() {
+		o.Terminal, o.Width = true, s.io.TerminalWidth()
 	}
 	return o
-}
-
-// prepare refreshes views and applies the Athena rewrite.
-func (s *session) prepare(ctx context.Context, stmt string, rewrite bool) (string, error) {
-	if s.cfg.BeforeStatement != nil {
-		if err := s.cfg.BeforeStatement(ctx); err != nil {
-			return "", fmt.Errorf("refresh views: %w", err)
-		}
-	}
-	q := stmt
-	if rewrite && s.cfg.Rewrite != nil {
-		q = s.cfg.Rewrite(stmt)
-	}
-	if s.cfg.Check != nil {
-		if err := s.cfg.Check(ctx, q); err != nil {
-			return "", err
-		}
-	}
-	return q, nil
 }
 
 // stmtError carries the statement text so the error can be shown with its position.
@@ -271,66 +241,47 @@ type stmtError struct {
 func (e *stmtError) Error() string { return formatError(e.stmt, e.err) }
 func (e *stmtError) Unwrap() error { return e.err }
 
-// runSQL runs one statement and renders its result, then the footer.
-func (s *session) runSQL(ctx context.Context, stmt string, args []any, rewrite bool) error {
+// runSQL runs one statement written in dialect d and renders its result, then the footer.
+func (s *session) runSQL(ctx context.Context, st statement) error {
 	start := time.Now()
-	q, err := s.prepare(ctx, stmt, rewrite)
+	rows, err := s.sess.RunIn(ctx, st.dialect, st.sql, st.args...)
 	if err != nil {
-		return &stmtError{stmt, err}
-	}
-	rows, err := s.cfg.DB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return &stmtError{q, err}
+		return &stmtError{st.sql, err}
 	}
 	defer rows.Close()
-	if cols, _ := rows.Columns(); sqlscan.IsStatusResult(q, cols) {
-		// SET, CREATE, INSERT...: DuckDB answers with a one-column status result; a table of it
-		// is noise, so it becomes a status line where the footer goes.
-		return s.statusResult(rows, cols[0], start)
+	w := s.resultWriter()
+	var pw *pagedWriter
+	if cmd := s.io.PagerCommand(); cmd != "" && s.pager && s.interactive && s.outFile == nil {
+		_, h := s.io.TerminalSize()
+		pw = newPagedWriter(cmd, w, s.errw(), h)
+		w = pw
 	}
-	st, err := output.Render(ctx, s.resultWriter(), rows, s.format, s.renderOptions())
-	if err == nil {
-		err = rows.Err()
+	if s.format == output.CSV && !s.headers {
+		w = &headerless{w: w}
 	}
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
+	stats, status, err := output.RenderResult(ctx, w, st.sql, rows, s.format, s.renderOptions())
+	if pw != nil {
+		if cerr := pw.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
-		return &stmtError{q, err}
+		return &stmtError{st.sql, err}
 	}
-	if s.timing {
-		s.footer(output.Footer(st, time.Since(start)))
-	}
-	return nil
-}
-
-func (s *session) statusResult(rows *sql.Rows, col string, start time.Time) error {
-	var affected int64
-	n := 0
-	for rows.Next() {
-		var v sql.NullInt64
-		if col == "Count" {
-			if err := rows.Scan(&v); err != nil {
-				return err
-			}
-			affected += v.Int64
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return err
+	if stats.Truncated && s.outFile == nil {
+		// The cut is said under the result, with the ways to see the rest.
+		s.footer(fmt.Sprintf("(%s of %s rows shown: .maxrows 0 shows all, .output FILE writes them to a file)",
+			output.Group(fmt.Sprint(stats.Shown)), output.Group(fmt.Sprint(stats.Rows))))
 	}
 	if !s.timing {
 		return nil
 	}
-	msg := "OK"
-	if col == "Count" && n > 0 {
-		msg = fmt.Sprintf("%d rows affected", affected)
-		if affected == 1 {
-			msg = "1 row affected"
-		}
+	if status != "" {
+		// SET, CREATE, INSERT...: a status line where the footer goes.
+		s.footer(fmt.Sprintf("(%s, %s)", status, output.FormatElapsed(time.Since(start))))
+	} else {
+		s.footer(output.Footer(stats, time.Since(start)))
 	}
-	s.footer(fmt.Sprintf("(%s, %s)", msg, output.FormatElapsed(time.Since(start))))
 	return nil
 }
 
@@ -342,10 +293,11 @@ func (s *session) footer(line string) {
 	}
 }
 
-// runStatement runs typed SQL (with the Athena rewrite when on) and remembers it for .why etc.
+// runStatement runs typed SQL in the session's dialect and remembers it for .chart.
 func (s *session) runStatement(ctx context.Context, stmt string) error {
-	s.lastQuery = stmt
-	return s.runSQL(ctx, stmt, nil, s.athena)
+	st := statement{sql: stmt, dialect: s.sess.Dialect()}
+	s.last = st
+	return s.runSQL(ctx, st)
 }
 
 // isMeta reports whether the pending input is a meta-command line.
@@ -353,21 +305,31 @@ func isMeta(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), ".")
 }
 
-// runScript reads statements and meta-commands from r until EOF and stops at the first error.
+// runScript reads statements and meta-commands from r until EOF and stops at the first error,
+// which is reported with name and the line of the script it is on.
 func (s *session) runScript(ctx context.Context, r io.Reader, name string) error {
 	br := bufio.NewReader(r)
-	// pending holds the input read since the last complete statement; rest is what of it
-	// sqlscan.Split left unfinished ("" = nothing that waits for more input, so a meta-command
-	// may start; an open /* comment or quote keeps waiting).
+	// pending holds the input read since the last complete statement, starting on script line
+	// pendingLine; rest is what of it sqlscan.Split left unfinished ("" = nothing that waits
+	// for more input, so a meta-command may start; an open /* comment or quote keeps waiting).
 	var pending strings.Builder
 	rest := ""
-	lineNo, stmtLine := 0, 0
-	fail := func(err error) error {
+	lineNo, pendingLine := 0, 0
+	fail := func(err error, line int) error {
 		if errors.Is(err, errQuit) {
 			return err
 		}
-		fmt.Fprintf(s.errw(), "Error: %s line %d: %s\n", name, stmtLine, err)
-		return fmt.Errorf("%s line %d: %w", name, stmtLine, ErrReported)
+		fmt.Fprintf(s.errw(), "Error: %s line %d: %s\n", name, line, err)
+		return fmt.Errorf("%s line %d: %w", name, line, ErrReported)
+	}
+	// runAt runs a statement starting on script line at; an error the statement marks with
+	// DuckDB's "LINE n" is reported on the script line of that mark.
+	runAt := func(st string, at int) error {
+		err := s.runStatement(ctx, st)
+		if err != nil {
+			return fail(err, at+errorLine(err)-1)
+		}
+		return nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -380,29 +342,39 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 		if line != "" {
 			lineNo++
 		}
-		if rest == "" && isMeta(line) {
+		if rest == "" && isCommand(line) {
 			pending.Reset()
-			stmtLine = lineNo
-			if err := s.dispatch(ctx, line); err != nil {
-				return fail(err)
+			if err := s.runCommand(ctx, line); err != nil {
+				return fail(err, lineNo)
 			}
 		} else if line != "" {
 			if rest == "" {
 				pending.Reset()
-				stmtLine = lineNo
+				pendingLine = lineNo
 			}
 			pending.WriteString(line)
+			text := pending.String()
 			var stmts []string
-			stmts, rest = sqlscan.Split(pending.String())
-			for _, st := range stmts {
-				if err := s.runStatement(ctx, st); err != nil {
-					return fail(err)
+			stmts, rest = sqlscan.Split(text)
+			offs := statementOffsets(text)
+			for i, st := range stmts {
+				at := pendingLine
+				if i < len(offs) {
+					at += strings.Count(text[:offs[i]], "\n")
+				}
+				if err := runAt(st, at); err != nil {
+					return err
 				}
 			}
 			if len(stmts) > 0 {
+				// Keep the unfinished statement from its start as read, newlines included, so
+				// DuckDB's LINE n counts the lines of the script.
 				pending.Reset()
-				pending.WriteString(rest)
-				stmtLine = lineNo
+				if rest != "" {
+					at := strings.LastIndex(text, rest)
+					pendingLine += strings.Count(text[:at], "\n")
+					pending.WriteString(text[at:])
+				}
 			}
 		}
 		if rerr == io.EOF {
@@ -411,11 +383,32 @@ func (s *session) runScript(ctx context.Context, r io.Reader, name string) error
 	}
 	// A last statement without ';' still runs, as in other SQL shells.
 	if rest != "" {
-		if err := s.runStatement(ctx, rest); err != nil {
-			return fail(err)
-		}
+		return runAt(rest, pendingLine)
 	}
 	return nil
+}
+
+// statementOffsets returns the byte offset in s where each statement sqlscan.Split returns
+// begins (its first token that is not whitespace), in the same order.
+func statementOffsets(s string) []int {
+	var out []int
+	first, meaningful := -1, false
+	for _, t := range sqlscan.Tokenize(s) {
+		switch {
+		case t.Kind == sqlscan.Semicolon:
+			if meaningful {
+				out = append(out, first)
+			}
+			first, meaningful = -1, false
+			continue
+		case t.Unterminated || !t.IsSpace():
+			meaningful = true
+		}
+		if first < 0 && t.Kind != sqlscan.Whitespace {
+			first = t.Pos
+		}
+	}
+	return out
 }
 
 func (s *session) readFile(ctx context.Context, path string) error {
@@ -434,13 +427,4 @@ func (s *session) readFile(ctx context.Context, path string) error {
 		return fmt.Errorf(".read %s stopped", path)
 	}
 	return err
-}
-
-// IsTerminal reports whether r is a terminal, i.e. whether Config.Interactive should be set
-// for it (the CLI passes os.Stdin).
-func IsTerminal(r io.Reader) bool { return isTerm(r) }
-
-func isTerm(x any) bool {
-	f, ok := x.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
 }

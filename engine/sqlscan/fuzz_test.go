@@ -67,6 +67,17 @@ func FuzzSplit(f *testing.F) {
 		if Complete(s) != (rest == "") {
 			t.Fatalf("Complete disagrees with rest %q", rest)
 		}
+		// Locate finds the same statements, each where it stands in s.
+		all := Statements(s)
+		loc := Locate(s)
+		if len(loc) != len(all) {
+			t.Fatalf("Locate found %d statements, Statements %d", len(loc), len(all))
+		}
+		for i, st := range loc {
+			if st.Text != all[i] || s[st.Offset:st.Offset+len(st.Text)] != st.Text || st.Line != 1+strings.Count(s[:st.Offset], "\n") {
+				t.Fatalf("Locate statement %d = %+v, want %q where it stands", i, st, all[i])
+			}
+		}
 		// Joining the pieces back loses no meaningful token and adds none.
 		joined := strings.Join(append(stmts, rest), "\n;\n")
 		if want, got := meaning(s), meaning(joined); strings.Join(want, "\x00") != strings.Join(got, "\x00") {

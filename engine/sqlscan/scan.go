@@ -274,6 +274,50 @@ func Statements(s string) []string {
 	return stmts
 }
 
+// Statement is one statement of a script and where it stands in the script, so an error at an
+// offset inside it can name the script's line.
+type Statement struct {
+	Text   string // as Statements returns it: trimmed, without its ';'
+	Offset int    // byte offset of Text in the script
+	Line   int    // 1-based line of the script on which Text starts
+}
+
+// LineAt returns the script line of byte offset off inside the statement's Text.
+func (st Statement) LineAt(off int) int {
+	off = max(0, min(off, len(st.Text)))
+	return st.Line + strings.Count(st.Text[:off], "\n")
+}
+
+// Locate returns the statements of a script as Statements does, each with its offset and line.
+func Locate(s string) []Statement {
+	var out []Statement
+	add := func(seg string, from int) {
+		text := strings.TrimLeft(seg, spaces)
+		off := from + len(seg) - len(text)
+		out = append(out, Statement{Text: text, Offset: off, Line: 1 + strings.Count(s[:off], "\n")})
+	}
+	// The same walk as Split, keeping offsets.
+	start, meaningful, end := 0, false, 0
+	for _, t := range Tokenize(s) {
+		switch {
+		case t.Kind == Semicolon:
+			if meaningful {
+				add(strings.TrimRight(s[start:t.Pos], spaces), start)
+			}
+			start, meaningful = t.Pos+1, false
+		case t.Unterminated || !t.IsSpace():
+			meaningful = true
+		}
+		if t.Kind != Whitespace {
+			end = t.Pos + len(t.Text)
+		}
+	}
+	if meaningful {
+		add(s[start:end], start) // the rest: whitespace inside an open quote stays
+	}
+	return out
+}
+
 // Complete reports whether s holds no unfinished statement: every statement in it is ended by
 // ';' and no quote or comment is left open.
 func Complete(s string) bool {

@@ -149,3 +149,26 @@ func TestIsStatusResult(t *testing.T) {
 		}
 	}
 }
+
+func TestLocate(t *testing.T) {
+	script := "-- report\nSELECT 1;\n\n  SELECT 'a;\nb',\n  oops FROM t; /* only a comment */ ;\nSELECT\n  2"
+	got := Locate(script)
+	want := []Statement{
+		{Text: "-- report\nSELECT 1", Offset: 0, Line: 1}, // a leading comment is part of it, as in Statements
+		{Text: "SELECT 'a;\nb',\n  oops FROM t", Offset: 23, Line: 4},
+		{Text: "SELECT\n  2", Offset: 76, Line: 7},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Locate:\n got %+v\nwant %+v", got, want)
+	}
+	// An error at "oops" (offset 17 in the second statement) is on the script's line 6.
+	if l := got[1].LineAt(strings.Index(got[1].Text, "oops")); l != 6 {
+		t.Errorf("LineAt(oops) = %d, want 6", l)
+	}
+	if l := got[2].LineAt(1000); l != 8 {
+		t.Errorf("LineAt past the end = %d, want 8", l)
+	}
+	if got := Locate("  \n-- nothing\n"); len(got) != 0 {
+		t.Errorf("Locate(comments only) = %+v", got)
+	}
+}

@@ -66,29 +66,14 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	var merged []Part
 	for _, o := range outputs {
 		rel := path.Join(tablesDir, flowTable, dateDir, fmt.Sprintf("b%06d_compact%s.parquet", batchID, o.suffix))
-		staged := filepath.Join(stage, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(staged), dirPerm); err != nil {
-			return err
-		}
-		// The date comes from the folder, so the parts are read without Hive columns; columns
-		// are matched by name, as the view does.
-		res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT * FROM read_parquet([%s], union_by_name=true, hive_partitioning=false) WHERE %s) TO %s (%s)",
-			strings.Join(files, ", "), o.where, sqlString(staged), parquetOptions))
+		part, ok, err := mergeParts(ctx, db, files, o.where, rel, filepath.Join(stage, filepath.FromSlash(rel)))
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			continue // COPY writes no file for no rows
+		if ok {
+			part.Batch = batchID
+			merged = append(merged, part)
 		}
-		// Which sources the merged part holds: read back (one small column), since a source
-		// may have records on one side of the split only.
-		sources, err := partSources(ctx, db, staged)
-		if err != nil {
-			return err
-		}
-		merged = append(merged, Part{Path: rel, Batch: batchID, Sources: sources})
 	}
 	for _, m := range merged {
 		if err := publish(filepath.Join(stage, filepath.FromSlash(m.Path)), filepath.Join(s.dir, filepath.FromSlash(m.Path))); err != nil {
@@ -101,9 +86,36 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 		return err
 	}
 	for _, p := range drop {
-		_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
+		if confinedPart(p) {
+			_ = os.Remove(filepath.Join(s.dir, filepath.FromSlash(p)))
+		}
 	}
 	return nil
+}
+
+// mergeParts writes the rows of the given parts (quoted paths) that match where into one
+// staged part; ok is false when there are none (COPY writes no file for no rows).
+func mergeParts(ctx context.Context, db *sql.DB, files []string, where, rel, staged string) (part Part, ok bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(staged), dirPerm); err != nil {
+		return Part{}, false, err
+	}
+	// The date comes from the folder, so the parts are read without Hive columns; columns
+	// are matched by name, as the view does.
+	res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (SELECT * FROM read_parquet([%s], union_by_name=true, hive_partitioning=false) WHERE %s) TO %s (%s)",
+		strings.Join(files, ", "), where, sqlString(staged), parquetOptions))
+	if err != nil {
+		return Part{}, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return Part{}, false, err
+	}
+	// Which sources the merged part holds: read back (one small column), since a source
+	// may have records on one side of the split only.
+	sources, err := partSources(ctx, db, staged)
+	if err != nil {
+		return Part{}, false, err
+	}
+	return Part{Path: rel, Sources: sources}, true, nil
 }
 
 // partSources are the distinct _source ids in a Parquet part, sorted.

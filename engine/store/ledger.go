@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/flowq/flowq/engine/atomicfile"
@@ -66,7 +68,37 @@ func newLedger() *Ledger {
 	return &Ledger{Format: 1, NextSource: 1, NextBatch: 1, Sources: map[string]*SourceEntry{}}
 }
 
+// readLedger reads the ledger and refuses one that names a part outside DATA/tables (a
+// tampered ledger would make flowq read, then delete, any Parquet file).
 func readLedger(path string) (*Ledger, error) {
+	l, err := readLedgerUnchecked(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range append(append([]string(nil), l.ErrorParts...), l.partPaths()...) {
+		if !confinedPart(p) {
+			return nil, fmt.Errorf("ledger %s names part %q outside the data dir's tables folder; run `flowq doctor --fix`", path, p)
+		}
+	}
+	return l, nil
+}
+
+func (l *Ledger) partPaths() []string {
+	out := make([]string, len(l.Parts))
+	for i, p := range l.Parts {
+		out[i] = p.Path
+	}
+	return out
+}
+
+// confinedPart reports whether a ledger path names a Parquet file under DATA/tables: relative,
+// clean (no "..") and slash-separated.
+func confinedPart(p string) bool {
+	return !path.IsAbs(p) && path.Clean(p) == p && strings.HasPrefix(p, tablesDir+"/") &&
+		!strings.Contains(p, `\`) && strings.HasSuffix(p, ".parquet")
+}
+
+func readLedgerUnchecked(path string) (*Ledger, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return newLedger(), nil

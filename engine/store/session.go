@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/flowq/flowq/engine/compat"
 	"github.com/flowq/flowq/engine/flowlog"
 )
 
@@ -19,6 +21,13 @@ type SessionOptions struct {
 	// Init runs once on the session's connection after the views exist, e.g. to register the
 	// Athena compatibility functions.
 	Init func(ctx context.Context, conn *sql.Conn) error
+	// Dialect is the SQL dialect Run rewrites statements from (zero: Athena). Init registers the
+	// functions the dialect needs (compat.RegisterDialect).
+	Dialect compat.Dialect
+	// Tables are the table names users declared for their Athena queries (compat.DefaultTables);
+	// AliasFile is where they came from, named in the hint of an unknown-table error. Nil: none.
+	Tables    *compat.Tables
+	AliasFile string
 	// ReadOnly forbids writes and file or network access outside the data dir.
 	ReadOnly    bool
 	Threads     int
@@ -29,11 +38,15 @@ type SessionOptions struct {
 // holds exactly one connection, kept for the session's life (temporary macros live on it), so
 // cancelling a query's context interrupts exactly that query.
 type Session struct {
-	DB    *sql.DB
-	store *Store
-	stamp string
-	ro    bool
-	tmp   string // this session's spill folder
+	DB      *sql.DB
+	store   *Store
+	ro      bool
+	tmp     string // this session's spill folder
+	mu      sync.Mutex
+	stamp   string         // guarded by mu: the ledger the views were built from
+	dialect compat.Dialect // guarded by mu
+	tables  *compat.Tables
+	aliases string // the alias file, for TableHint
 }
 
 // OpenSession opens a session over the store's data.
@@ -53,7 +66,7 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	}
 	// The set-up runs on the pool's one connection, which is then handed back for queries.
 	defer conn.Close()
-	sess := &Session{DB: db, store: s, ro: opts.ReadOnly}
+	sess := &Session{DB: db, store: s, ro: opts.ReadOnly, dialect: opts.Dialect, tables: opts.Tables, aliases: opts.AliasFile}
 	// No extension downloads: a query naming http:// or s3:// would otherwise make DuckDB fetch
 	// and install httpfs from the internet into ~/.duckdb.
 	// Large queries spill to a folder of this process inside the data dir (never the working
@@ -120,6 +133,9 @@ func (s *Session) Refresh(ctx context.Context) error {
 }
 
 func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) error {
+	// The shell refreshes its completion catalog beside the statements it runs.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	path := filepath.Join(s.store.dir, ledgerFile)
 	stamp := ""
 	if info, err := os.Stat(path); err == nil {
@@ -234,15 +250,4 @@ func (s *Session) CheckStatement(ctx context.Context, stmt string) error {
 		return ErrNotReadOnly
 	}
 	return nil
-}
-
-// Query refreshes the views, checks the statement (read-only sessions) and runs it.
-func (s *Session) Query(ctx context.Context, stmt string, args ...any) (*sql.Rows, error) {
-	if err := s.Refresh(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.CheckStatement(ctx, stmt); err != nil {
-		return nil, err
-	}
-	return s.DB.QueryContext(ctx, stmt, args...)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,21 +17,23 @@ import (
 
 // Store is an opened data directory. Reading needs no lock; writing (Load) takes the writer lock.
 type Store struct {
-	dir string
+	dir      string
+	warnings []string
 }
 
 // Layout of the data directory.
 const (
-	ledgerFile   = "ledger.json"
-	lockFile     = "lock"
-	tablesDir    = "tables"
-	flowTable    = "vpc_flow_logs"
-	errorsTable  = "load_errors"
-	stagingDir   = "staging"
-	tmpDir       = "tmp" // sessions' spill folders, one per process id
-	dirPerm      = 0o700
-	filePerm     = 0o600
-	mirrorSubdir = "mirror"
+	ledgerFile    = "ledger.json"
+	lockFile      = "lock"
+	tablesDir     = "tables"
+	flowTable     = "vpc_flow_logs"
+	errorsTable   = "load_errors"
+	stagingDir    = "staging"
+	quarantineDir = "quarantine" // parts flowq doctor took out of the table
+	tmpDir        = "tmp"        // sessions' spill folders, one per process id
+	dirPerm       = 0o700
+	filePerm      = 0o600
+	mirrorSubdir  = "mirror"
 )
 
 // DefaultDir returns the data directory: $FLOWQ_DATA_DIR, else $XDG_DATA_HOME/flowq, else
@@ -61,8 +64,39 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(abs, dirPerm); err != nil {
 		return nil, fmt.Errorf("creating data dir %s: %w", abs, err)
 	}
-	return &Store{dir: abs}, nil
+	s := &Store{dir: abs}
+	// flowq creates the data dir 0700; one that already existed keeps its mode, which is the
+	// user's to change, but flow logs readable or replaceable by others must not go unsaid.
+	if info, err := os.Stat(abs); err == nil && info.Mode().Perm()&0o077 != 0 {
+		s.warnings = append(s.warnings, fmt.Sprintf("data dir %s has mode %#o: other users can read (or replace) the flow logs; run chmod 700 %s",
+			abs, info.Mode().Perm(), abs))
+	}
+	return s, nil
 }
+
+// ErrNoData is OpenExisting's answer for a data dir that does not exist or holds no ledger:
+// nothing was ever loaded there (or the path is mistyped).
+var ErrNoData = errors.New("no flowq data")
+
+// OpenExisting opens a data directory that holds loaded data, and never creates one: every
+// command but load and sync reads, and a mistyped --data-dir must not answer "no rows".
+func OpenExisting(ctx context.Context, dir string) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, ledgerFile)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w in %s", ErrNoData, abs)
+		}
+		return nil, fmt.Errorf("data dir %s: %w", abs, err)
+	}
+	return Open(ctx, abs)
+}
+
+// Warnings are problems Open noticed that do not stop flowq (a data dir other users can
+// open); the CLI prints them to stderr.
+func (s *Store) Warnings() []string { return s.warnings }
 
 // Dir is the data directory's absolute path.
 func (s *Store) Dir() string { return s.dir }

@@ -126,7 +126,8 @@ func (k partKey) suffix() string {
 }
 
 // rowWriter normalises records into spools: one tab-separated row per record with the group's
-// columns, then _source. Missing values are \N; "-" is \N in numeric columns and kept in text
+// columns, then _source. Missing values are empty (NULL to read_csv: a checked value is never
+// empty, so a text value such as \N stays text); "-" is NULL in numeric columns and kept in text
 // columns (Athena's reading of the text files). Each row goes to the spool of its date.
 type rowWriter struct {
 	spools   spoolSet
@@ -232,12 +233,10 @@ func (rw *rowWriter) write(vals [][]byte) error {
 					continue
 				}
 			}
-			b = append(b, '\\', 'N')
 			continue
 		}
 		v := vals[hi]
 		if len(v) == 1 && v[0] == '-' && rw.numeric[c] {
-			b = append(b, '\\', 'N')
 			continue
 		}
 		b = append(b, v...)
@@ -330,6 +329,11 @@ func (t *textReader) open(r io.Reader) (*lineReader, error) {
 	} else {
 		t.lines.r.Reset(t.raw)
 	}
+	// A UTF-8 byte order mark (editors on Windows add one) would make the header unreadable
+	// and refuse the whole file; it carries no data.
+	if b, _ := t.lines.r.Peek(3); string(b) == "\xef\xbb\xbf" {
+		_, _ = t.lines.r.Discard(3)
+	}
 	return &t.lines, nil
 }
 
@@ -376,6 +380,9 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 				// Only a line starting with a field name can be a header repeated mid-file.
 				if flowlog.IsKnownName(vals[0]) && flowlog.LooksLikeHeader(line) {
 					h, herr := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
+					if herr == nil {
+						h, herr = storeHeader(h)
+					}
 					if herr != nil {
 						reject(n, "bad header line: "+herr.Error(), line)
 						break

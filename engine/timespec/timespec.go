@@ -1,5 +1,5 @@
-// Package timespec reads the time expressions users type on the command line:
-// look-back durations such as 7d, 2w, 36h or 90m, shared by every flag and parameter that takes one.
+// Package timespec reads the time expressions users type on the command line — look-backs
+// (7d, 36h), dates, hours, RFC 3339, Unix seconds — and the half-open ranges [from, to) built from them.
 package timespec
 
 import (

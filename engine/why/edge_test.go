@@ -2,7 +2,6 @@ package why
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,9 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/store"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/flowq/flowq/engine/internal/golden"
+)
 
 // t0 is 2026-03-01 10:00:00 UTC, the first hour of the hand-made records.
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC).Unix()
@@ -95,6 +94,12 @@ func edgeStore(t *testing.T) *store.Store {
 		r5("eni-i1", "10.1.0.25", "10.1.0.15", 0, 0, 1, t0, "ACCEPT", 0, "ingress"),
 		r5("eni-i1", "10.1.0.15", "10.1.0.26", 8, 0, 1, t0, "ACCEPT", 0, "egress"),
 		r5("eni-i3", "10.1.0.15", "10.1.0.26", 8, 0, 1, t0, "ACCEPT", 0, "ingress"))
+	// SSH refused inbound: from an internet scanner, and from a host of our own.
+	for i := int64(0); i < 3; i++ {
+		v5 = append(v5,
+			r5("eni-x1", "45.155.20.7", "10.1.0.27", 49000+int(i), 22, 6, t0+i*m, "REJECT", 2, "ingress"),
+			r5("eni-x1", "10.1.0.16", "10.1.0.27", 49100+int(i), 22, 6, t0+i*m, "REJECT", 2, "ingress"))
+	}
 	// DNS over UDP, both ways, without a port in the question.
 	v5 = append(v5,
 		r5("eni-u1", "10.1.0.14", "10.1.0.2", 45000, 53, 17, t0, "ACCEPT", 0, "egress"),
@@ -296,22 +301,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := text(t, analyze(t, sess, c.q))
-			path := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if got != string(want) {
-				t.Errorf("text differs from %s:\n%s", path, got)
-			}
+			golden.CheckString(t, filepath.Join("testdata", c.name+".golden"), got)
 		})
 	}
 }
@@ -329,6 +319,17 @@ func TestBadQuestions(t *testing.T) {
 	} {
 		if _, err := Analyze(context.Background(), sess.DB, q); err == nil {
 			t.Errorf("%+v: no error", q)
+		}
+	}
+	// Errors speak the user's terms: a host name gets told to resolve it, never netip's message.
+	for _, tc := range []struct{ in, want string }{
+		{"db.internal.example", `"db.internal.example" is not an IP address or CIDR: flow logs hold addresses, not host names (resolve it first, e.g. dig +short db.internal.example)`},
+		{"10.0.0.300", `"10.0.0.300" is not an IP address or CIDR (like 10.0.1.5, 2600:1f18::5 or 10.0.2.0/24)`},
+		{"10.0.0.0/33", `"10.0.0.0/33" is not an IP address or CIDR (like 10.0.1.5, 2600:1f18::5 or 10.0.2.0/24)`},
+	} {
+		_, err := Analyze(context.Background(), sess.DB, Question{Src: "10.0.0.1", Dst: tc.in})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "Parse") {
+			t.Errorf("Dst %q: error %v, want %q", tc.in, err, tc.want)
 		}
 	}
 	// A hostile value stays a value.
@@ -438,5 +439,32 @@ func TestConcurrentCauses(t *testing.T) {
 	rep = analyze(t, sess, Question{Src: "10.1.0.8/29", Dst: "10.1.0.16/28", Until: time.Unix(t0+3600, 0)})
 	if !strings.Contains(strings.Join(rep.Notes, " "), "latest hour disagree") || rep.Confidence != ConfidenceMedium {
 		t.Errorf("10:00 hour: %s %s notes %q", rep.Verdict, rep.Confidence, rep.Notes)
+	}
+}
+
+// TestSGDenyFromInternet: a refused internet source gets "probably intended", never advice to
+// open the port to it; a refused host of our own keeps the advice to allow it.
+func TestSGDenyFromInternet(t *testing.T) {
+	sess := openSession(t, edgeStore(t))
+	pub := analyze(t, sess, Question{Src: "45.155.20.7", Dst: "10.1.0.27", Port: 22})
+	priv := analyze(t, sess, Question{Src: "10.1.0.16", Dst: "10.1.0.27", Port: 22})
+	for _, rep := range []*Report{pub, priv} {
+		if rep.Verdict != SGDeny || rep.Records != 3 {
+			t.Fatalf("%s: verdict %s, %d records; want sg-deny, 3\n%s", rep.Question.Src, rep.Verdict, rep.Records, text(t, rep))
+		}
+	}
+	all := func(r *Report) string { return r.Summary + " " + strings.Join(r.Next, " ") }
+	for _, want := range []string{"45.155.20.7 is a public internet address, so the block is probably intended.",
+		"Nothing to fix if 45.155.20.7 is not a client of yours",
+		"allow port 22/tcp from 45.155.20.7 alone, never from 0.0.0.0/0"} {
+		if !strings.Contains(all(pub), want) {
+			t.Errorf("internet source: lacks %q:\n%s", want, all(pub))
+		}
+	}
+	if strings.Contains(all(pub), "one must allow") {
+		t.Errorf("internet source: advises allowing it:\n%s", all(pub))
+	}
+	if !strings.Contains(all(priv), "one must allow port 22/tcp from 10.1.0.16") || strings.Contains(all(priv), "probably intended") {
+		t.Errorf("own host: %s", all(priv))
 	}
 }

@@ -1,5 +1,3 @@
-// Package why answers "why can't A reach B?" from the flow logs alone: it gathers every record
-// between two addresses or CIDRs, rebuilds the connections and names the cause with its evidence.
 package why
 
 import (
@@ -225,7 +223,7 @@ func parseSide(s string) (side, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return side{}, fmt.Errorf("%q is not an address or CIDR: %w", s, err)
+			return side{}, notAddress(s)
 		}
 		p = p.Masked()
 		if !p.IsSingleIP() {
@@ -235,7 +233,7 @@ func parseSide(s string) (side, error) {
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return side{}, fmt.Errorf("%q is not an address or CIDR: %w", s, err)
+		return side{}, notAddress(s)
 	}
 	if a.Zone() != "" {
 		return side{}, fmt.Errorf("%q: zoned addresses never appear in flow logs", s)
@@ -247,6 +245,15 @@ func parseSide(s string) (side, error) {
 		sd.alts = append(sd.alts, a.StringExpanded())
 	}
 	return sd, nil
+}
+
+// notAddress says what is wrong with a side that does not parse, in the user's terms (netip's
+// own message, "ParseAddr(…): unexpected character", means nothing to them).
+func notAddress(s string) error {
+	if strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") && !strings.Contains(s, ":") && !strings.Contains(s, "/") {
+		return fmt.Errorf("%q is not an IP address or CIDR: flow logs hold addresses, not host names (resolve it first, e.g. dig +short %s)", s, s)
+	}
+	return fmt.Errorf("%q is not an IP address or CIDR (like 10.0.1.5, 2600:1f18::5 or 10.0.2.0/24)", s)
 }
 
 // contains reports whether a record's address is on this side.

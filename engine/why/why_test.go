@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,55 +16,27 @@ import (
 	"github.com/flowq/flowq/engine/store/storetest"
 )
 
-// fixture is a flowgen data set loaded through the real store, built once per test binary.
-type fixture struct {
-	once  sync.Once
-	truth *flowgen.Truth
-	st    *store.Store
-	err   error
+// The data sets, each loaded through the real store once per test binary: flowgen's Small,
+// whose why cases are in a v5-format flow log, and Small with every flow log in the default
+// format (no tcp-flags, no flow-direction).
+var small, smallDefault = storetest.NewFixture(flowgen.Small()), storetest.NewFixture(defaultFormatSmall())
+
+func defaultFormatSmall() flowgen.Config {
+	cfg := flowgen.Small()
+	cfg.Formats = []flowgen.Format{flowgen.FormatDefault}
+	return cfg
 }
 
-var (
-	small, smallDefault fixture
-	tmpRoot             string
-)
-
 func TestMain(m *testing.M) {
-	root, err := os.MkdirTemp("", "flowq-why-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	tmpRoot = root
 	code := m.Run()
-	os.RemoveAll(tmpRoot)
+	small.Remove()
+	smallDefault.Remove()
 	os.Exit(code)
 }
 
-// generated is flowgen's Small data set, whose why cases are in a v5-format flow log.
-func generated(t *testing.T) (*flowgen.Truth, *store.Store) {
-	return small.get(t, "small", flowgen.Small())
-}
+func generated(t *testing.T) (*flowgen.Truth, *store.Store) { return small.Get(t) }
 
-// generatedDefault is Small with every flow log in the default format: no tcp-flags, no
-// flow-direction.
-func generatedDefault(t *testing.T) (*flowgen.Truth, *store.Store) {
-	cfg := flowgen.Small()
-	cfg.Formats = []flowgen.Format{flowgen.FormatDefault}
-	return smallDefault.get(t, "small-default", cfg)
-}
-
-func (f *fixture) get(t *testing.T, name string, cfg flowgen.Config) (*flowgen.Truth, *store.Store) {
-	t.Helper()
-	f.once.Do(func() {
-		ctx := context.Background()
-		f.truth, f.st, f.err = storetest.Load(ctx, filepath.Join(tmpRoot, name), cfg)
-	})
-	if f.err != nil {
-		t.Fatal(f.err)
-	}
-	return f.truth, f.st
-}
+func generatedDefault(t *testing.T) (*flowgen.Truth, *store.Store) { return smallDefault.Get(t) }
 
 func openSession(t *testing.T, st *store.Store) *store.Session { return storetest.Session(t, st) }
 

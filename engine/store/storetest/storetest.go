@@ -5,7 +5,9 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/flowq/flowq/engine/compat"
@@ -44,4 +46,52 @@ func Session(tb testing.TB, st *store.Store) *store.Session {
 	}
 	tb.Cleanup(func() { sess.Close() })
 	return sess
+}
+
+// Fixture is a data set generated and loaded once per test binary, in a temp folder that
+// Remove deletes (call it from TestMain after m.Run). Tests only read its store.
+type Fixture struct {
+	Config flowgen.Config
+
+	once  sync.Once
+	dir   string
+	truth *flowgen.Truth
+	st    *store.Store
+	err   error
+}
+
+// NewFixture prepares a fixture of cfg; nothing is built until the first Get.
+func NewFixture(cfg flowgen.Config) *Fixture { return &Fixture{Config: cfg} }
+
+// Get builds the fixture on first use and returns its truth and store; a failure to build
+// fails every test that asks.
+func (f *Fixture) Get(tb testing.TB) (*flowgen.Truth, *store.Store) {
+	tb.Helper()
+	truth, st, err := f.Build()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return truth, st
+}
+
+// Build is Get for code without a testing.TB (fixtures built on top of this one).
+func (f *Fixture) Build() (*flowgen.Truth, *store.Store, error) {
+	f.once.Do(func() {
+		f.dir, f.err = os.MkdirTemp("", "flowq-storetest-")
+		if f.err == nil {
+			f.truth, f.st, f.err = Load(context.Background(), f.dir, f.Config)
+		}
+	})
+	return f.truth, f.st, f.err
+}
+
+// Dir is the fixture's temp folder (empty before it is built): a place for a test's own
+// files, removed with it.
+func (f *Fixture) Dir() string { return f.dir }
+
+// Remove deletes the fixture's folder, if it was built.
+func (f *Fixture) Remove() {
+	if f.dir != "" {
+		os.RemoveAll(f.dir)
+	}
 }

@@ -1,21 +1,21 @@
-package output
+package iostreams
 
 import "strings"
 
-// TermCaps says what a terminal can show.
-type TermCaps struct {
+// Caps say what a terminal can show.
+type Caps struct {
 	Color   bool // ANSI colours and dimming
 	Unicode bool // box drawing, blocks, braille
 }
 
-// DetectTerm decides from the environment (getenv, e.g. os.Getenv) and
+// DetectCaps decides from the environment (getenv, e.g. os.Getenv) and
 // whether the output is a terminal. NO_COLOR (no-color.org) and TERM=dumb
 // turn colour off, FORCE_COLOR turns it on even in a pipe; Unicode follows
 // the locale (LC_ALL, LC_CTYPE, LANG: the first one set must name UTF-8),
 // and is assumed when no locale is set, as terminals today are UTF-8.
-func DetectTerm(isTTY bool, getenv func(string) string) TermCaps {
+func DetectCaps(isTTY bool, getenv func(string) string) Caps {
 	term := getenv("TERM")
-	var c TermCaps
+	var c Caps
 	switch {
 	case getenv("NO_COLOR") != "":
 		c.Color = false
@@ -35,7 +35,12 @@ func DetectTerm(isTTY bool, getenv func(string) string) TermCaps {
 	return c
 }
 
-// ChartOptions returns chart options for a terminal of the given size.
-func (c TermCaps) ChartOptions(width, height int) ChartOptions {
-	return ChartOptions{Width: width, Height: height, Unicode: c.Unicode, Color: c.Color}
+// Caps are what the data output can show: colour and Unicode, from the environment and
+// whether it is a terminal.
+func (s *IOStreams) Caps() Caps {
+	getenv := s.getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return DetectCaps(s.stdoutTTY, getenv)
 }
