@@ -145,16 +145,28 @@ type regionRun struct {
 	account string
 	snap    *Snapshot
 	pending []*Call // calls made before the account was known
+	// down is set when a call could not reach the endpoint at all (after the SDK's retries):
+	// the region's other calls are not tried, so a wrong endpoint fails in one call's time.
+	down string
 }
 
 // run records one Describe call: it pages through p, calls each on every page, and notes the
 // outcome; rows counts what each added.
 func run[O any](r *regionRun, call, tables string, p pager[O], each func(O) int) {
 	c := &Call{Region: r.region, Call: call, Tables: tables, Status: StatusOK}
+	if r.down != "" {
+		c.Status, c.Error = StatusError, "not tried: "+r.down
+		r.pending = append(r.pending, c)
+		return
+	}
 	for p.HasMorePages() {
 		out, err := p.NextPage(r.ctx)
 		if err != nil {
 			c.Status, c.Error = classify(err), awsconf.Redact(err.Error())
+			var ae smithy.APIError
+			if !errors.As(err, &ae) {
+				r.down = "an earlier call of the region failed: " + c.Error
+			}
 			break
 		}
 		c.Pages++

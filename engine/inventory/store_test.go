@@ -68,3 +68,25 @@ func TestWriteLeftoversAndIDs(t *testing.T) {
 		t.Fatalf("future manifest: %v", err)
 	}
 }
+
+// TestUnreachableEndpoint: when the endpoint cannot be reached, one call of the region is tried
+// (with the SDK's retries), the others are reported as not tried, and Collect fails.
+func TestUnreachableEndpoint(t *testing.T) {
+	c := testClients(t, "http://127.0.0.1:1")
+	snap, err := Collect(context.Background(), c, []string{"eu-west-1"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no Describe call succeeded") {
+		t.Fatalf("error %v, want no Describe call succeeded", err)
+	}
+	tried := 0
+	for _, cl := range snap.Calls {
+		if cl.Status != StatusError {
+			t.Fatalf("%s: status %s", cl.Call, cl.Status)
+		}
+		if !strings.HasPrefix(cl.Error, "not tried: ") {
+			tried++
+		}
+	}
+	if len(snap.Calls) != 12 || tried != 1 {
+		t.Fatalf("%d calls, %d tried; want 12 and 1", len(snap.Calls), tried)
+	}
+}
