@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,11 +117,29 @@ func Collect(ctx context.Context, c *Clients, regions []string, now func() time.
 		now = time.Now
 	}
 	snap := &Snapshot{TakenAt: now().UTC().Truncate(time.Second)}
-	for _, region := range regions {
-		collectRegion(ctx, c.EC2(region), region, snap)
-		if err := ctx.Err(); err != nil {
-			return snap, err
-		}
+	// A few regions at a time: each region's calls run one after the other, so this bounds the
+	// request rate per endpoint while --all-regions does not take the sum of every region's time.
+	parts := make([]*Snapshot, len(regions))
+	sem := make(chan struct{}, regionWorkers)
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		parts[i] = &Snapshot{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() == nil {
+				collectRegion(ctx, c.EC2(region), region, parts[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts {
+		merge(snap, p)
+	}
+	if err := ctx.Err(); err != nil {
+		return snap, err
 	}
 	ok := 0
 	for _, cl := range snap.Calls {
@@ -135,6 +155,19 @@ func Collect(ctx context.Context, c *Clients, regions []string, now func() time.
 		return snap, fmt.Errorf("no Describe call succeeded in %s: %s", strings.Join(regions, ", "), first)
 	}
 	return snap, nil
+}
+
+// regionWorkers is how many regions Collect reads at once.
+const regionWorkers = 4
+
+// merge appends every row slice of part to snap, in the order of the fields.
+func merge(snap, part *Snapshot) {
+	dst, src := reflect.ValueOf(snap).Elem(), reflect.ValueOf(part).Elem()
+	for i := range dst.NumField() {
+		if f := dst.Field(i); f.Kind() == reflect.Slice {
+			f.Set(reflect.AppendSlice(f, src.Field(i)))
+		}
+	}
 }
 
 // regionRun collects one region; account is learnt from the first owner id seen.
