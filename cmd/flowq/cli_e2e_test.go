@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -218,4 +220,41 @@ func keys[V any](m map[string]V) []string {
 func TestBareFlowqOnTerminalOpensShell(t *testing.T) {
 	e := newEnv(t)
 	commandOnPty(t, e, nil, "SELECT 40 + 2 AS answer;", "42")
+}
+
+// Issue 16.1: a mistyped data dir is never created and no read answers "no rows" from it:
+// every command but load, sync and demo fails with exit 2 naming the dir.
+func TestMistypedDataDirFails(t *testing.T) {
+	e := newEnv(t)
+	empty := filepath.Join(e.root, "exists-without-ledger")
+	if err := os.MkdirAll(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(e.root, "flwoq"), empty} {
+		for _, args := range [][]string{
+			{"run", "blocked-ssh", "--alert"},
+			{"query", "SELECT 1"},
+			{"status"},
+			{"why", "10.0.0.1", "10.0.0.2:22"},
+			{"report", "--html", filepath.Join(e.root, "r.html")},
+			{"athena", "ddl"},
+			{"doctor"},
+		} {
+			r := e.run(append([]string{"--data-dir", dir}, args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "no flowq data in "+dir) || !strings.Contains(r.stderr, "--data-dir") {
+				t.Errorf("want exit 2 naming %s:\n%s", dir, r)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "flwoq")); !os.IsNotExist(err) {
+		t.Errorf("the mistyped data dir was created (stat: %v)", err)
+	}
+	// A load creates it, and then reads work.
+	r := e.run("--data-dir", filepath.Join(e.root, "new"), "load", e.root+"/exists-without-ledger")
+	if r.code != 0 {
+		t.Fatalf("load into a new data dir:\n%s", r)
+	}
+	if r := e.run("--data-dir", filepath.Join(e.root, "new"), "query", "SELECT count(*) FROM vpc_flow_logs"); r.code != 0 {
+		t.Errorf("query after load:\n%s", r)
+	}
 }

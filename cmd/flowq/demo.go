@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		}
 		dir = filepath.Join(filepath.Dir(base), "flowq-demo")
 	}
-	st, err := store.Open(ctx, dir)
+	st, err := store.Create(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"github.com/flowq/flowq/engine/store"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,6 +49,10 @@ func newSmallDisk(t *testing.T, e *env) *smallDisk {
 		if strings.HasPrefix(v, "FLOWQ_DATA_DIR=") {
 			e.vars[i] = "FLOWQ_DATA_DIR=" + e.data
 		}
+	}
+	// The store exists before the disk fills, as newEnv's does: the runs under test only commit.
+	if _, err := store.Create(context.Background(), e.data); err != nil {
+		t.Fatal(err)
 	}
 	return d
 }

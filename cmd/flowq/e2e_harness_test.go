@@ -86,6 +86,11 @@ func newEnv(t *testing.T) *env {
 		"NO_COLOR=1",
 		"TERM=dumb",
 	}
+	// Every env starts as an empty store, as after a first `flowq load`: only load, sync and
+	// demo create one, and the tests' reads must not meet "no flowq data".
+	if _, err := store.Create(context.Background(), e.data); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 

@@ -63,7 +63,7 @@ func (f *factory) StoreForWrite(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, dir)
+	st, err := store.Create(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

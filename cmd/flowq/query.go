@@ -101,6 +101,7 @@ type queryOptions struct {
 	sql    string // the SQL argument, or ""
 	file   string // -f FILE ("-" = stdin), or ""
 	output outputFlags
+	remote athenaRemote // --on athena and the AWS options
 }
 
 // newQueryCmd only parses: it fills queryOptions and returns usage errors, then calls runF
@@ -125,6 +126,9 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
 			case opts.file == "":
 				return usageErr("no SQL given: pass it as an argument or with -f FILE")
 			}
+			if _, err := opts.remote.remote(&opts.output); err != nil {
+				return err
+			}
 			if err := opts.output.validate(); err != nil {
 				return err
 			}
@@ -136,6 +140,7 @@ the results. Athena queries run unchanged: the Trino functions Athena users rely
 	}
 	cmd.Flags().StringVarP(&opts.file, "file", "f", "", "read SQL from FILE ('-' for stdin)")
 	opts.output.register(cmd, true)
+	opts.remote.register(cmd)
 	return cmd
 }
 
@@ -161,6 +166,9 @@ func runQuery(ctx context.Context, opts *queryOptions) error {
 	stmts := sqlscan.Statements(text)
 	if len(stmts) == 0 {
 		return usageErr("no SQL statement found")
+	}
+	if opts.remote.isRemote() {
+		return queryOnAthena(ctx, f, &opts.remote, stmts, &opts.output)
 	}
 	sess, err := f.openSession(ctx, opts.output.readOnly, opts.output.dialect)
 	if err != nil {

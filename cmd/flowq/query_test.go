@@ -89,6 +89,7 @@ func TestQueryFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			got.f = nil
+			got.remote = athenaRemote{} // --on and the AWS options: TestAthenaRemoteFlags
 			if !reflect.DeepEqual(*got, *c.want) {
 				t.Errorf("options = %+v\nwant      %+v", *got, *c.want)
 			}

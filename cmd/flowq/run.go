@@ -19,6 +19,7 @@ type runOptions struct {
 	alert    bool
 	printSQL bool
 	out      *outputFlags
+	remote   athenaRemote // --on athena and the AWS options
 }
 
 // newRunCmd only parses; runF (tests) or runRun does the work.
@@ -61,6 +62,9 @@ can drive a cron job or CI alarm, e.g.
 			if _, err := dialect(opts.out.dialect); err != nil {
 				return err
 			}
+			if _, err := opts.remote.remote(opts.out); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -86,6 +90,7 @@ can drive a cron job or CI alarm, e.g.
 	cmd.Flags().BoolVar(&opts.alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&opts.printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
 	opts.out.register(cmd, true)
+	opts.remote.register(cmd)
 	return cmd
 }
 
@@ -105,6 +110,16 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return usageErr("%v", err)
 		}
 		fmt.Fprintln(f.IO.Out, strings.TrimSpace(text)+";")
+		return nil
+	}
+	if opts.remote.isRemote() {
+		st, err := runSavedOnAthena(ctx, f, &opts.remote, q, opts.params, of)
+		if err != nil {
+			return err
+		}
+		if opts.alert && st.Rows > 0 {
+			return &exitError{code: exitAlert, err: fmt.Errorf("alert: %s returned %d rows", q.Name, st.Rows)}
+		}
 		return nil
 	}
 	// Saved queries are Athena SQL and get the Athena rewrite; --dialect duckdb is for a

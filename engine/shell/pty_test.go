@@ -325,7 +325,7 @@ func TestPTYSession(t *testing.T) {
 			t.Errorf("line of %d columns in a 120-column terminal: %q", w, line)
 		}
 	}
-	if !strings.Contains(out, "1,234,567") {
+	if !strings.Contains(out, "1.2 MiB") {
 		t.Errorf("wide result lacks the bytes of the planted row:\n%s", out)
 	}
 

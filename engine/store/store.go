@@ -4,8 +4,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flowq/flowq/engine/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -92,6 +94,49 @@ func OpenExisting(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("data dir %s: %w", abs, err)
 	}
 	return Open(ctx, abs)
+}
+
+// Create opens a data directory for a writer (load, sync), creating it and an empty ledger
+// when there is none, so the directory counts as flowq data from then on (a load killed before
+// its first commit leaves an empty store, not "no data"). The ledger is linked into place, never
+// renamed over one: a writer that committed in between keeps its ledger.
+func Create(ctx context.Context, dir string) (*Store, error) {
+	s, err := Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(s.dir, ledgerFile)
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return s, err
+	}
+	b, err := json.MarshalIndent(newLedger(), "", " ")
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(s.dir, "."+ledgerFile+".new-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating ledger in %s: %w", s.dir, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), filePerm)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating ledger in %s: %w", s.dir, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("creating ledger in %s: %w", s.dir, err)
+	}
+	if err := atomicfile.SyncDir(s.dir); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Warnings are problems Open noticed that do not stop flowq (a data dir other users can

@@ -30,6 +30,8 @@ type Status struct {
 	Parts        int      `json:"parquet_files"`
 	LedgerGen    uint64   `json:"ledger_generation"`
 	ExtraColumns []string `json:"extra_columns,omitempty"`
+	// Tables are the flow-log tables' rows and dates (vpc_flow_logs, transit_gateway_flow_logs).
+	Tables []TableStatus `json:"tables"`
 	// Hourly activity for the sparkline: records per bucket of BucketHours hours from
 	// FirstHour (Unix seconds); gaps are buckets with no records or with SKIPDATA.
 	FirstHour   int64     `json:"first_hour,omitempty"`
@@ -63,6 +65,9 @@ func ReadStatus(ctx context.Context, st *store.Store, db Querier) (*Status, erro
 		return nil, fmt.Errorf("reading the table: %w", err)
 	}
 	s.FirstDate, s.LastDate = sum.FirstDate, sum.LastDate
+	if s.Tables, err = ReadTables(ctx, db); err != nil {
+		return nil, err
+	}
 	s.Accounts, s.Regions, s.ENIs = sum.Accounts, sum.Regions, sum.ENIs
 	act, err := ReadActivity(ctx, db, timespec.Range{}, time.Hour, maxHours, now)
 	if err != nil {
@@ -85,6 +90,7 @@ func (s *Status) WriteText(w io.Writer) error {
 	} else {
 		fmt.Fprintf(w, "dates:       (no data yet: run 'flowq load PATH' or 'flowq sync s3://BUCKET')\n")
 	}
+	writeTables(w, s.Tables)
 	fmt.Fprintf(w, "accounts:    %s\n", listOrNone(s.Accounts))
 	fmt.Fprintf(w, "regions:     %s\n", listOrNone(s.Regions))
 	fmt.Fprintf(w, "ENIs:        %d\n", s.ENIs)
