@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
+	"github.com/flowq/flowq/engine/inventory"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/engine/summary"
 	"github.com/spf13/cobra"
@@ -48,10 +50,31 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.json {
-		return f.printJSON(s)
+	inv, err := inventory.Summarize(st.Dir())
+	if err != nil {
+		return err
 	}
-	return s.WriteText(f.IO.Out)
+	if opts.json {
+		return f.printJSON(struct {
+			*summary.Status
+			inventory.Summary
+		}{s, inv})
+	}
+	if err := s.WriteText(f.IO.Out); err != nil {
+		return err
+	}
+	return writeInventoryStatus(f.IO.Out, inv)
+}
+
+// writeInventoryStatus says what names the answers can carry: the inventory's snapshots and
+// the date of AWS's IP ranges in effect.
+func writeInventoryStatus(w io.Writer, inv inventory.Summary) error {
+	snap := "none (flowq inventory sync takes one)"
+	if inv.Latest != nil {
+		snap = fmt.Sprintf("%d, latest %s", inv.Snapshots, inv.Latest.TakenAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	_, err := fmt.Fprintf(w, "inventory snapshots: %s\nAWS IP ranges: %s (%s)\n", snap, inv.IPRangesDate, inv.IPRangesSource)
+	return err
 }
 
 // writeStatus is the shell's .status: the status read through the shell's own session, so it
@@ -61,5 +84,12 @@ func writeStatus(ctx context.Context, st *store.Store, sess *store.Session, w io
 	if err != nil {
 		return err
 	}
-	return s.WriteText(w)
+	inv, err := inventory.Summarize(st.Dir())
+	if err != nil {
+		return err
+	}
+	if err := s.WriteText(w); err != nil {
+		return err
+	}
+	return writeInventoryStatus(w, inv)
 }
