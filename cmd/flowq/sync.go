@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/flowq/flowq/engine/cwsync"
 	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/output"
@@ -149,7 +150,9 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 	co := s3sync.ClientOptions{Profile: opts.profile, Region: opts.region, Bucket: bucket, EndpointURL: opts.endpoint,
 		PathStyle: opts.pathStyle, Concurrency: opts.concurrency}
 	if f.Debug {
-		co.Debug = f.IO.ErrOut
+		co.Debug = f.IO.ErrOut // retries included
+	} else {
+		co.OnRetry = retryNotice(f)
 	}
 	client, err := s3sync.NewClient(ctx, co)
 	if err != nil {
@@ -166,6 +169,10 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 		From: opts.rng.From, To: opts.rng.To, Concurrency: opts.concurrency, DryRun: opts.dryRun}
 	if f.Debug {
 		so.Debug = f.IO.ErrOut
+	}
+	so.OnRetry = retryNotice(f)
+	if f.Debug {
+		so.OnRetry = func(r awsconf.Retry) { fmt.Fprintf(f.IO.ErrOut, "flowq: %s\n", r) }
 	}
 	bar := f.progress(true)
 	if bar != nil {
@@ -217,6 +224,15 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 		return again, nil
 	}
 	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.dryRun && !opts.noLoad, scope, refetch)
+}
+
+// retryNotice shows each retry on a terminal, so a slow or failing endpoint is never a silent
+// wait; nil (nothing shown) when stderr is a file or pipe.
+func retryNotice(f *factory) func(awsconf.Retry) {
+	if !f.IO.IsStderrTTY() {
+		return nil
+	}
+	return func(r awsconf.Retry) { fmt.Fprintf(f.IO.ErrOut, "\rflowq: %s\n", r) }
 }
 
 // printErrors lists the first 20 errors of a sync on stderr.

@@ -2,6 +2,7 @@ package s3sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/timespec"
 )
@@ -108,7 +111,7 @@ func (l *lister) page(ctx context.Context, prefix string, delim bool, fn func(*s
 		out, err := l.call(ctx, in)
 		<-l.sem
 		if err != nil {
-			return fmt.Errorf("list s3://%s/%s: %w", l.opts.Bucket, prefix, err)
+			return fmt.Errorf("list s3://%s/%s: %w", l.opts.Bucket, prefix, awsconf.Explain(err, "bucket "+l.opts.Bucket))
 		}
 		fn(out)
 		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextContinuationToken) == "" {
@@ -124,14 +127,21 @@ func (l *lister) call(ctx context.Context, in *s3.ListObjectsV2Input) (*s3.ListO
 	var err error
 	for attempt := 0; attempt < l.opts.Attempts; attempt++ {
 		if attempt > 0 {
-			if serr := sleepCtx(ctx, backoff(l.opts.RetryBase, attempt)); serr != nil {
+			wait := backoff(l.opts.RetryBase, attempt)
+			if l.opts.OnRetry != nil {
+				l.opts.OnRetry(awsconf.Retry{Op: "ListObjectsV2", Attempt: attempt + 1, Max: l.opts.Attempts, Delay: wait, Err: err})
+			}
+			if serr := sleepCtx(ctx, wait); serr != nil {
 				return nil, serr
 			}
 		}
 		l.calls.Add(1)
 		var out *s3.ListObjectsV2Output
 		out, err = l.api.ListObjectsV2(ctx, in)
-		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) {
+		// The SDK's own retries ran out (MaxAttemptsError): more rounds of them would only
+		// multiply the wait, as the ~10 minutes an unreachable endpoint once took.
+		var spent *retry.MaxAttemptsError
+		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) || errors.As(err, &spent) {
 			return out, err
 		}
 	}
