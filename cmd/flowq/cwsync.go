@@ -21,7 +21,9 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 	defer lock.Unlock()
 	co := cwsync.ClientOptions{Profile: opts.profile, Region: opts.region, EndpointURL: opts.endpoint, Concurrency: opts.concurrency}
 	if f.Debug {
-		co.Debug = f.IO.ErrOut
+		co.Debug = f.IO.ErrOut // retries included
+	} else {
+		co.OnRetry = retryNotice(f)
 	}
 	clients, err := cwsync.NewClients(ctx, co)
 	if err != nil {
