@@ -2,7 +2,6 @@ package s3sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/flowq/flowq/engine/flowlog"
@@ -138,10 +136,8 @@ func (l *lister) call(ctx context.Context, in *s3.ListObjectsV2Input) (*s3.ListO
 		l.calls.Add(1)
 		var out *s3.ListObjectsV2Output
 		out, err = l.api.ListObjectsV2(ctx, in)
-		// The SDK's own retries ran out (MaxAttemptsError): more rounds of them would only
-		// multiply the wait, as the ~10 minutes an unreachable endpoint once took.
-		var spent *retry.MaxAttemptsError
-		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) || errors.As(err, &spent) {
+		// Unreachable endpoints stop the run (stopsRun) instead of rounds of SDK retries.
+		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) {
 			return out, err
 		}
 	}
