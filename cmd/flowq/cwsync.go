@@ -54,8 +54,10 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 	}
 	res, err := cwsync.Sync(ctx, clients.Logs, cwo)
 	bar.finish()
-	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %d streams, %d events fetched, %d written, %d duplicates skipped, %d files, %d requests (%d throttled) in %.2fs\n",
-		group, res.Streams, res.Fetched, res.Written, res.Duplicates, len(res.Files), res.Requests, res.Throttled, res.Duration.Seconds())
+	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %s, %s fetched, %d written, %s skipped, %s, %s (%d throttled) in %.2fs\n",
+		group, count(res.Streams, "stream", "streams"), count(res.Fetched, "event", "events"), res.Written,
+		count(res.Duplicates, "duplicate", "duplicates"), count(len(res.Files), "file", "files"), count(res.Requests, "request", "requests"),
+		res.Throttled, res.Duration.Seconds())
 	for _, w := range res.Warnings {
 		fmt.Fprintf(f.IO.ErrOut, "  warning: %s\n", w)
 	}

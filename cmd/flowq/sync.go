@@ -187,8 +187,8 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 			fmt.Fprintf(f.IO.Out, "%s\t%d\n", o.Key, o.Size)
 		}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%d list calls)\n",
-		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
+	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%s)\n",
+		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), count(res.ListCalls, "list call", "list calls"))
 	printErrors(f.IO.ErrOut, res.Errors)
 	if len(res.Errors) > 20 && len(res.Failures) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "  every failed object is listed in %s\n", filepath.Join(mirror, s3sync.FailedFile))

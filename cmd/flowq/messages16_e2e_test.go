@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Issue 16 point 15: the tutorial line with "TCP" for the protocol gets the exact reason, with
+// and without a header; also seen: a missing path is a usage error; summaries use singulars.
+func TestLoadMessagesIssue16(t *testing.T) {
+	const line = "2 123456789012 eni-abcdef01 10.0.1.1 203.0.113.5 54321 80 TCP 10 3456 1510868790 1510868850 ACCEPT OK\n"
+	const header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+	const reason = `field protocol: not a number: "TCP" (flow logs write the IANA protocol number: 6 for TCP)`
+	e := newEnv(t)
+	for name, body := range map[string]string{"bare.log": line, "headed.log": header + line} {
+		p := filepath.Join(e.root, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := e.run("load", p)
+		if r.code != 3 || !strings.Contains(r.stderr, reason) {
+			t.Errorf("%s: want exit 3 and %q:\n%s", name, reason, r)
+		}
+		if strings.Contains(r.stderr, "not a flow-log header or default-format record") {
+			t.Errorf("%s: the vague reason is still given:\n%s", name, r)
+		}
+		// One file, one rejected line: singular nouns.
+		for _, want := range []string{"load: 1 file: ", "0 rows added"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("%s: summary lacks %q:\n%s", name, want, r)
+			}
+		}
+	}
+
+	good := filepath.Join(e.root, "one.log")
+	if err := os.WriteFile(good, []byte(header+strings.Replace(line, " TCP ", " 6 ", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.ok("load", good)
+	for _, want := range []string{"load: 1 file: 1 loaded", "0 duplicates", "1 row added, 0 lines rejected"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r)
+		}
+	}
+
+	missing := filepath.Join(e.root, "no-such-folder")
+	r = e.run("load", good, missing)
+	if r.code != 2 || !strings.Contains(r.stderr, missing+": no such file or folder") {
+		t.Errorf("missing path: want exit 2 naming %s:\n%s", missing, r)
+	}
+}
