@@ -51,3 +51,15 @@ func TestLoadMessagesIssue16(t *testing.T) {
 		t.Errorf("missing path: want exit 2 naming %s:\n%s", missing, r)
 	}
 }
+
+// Issue 16 point 15: a --read-only refusal names what was refused, not DuckDB's internals.
+func TestReadOnlyRefusalInWords(t *testing.T) {
+	e := newEnv(t)
+	for stmt, kind := range map[string]string{"DELETE FROM vpc_flow_logs": "DELETE", "pragma version": "PRAGMA", "COPY (SELECT 1) TO 'x.csv'": "COPY"} {
+		r := e.run("query", "--read-only", "--dialect", "duckdb", stmt)
+		want := "read-only session: only a single SELECT statement may run, not " + kind
+		if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "serialized to json") {
+			t.Errorf("want exit 1 and %q, no DuckDB internals:\n%s", want, r)
+		}
+	}
+}
