@@ -63,3 +63,32 @@ func TestReadOnlyRefusalInWords(t *testing.T) {
 		}
 	}
 }
+
+// Issue 16, also seen: -o infers the format from the file's extension; --format wins.
+func TestOutFormatFromExtension(t *testing.T) {
+	e := newEnv(t)
+	const sql = "SELECT 42 AS answer"
+	cases := []struct{ file, want string }{
+		{"a.json", "[\n{\"answer\":42}\n]"},
+		{"a.ndjson", `{"answer":42}`},
+		{"a.jsonl", `{"answer":42}`},
+		{"a.csv", "answer\n42"},
+		{"a.md", "| answer |"},
+	}
+	for _, c := range cases {
+		p := filepath.Join(e.root, c.file)
+		e.ok("query", "-o", p, sql)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(string(b)); !strings.Contains(strings.ReplaceAll(got, " ", ""), strings.ReplaceAll(c.want, " ", "")) {
+			t.Errorf("-o %s wrote:\n%s\nwant %s", c.file, got, c.want)
+		}
+	}
+	p := filepath.Join(e.root, "b.json")
+	e.ok("query", "-o", p, "--format", "csv", sql)
+	if b, _ := os.ReadFile(p); strings.TrimSpace(string(b)) != "answer\n42" {
+		t.Errorf("--format csv -o b.json wrote %q", b)
+	}
+}
