@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/creack/pty"
 )
 
 // Issue 16 point 15: the tutorial line with "TCP" for the protocol gets the exact reason, with
@@ -90,5 +94,42 @@ func TestOutFormatFromExtension(t *testing.T) {
 	e.ok("query", "-o", p, "--format", "csv", sql)
 	if b, _ := os.ReadFile(p); strings.TrimSpace(string(b)) != "answer\n42" {
 		t.Errorf("--format csv -o b.json wrote %q", b)
+	}
+}
+
+// Issue 16, also seen: the shell's banner says how to get help and leave once.
+func TestShellBannerSaysItOnce(t *testing.T) {
+	e := newEnv(t)
+	cmd := e.command("shell")
+	cmd.Env = append(append([]string{}, e.vars...), "TERM=xterm")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var seen bytes.Buffer
+	buf := make([]byte, 4096)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(seen.String(), "flowq> ") && time.Now().Before(deadline) {
+		tty.SetReadDeadline(time.Now().Add(time.Second))
+		n, _ := tty.Read(buf)
+		seen.Write(buf[:n])
+	}
+	tty.Write([]byte{4}) // Ctrl-D
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+	}
+	out := seen.String()
+	if !strings.Contains(out, "flowq> ") {
+		t.Fatalf("no prompt:\n%q", out)
+	}
+	for _, s := range []string{".help", "Ctrl-D"} {
+		if n := strings.Count(out, s); n != 1 {
+			t.Errorf("the start of the shell says %q %d times:\n%s", s, n, out)
+		}
 	}
 }
