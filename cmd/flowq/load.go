@@ -39,12 +39,6 @@ when any line was rejected); 1 on other errors.`,
   flowq load AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/05/01/*.log.gz`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, p := range args {
-				// A mistyped path is a usage error, not a partly failed load.
-				if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-					return usageErr("%s: no such file or folder", p)
-				}
-			}
 			opts.paths = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -61,6 +55,13 @@ when any line was rejected); 1 on other errors.`,
 
 func runLoad(ctx context.Context, opts *loadOptions) error {
 	f := opts.f
+	for _, p := range opts.paths {
+		// A mistyped path is a usage error (exit 2), not a partly failed load, and creates
+		// no data dir.
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return usageErr("%s: no such file or folder", p)
+		}
+	}
 	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
