@@ -100,7 +100,7 @@ func TestCLIBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = e.ok("load", manyPath)
-	if !strings.Contains(r.stderr, "1 rows added, 150 lines rejected") {
+	if !strings.Contains(r.stderr, "1 row added, 150 lines rejected") {
 		t.Errorf("150 bad lines:\n%s", r)
 	}
 	if n := e.count("SELECT count(*) FROM load_errors WHERE file = '" + manyPath + "'"); n != 100 {

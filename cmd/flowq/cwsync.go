@@ -21,7 +21,9 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 	defer lock.Unlock()
 	co := cwsync.ClientOptions{Profile: opts.profile, Region: opts.region, EndpointURL: opts.endpoint, Concurrency: opts.concurrency}
 	if f.Debug {
-		co.Debug = f.IO.ErrOut
+		co.Debug = f.IO.ErrOut // retries included
+	} else {
+		co.OnRetry = retryNotice(f)
 	}
 	clients, err := cwsync.NewClients(ctx, co)
 	if err != nil {
@@ -52,8 +54,10 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 	}
 	res, err := cwsync.Sync(ctx, clients.Logs, cwo)
 	bar.finish()
-	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %d streams, %d events fetched, %d written, %d duplicates skipped, %d files, %d requests (%d throttled) in %.2fs\n",
-		group, res.Streams, res.Fetched, res.Written, res.Duplicates, len(res.Files), res.Requests, res.Throttled, res.Duration.Seconds())
+	fmt.Fprintf(f.IO.ErrOut, "sync: cw://%s: %s, %s fetched, %d written, %s skipped, %s, %s (%d throttled) in %.2fs\n",
+		group, count(res.Streams, "stream", "streams"), count(res.Fetched, "event", "events"), res.Written,
+		count(res.Duplicates, "duplicate", "duplicates"), count(len(res.Files), "file", "files"), count(res.Requests, "request", "requests"),
+		res.Throttled, res.Duration.Seconds())
 	for _, w := range res.Warnings {
 		fmt.Fprintf(f.IO.ErrOut, "  warning: %s\n", w)
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/store"
@@ -52,6 +55,13 @@ when any line was rejected); 1 on other errors.`,
 
 func runLoad(ctx context.Context, opts *loadOptions) error {
 	f := opts.f
+	for _, p := range opts.paths {
+		// A mistyped path is a usage error (exit 2), not a partly failed load, and creates
+		// no data dir.
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return usageErr("%s: no such file or folder", p)
+		}
+	}
 	st, err := f.StoreForWrite(ctx)
 	if err != nil {
 		return err
@@ -90,8 +100,9 @@ func printLoadSummary(w io.Writer, s store.LoadSummary) {
 	if secs > 0 && s.Rows > 0 {
 		rate = fmt.Sprintf(", %.0f rows/s", float64(s.Rows)/secs)
 	}
-	fmt.Fprintf(w, "load: %d files: %d loaded (%d replaced), %d already loaded, %d duplicates, %d failed, %d partly loaded; %d rows added, %d lines rejected, %s in %.2fs%s\n",
-		s.Files, s.Loaded, s.Replaced, s.Skipped, s.Duplicates, s.Failed, s.Partial, s.Rows, s.Rejected, output.Bytes(s.Bytes), secs, rate)
+	fmt.Fprintf(w, "load: %s: %d loaded (%d replaced), %d already loaded, %s, %d failed, %d partly loaded; %s added, %s rejected, %s in %.2fs%s\n",
+		count(s.Files, "file", "files"), s.Loaded, s.Replaced, s.Skipped, count(s.Duplicates, "duplicate", "duplicates"), s.Failed, s.Partial,
+		count(s.Rows, "row", "rows"), count(s.Rejected, "line", "lines"), output.Bytes(s.Bytes), secs, rate)
 	if s.LeftOut > 0 {
 		fmt.Fprintf(w, "load: %d %s left out: not flow logs (listed below)\n", s.LeftOut, plural(s.LeftOut, "file", "files"))
 	}
@@ -122,6 +133,11 @@ func summaryJSON(s store.LoadSummary) map[string]any {
 		"duplicates": s.Duplicates, "failed": s.Failed, "partial": s.Partial, "rows": s.Rows,
 		"rejected": s.Rejected, "bytes": s.Bytes, "left_out": s.LeftOut, "seconds": s.Elapsed.Seconds(), "failures": fails,
 	}
+}
+
+// count writes n with its noun: "1 file", "2 files".
+func count[N int | int64](n N, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(int(n), one, many))
 }
 
 // plural picks the word for n things: "1 file", "2 files".

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
@@ -46,6 +48,10 @@ func (o *outputFlags) register(cmd *cobra.Command, withDialect bool) {
 	})
 }
 
+// formatByExt is the format an --out file's extension asks for.
+var formatByExt = map[string]output.Format{".json": output.JSON, ".ndjson": output.NDJSON, ".jsonl": output.NDJSON,
+	".csv": output.CSV, ".md": output.Markdown, ".markdown": output.Markdown}
+
 // sink opens the result destination and decides the format.
 func (o *outputFlags) sink(f *factory) (io.Writer, output.Format, output.Options, func() error, error) {
 	w := f.IO.Out
@@ -61,6 +67,9 @@ func (o *outputFlags) sink(f *factory) (io.Writer, output.Format, output.Options
 	format := output.CSV
 	if terminal {
 		format = output.Table
+	}
+	if ff, ok := formatByExt[strings.ToLower(filepath.Ext(o.out))]; ok && o.out != "" {
+		format = ff // -o out.json writes JSON; an explicit --format still wins
 	}
 	if o.format != "" {
 		ff, err := output.ParseFormat(o.format)

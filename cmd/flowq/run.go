@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/spf13/cobra"
@@ -204,20 +205,125 @@ func runQueries(_ context.Context, opts *queriesOptions) error {
 		list = []savedquery.Query{q}
 	}
 	if opts.json {
-		return f.printJSON(list)
+		return f.printJSON(queriesJSON(list))
 	}
 	if opts.name != "" {
 		return describeQuery(w, list[0])
 	}
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	for _, q := range list {
+	return listQueries(w, list, f.IO.TerminalWidth())
+}
+
+// listQueries writes one line per query with its parameters (and their choices) when width
+// is 0 (a pipe); on a terminal, the description and parameters wrap under a name column so
+// no line is wider than the terminal.
+func listQueries(w io.Writer, list []savedquery.Query, width int) error {
+	params := func(q savedquery.Query) string {
 		var ps []string
 		for _, p := range q.Params {
-			ps = append(ps, p.Name)
+			if len(p.Choices) > 0 {
+				ps = append(ps, p.Name+"="+strings.Join(p.Choices, "|"))
+			} else {
+				ps = append(ps, p.Name)
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t[%s]\n", q.Name, q.Description, strings.Join(ps, " "))
+		return strings.Join(ps, " ")
 	}
-	return tw.Flush()
+	if width <= 0 {
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, q := range list {
+			fmt.Fprintf(tw, "%s\t%s\t[%s]\n", q.Name, q.Description, params(q))
+		}
+		return tw.Flush()
+	}
+	col := 0
+	for _, q := range list {
+		col = max(col, len(q.Name)+2)
+	}
+	col = min(col, width/3)
+	text := max(width-col, 20)
+	pad := strings.Repeat(" ", col)
+	for _, q := range list {
+		name := q.Name
+		first := pad
+		if len(name)+2 <= col {
+			first = name + strings.Repeat(" ", col-len(name))
+		} else {
+			fmt.Fprintln(w, name)
+		}
+		lines := wrapWords(q.Description, text)
+		if ps := params(q); ps != "" {
+			lines = append(lines, wrapWords("parameters: "+ps, text)...)
+		}
+		for i, l := range lines {
+			lead := pad
+			if i == 0 {
+				lead = first
+			}
+			if _, err := fmt.Fprintln(w, strings.TrimRight(lead+l, " ")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// wrapWords breaks s into lines of at most width runes, at spaces and after "|" (a long
+// list of choices), never inside a word.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, word := range strings.Fields(strings.ReplaceAll(s, "|", "| ")) {
+		glue := " "
+		if strings.HasSuffix(cur.String(), "|") || cur.Len() == 0 {
+			glue = ""
+		}
+		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+len(glue)+utf8.RuneCountInString(word) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			glue = ""
+		}
+		cur.WriteString(glue + word)
+	}
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
+
+// queryJSON is a saved query as `queries --json` prints it: snake_case keys, lists never null.
+type queryJSON struct {
+	Name           string      `json:"name"`
+	Description    string      `json:"description"`
+	Finds          string      `json:"finds"`
+	FalsePositives string      `json:"false_positives"`
+	Portability    string      `json:"portability"`
+	Params         []paramJSON `json:"params"`
+	SQL            string      `json:"sql"`
+	Source         string      `json:"source"`
+	Shadows        string      `json:"shadows,omitempty"`
+}
+
+type paramJSON struct {
+	Name        string   `json:"name"`
+	Type        string   `json:"type"`
+	Default     string   `json:"default"`
+	Required    bool     `json:"required"`
+	Choices     []string `json:"choices"`
+	Description string   `json:"description"`
+}
+
+func queriesJSON(list []savedquery.Query) []queryJSON {
+	out := make([]queryJSON, 0, len(list))
+	for _, q := range list {
+		j := queryJSON{Name: q.Name, Description: q.Description, Finds: q.Finds, FalsePositives: q.FalsePositives,
+			Portability: q.Portability, Params: []paramJSON{}, SQL: q.SQL, Source: q.Source, Shadows: q.Shadows}
+		for _, p := range q.Params {
+			j.Params = append(j.Params, paramJSON{Name: p.Name, Type: string(p.Type), Default: p.Default, Required: p.Required,
+				Choices: append([]string{}, p.Choices...), Description: p.Description})
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 // describeQuery writes one saved query for people: what it finds, its parameters and its SQL.

@@ -132,8 +132,9 @@ func runShell(ctx context.Context, opts *shellOptions) error {
 		MaxRows:       opts.maxRows,
 		NoTiming:      opts.noTiming,
 		ExtraCommands: extraShellCommands(sess),
-		Banner: fmt.Sprintf("flowq %s — SQL over VPC Flow Logs in %s. Type .help for commands, Ctrl-D to exit.",
-			version, st.Dir()),
+		// The shell's next line says how to enter SQL, get help and leave: the banner
+		// does not say it a second time.
+		Banner: fmt.Sprintf("flowq %s — SQL over VPC Flow Logs in %s.", version, st.Dir()),
 	}
 	if cfg.Format == "" && !f.IO.IsStdoutTTY() {
 		cfg.Format = output.CSV

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/flowq/flowq/engine/cwsync"
 	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/output"
@@ -149,7 +150,9 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 	co := s3sync.ClientOptions{Profile: opts.profile, Region: opts.region, Bucket: bucket, EndpointURL: opts.endpoint,
 		PathStyle: opts.pathStyle, Concurrency: opts.concurrency}
 	if f.Debug {
-		co.Debug = f.IO.ErrOut
+		co.Debug = f.IO.ErrOut // retries included
+	} else {
+		co.OnRetry = retryNotice(f)
 	}
 	client, err := s3sync.NewClient(ctx, co)
 	if err != nil {
@@ -167,6 +170,10 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 	if f.Debug {
 		so.Debug = f.IO.ErrOut
 	}
+	so.OnRetry = retryNotice(f)
+	if f.Debug {
+		so.OnRetry = func(r awsconf.Retry) { fmt.Fprintf(f.IO.ErrOut, "flowq: %s\n", r) }
+	}
 	bar := f.progress(true)
 	if bar != nil {
 		so.OnProgress = func(p s3sync.Progress) {
@@ -180,8 +187,8 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 			fmt.Fprintf(f.IO.Out, "%s\t%d\n", o.Key, o.Size)
 		}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%d list calls)\n",
-		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), res.ListCalls)
+	fmt.Fprintf(f.IO.ErrOut, "sync: s3://%s/%s: %d listed, %d downloaded, %d unchanged, %d failed, %d refused, %s in %.2fs (%s)\n",
+		bucket, prefix, res.Listed, res.Downloaded, res.Skipped, res.Failed, res.Refused, output.Bytes(res.Bytes), res.Duration.Seconds(), count(res.ListCalls, "list call", "list calls"))
 	printErrors(f.IO.ErrOut, res.Errors)
 	if len(res.Errors) > 20 && len(res.Failures) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "  every failed object is listed in %s\n", filepath.Join(mirror, s3sync.FailedFile))
@@ -217,6 +224,15 @@ func runS3Sync(ctx context.Context, opts *syncOptions) error {
 		return again, nil
 	}
 	return loadAfterSync(ctx, f, st, lock, res.OK(), !opts.dryRun && !opts.noLoad, scope, refetch)
+}
+
+// retryNotice shows each retry on a terminal, so a slow or failing endpoint is never a silent
+// wait; nil (nothing shown) when stderr is a file or pipe.
+func retryNotice(f *factory) func(awsconf.Retry) {
+	if !f.IO.IsStderrTTY() {
+		return nil
+	}
+	return func(r awsconf.Retry) { fmt.Fprintf(f.IO.ErrOut, "\rflowq: %s\n", r) }
 }
 
 // printErrors lists the first 20 errors of a sync on stderr.

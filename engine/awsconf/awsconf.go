@@ -31,6 +31,9 @@ type Options struct {
 	// AWS_CA_BUNDLE support.
 	Tune  func(*http.Transport)
 	Debug *Debug // one line per HTTP attempt and SDK message; nil for none
+	// OnRetry hears of each retry the SDK is about to make (Retry.String is the line to show);
+	// nil for none. Retries also go to Debug.
+	OnRetry func(Retry)
 }
 
 // Load reads the standard chain (environment, shared config, SSO, roles) with flowq's transport,
@@ -43,7 +46,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	loads := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(hc),
 		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(so *retry.StandardOptions) {
+			std := retry.NewStandard(func(so *retry.StandardOptions) {
 				if o.MaxAttempts > 0 {
 					so.MaxAttempts = o.MaxAttempts
 				}
@@ -54,6 +57,18 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 				// quota and fail healthy requests.
 				so.RateLimiter = ratelimit.None
 			})
+			on := o.OnRetry
+			if o.Debug != nil {
+				on = func(r Retry) {
+					o.Debug.Printf("%s", r)
+					if o.OnRetry != nil {
+						o.OnRetry(r)
+					}
+				}
+			}
+			// Connection refused and unknown hosts fail at once: retrying them for minutes
+			// only hides a wrong --endpoint-url or region.
+			return newNoticeRetryer(std, on)
 		}),
 		config.WithLogger(sdkLogger{o.Debug}),
 	}

@@ -29,6 +29,8 @@ type ClientOptions struct {
 	// Debug receives one line per HTTP attempt (method, URL, API operation, status), never
 	// headers, so signatures and tokens cannot leak.
 	Debug io.Writer
+	// OnRetry hears of each retry the SDK makes (a line to show on a terminal); nil for none.
+	OnRetry func(awsconf.Retry)
 }
 
 // Clients are the service clients a CloudWatch sync needs, on one configuration.
@@ -49,7 +51,7 @@ func NewClients(ctx context.Context, o ClientOptions) (*Clients, error) {
 	}
 	dbg := awsconf.NewDebug(o.Debug)
 	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: o.Profile, Region: o.Region, Credentials: o.Credentials,
-		MaxAttempts: o.MaxAttempts, MaxBackoff: o.MaxBackoff, Debug: dbg,
+		MaxAttempts: o.MaxAttempts, MaxBackoff: o.MaxBackoff, Debug: dbg, OnRetry: o.OnRetry,
 		Tune: func(tr *http.Transport) { awsconf.SizePool(tr, o.Concurrency, 16) }})
 	if err != nil {
 		return nil, err

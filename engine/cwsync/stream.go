@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/flowq/flowq/engine/awsconf"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -338,7 +339,7 @@ func (s *syncer) fetchGet(ctx context.Context, stream string, w span, page func(
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("get log events: %w", err)
+			return fmt.Errorf("get log events: %w", awsconf.Explain(err, "log group "+s.group))
 		}
 		evs := make([]event, 0, len(out.Events))
 		for _, e := range out.Events {
@@ -375,7 +376,7 @@ func (s *syncer) fetchFilter(ctx context.Context, streams []string, w span, page
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("filter log events: %w", err)
+			return fmt.Errorf("filter log events: %w", awsconf.Explain(err, "log group "+s.group))
 		}
 		evs := make([]event, 0, len(out.Events))
 		for _, e := range out.Events {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowq/flowq/engine/awsconf"
 	"os"
 	"path/filepath"
 	"sort"
@@ -318,7 +319,7 @@ func (s *syncer) findGroup(ctx context.Context) (LogGroupARN, error) {
 			return err
 		})
 		if err != nil {
-			return LogGroupARN{}, fmt.Errorf("describe log group %s: %w", s.group, err)
+			return LogGroupARN{}, fmt.Errorf("describe log group %s: %w", s.group, awsconf.Explain(err, "log group "+s.group))
 		}
 		for _, g := range out.LogGroups {
 			if aws.ToString(g.LogGroupName) != s.group {
@@ -398,7 +399,7 @@ func (s *syncer) describeStreams(ctx context.Context, prefix string, fn func(typ
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("list streams of log group %s: %w", s.group, err)
+			return fmt.Errorf("list streams of log group %s: %w", s.group, awsconf.Explain(err, "log group "+s.group))
 		}
 		for _, ls := range out.LogStreams {
 			if !fn(ls) {

@@ -146,7 +146,7 @@ func (h Header) Check(vals [][]byte) error {
 		switch f.Type {
 		case Int, BigInt:
 			if err := checkNumber(v, f.Type); err != nil {
-				return &RecordError{Field: f.Name, Reason: err.Error()}
+				return numberError(f.Name, v, err)
 			}
 		default:
 			if err := checkText(v); err != nil {
@@ -155,6 +155,19 @@ func (h Header) Check(vals [][]byte) error {
 		}
 	}
 	return nil
+}
+
+// protocolNumbers are the IANA numbers of the protocol names people write by hand.
+var protocolNumbers = map[string]int{"ICMP": 1, "IGMP": 2, "TCP": 6, "UDP": 17, "GRE": 47, "ESP": 50, "AH": 51, "ICMPV6": 58, "SCTP": 132}
+
+// numberError is the RecordError of a bad number; a protocol given by name says which
+// number flow logs write instead (tutorials write "TCP" where flow logs write 6).
+func numberError(field string, v []byte, err error) *RecordError {
+	reason := err.Error()
+	if n, ok := protocolNumbers[strings.ToUpper(string(v))]; ok && field == "protocol" {
+		reason += fmt.Sprintf(" (flow logs write the IANA protocol number: %d for %s)", n, v)
+	}
+	return &RecordError{Field: field, Reason: reason}
 }
 
 func checkNumber(v []byte, t Type) error {
@@ -296,7 +309,9 @@ func (h Header) ParseLine(line []byte, dst [][]byte) ([][]byte, error) {
 				} else {
 					err = checkText(v)
 				}
-				if err != nil {
+				if err != nil && numeric {
+					firstErr = numberError(h.Fields[k].Name, v, err)
+				} else if err != nil {
 					firstErr = &RecordError{Field: h.Fields[k].Name, Reason: err.Error()}
 				}
 			}

@@ -31,6 +31,8 @@ type ClientOptions struct {
 	// Debug receives one line per HTTP attempt and client decisions, never secrets. Each line
 	// is one Write; a writer shared with Options.Debug must allow concurrent writes (os.Stderr does).
 	Debug io.Writer
+	// OnRetry hears of each retry the SDK makes (a line to show on a terminal); nil for none.
+	OnRetry func(awsconf.Retry)
 }
 
 // NewClient builds an S3 client on the standard credential chain (env, profiles, SSO, roles),
@@ -45,7 +47,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*s3.Client, error) {
 	}
 	dbg := awsconf.NewDebug(o.Debug)
 	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: o.Profile, Region: o.Region, Credentials: o.Credentials,
-		MaxAttempts: o.MaxAttempts, MaxBackoff: o.MaxBackoff, Debug: dbg,
+		MaxAttempts: o.MaxAttempts, MaxBackoff: o.MaxBackoff, Debug: dbg, OnRetry: o.OnRetry,
 		Tune: func(tr *http.Transport) { tuneTransport(tr, o.Concurrency) }})
 	if err != nil {
 		return nil, err
@@ -69,7 +71,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*s3.Client, error) {
 			dbg.Printf("bucket %s is in region %s", o.Bucket, region)
 			cfg.Region = region
 		default:
-			dbg.Printf("bucket region not discovered (%v); using %q", err, guess)
+			dbg.Printf("bucket region not discovered (%v); using %q", awsconf.Explain(err, "bucket "+o.Bucket), guess)
 			cfg.Region = guess
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -73,9 +74,9 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 		var src *sourceCorrupt
 		switch {
 		case stopsRun(err):
-			return fetched{}, fmt.Errorf("%w: s3://%s/%s: %w", ErrStopped, d.opts.Bucket, o.Key, err)
+			return fetched{}, fmt.Errorf("%w: s3://%s/%s: %w", ErrStopped, d.opts.Bucket, o.Key, awsconf.Explain(err, "the object"))
 		case errors.As(err, &src), permanent(err):
-			return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, err)
+			return fetched{}, fmt.Errorf("s3://%s/%s: %w", d.opts.Bucket, o.Key, awsconf.Explain(err, "the object"))
 		case errors.Is(err, ErrDamaged):
 			if damaged {
 				return fetched{}, fmt.Errorf("s3://%s/%s: fetched twice, damaged both times: %w", d.opts.Bucket, o.Key, err)
@@ -94,7 +95,7 @@ func (d *downloader) fetch(ctx context.Context, o Object) (fetched, error) {
 			o = fresh
 		}
 	}
-	return fetched{}, fmt.Errorf("s3://%s/%s: failed after %d attempts: %w", d.opts.Bucket, o.Key, d.opts.Attempts, last)
+	return fetched{}, fmt.Errorf("s3://%s/%s: failed after %d attempts: %w", d.opts.Bucket, o.Key, d.opts.Attempts, awsconf.Explain(last, "the object"))
 }
 
 // relist reads one key's current size and ETag from a listing (no HEAD permission needed).

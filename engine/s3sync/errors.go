@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/aws/smithy-go"
+	"github.com/flowq/flowq/engine/awsconf"
 )
 
 // ErrStopped wraps a failure that every remaining object would meet too (credentials
@@ -21,6 +22,10 @@ func stopsRun(err error) bool {
 			"TokenRefreshRequired", "SignatureDoesNotMatch", "InvalidClientTokenId", "RequestExpired":
 			return true
 		}
+	}
+	// An endpoint that refuses connections or a host that does not resolve fails every request.
+	if awsconf.Unreachable(err) {
+		return true
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS) {
 		return true

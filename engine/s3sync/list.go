@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/flowq/flowq/engine/awsconf"
 	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/flowq/flowq/engine/timespec"
 )
@@ -108,7 +109,7 @@ func (l *lister) page(ctx context.Context, prefix string, delim bool, fn func(*s
 		out, err := l.call(ctx, in)
 		<-l.sem
 		if err != nil {
-			return fmt.Errorf("list s3://%s/%s: %w", l.opts.Bucket, prefix, err)
+			return fmt.Errorf("list s3://%s/%s: %w", l.opts.Bucket, prefix, awsconf.Explain(err, "bucket "+l.opts.Bucket))
 		}
 		fn(out)
 		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextContinuationToken) == "" {
@@ -124,13 +125,18 @@ func (l *lister) call(ctx context.Context, in *s3.ListObjectsV2Input) (*s3.ListO
 	var err error
 	for attempt := 0; attempt < l.opts.Attempts; attempt++ {
 		if attempt > 0 {
-			if serr := sleepCtx(ctx, backoff(l.opts.RetryBase, attempt)); serr != nil {
+			wait := backoff(l.opts.RetryBase, attempt)
+			if l.opts.OnRetry != nil {
+				l.opts.OnRetry(awsconf.Retry{Op: "ListObjectsV2", Attempt: attempt + 1, Max: l.opts.Attempts, Delay: wait, Err: err})
+			}
+			if serr := sleepCtx(ctx, wait); serr != nil {
 				return nil, serr
 			}
 		}
 		l.calls.Add(1)
 		var out *s3.ListObjectsV2Output
 		out, err = l.api.ListObjectsV2(ctx, in)
+		// Unreachable endpoints stop the run (stopsRun) instead of rounds of SDK retries.
 		if err == nil || ctx.Err() != nil || stopsRun(err) || permanent(err) {
 			return out, err
 		}

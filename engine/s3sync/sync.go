@@ -58,6 +58,9 @@ type Options struct {
 	// Debug receives the sync's decisions (pruning, retries, adoptions), never secrets; one
 	// Write per line (see ClientOptions.Debug on sharing a writer).
 	Debug io.Writer
+	// OnRetry hears of each list retry the sync makes on top of the SDK's (a line to show on
+	// a terminal); nil for none. Object retries go to Debug only.
+	OnRetry func(awsconf.Retry)
 
 	// refetch makes the run fetch exactly these keys again (Refetch), journal or not.
 	refetch bool

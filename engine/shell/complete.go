@@ -89,8 +89,12 @@ func LoadCatalog(ctx context.Context, db Querier) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	// PRAGMA functions (enable_profiling, show_tables, ...) are statements, not SQL words; the
+	// table functions behind some of them go too, unless the name is also a scalar or aggregate.
 	err = scanAll(ctx, db, "functions", `SELECT function_name, min(function_type) FROM duckdb_functions()
-		WHERE regexp_matches(function_name, '^[A-Za-z_][A-Za-z0-9_]*$')
+		WHERE regexp_matches(function_name, '^[A-Za-z_][A-Za-z0-9_]*$') AND function_type <> 'pragma'
+		AND NOT (function_type = 'table' AND function_name IN
+			(SELECT function_name FROM duckdb_functions() WHERE function_type = 'pragma'))
 		GROUP BY function_name ORDER BY function_name`, func(rows *sql.Rows) error {
 		var f Function
 		if err := rows.Scan(&f.Name, &f.Kind); err != nil {
@@ -322,9 +326,10 @@ func (c *Catalog) CompleteSQL(text string, cursor int) ([]Candidate, int) {
 	return out, start
 }
 
-// typeNames are offered after CAST(x AS.
+// typeNames are offered after CAST(x AS: DuckDB's, and the Athena (Trino) types flowq's
+// rewrite understands (IPADDRESS, IPPREFIX).
 var typeNames = []string{"BIGINT", "BLOB", "BOOLEAN", "DATE", "DECIMAL", "DOUBLE", "FLOAT", "HUGEINT",
-	"INTEGER", "INTERVAL", "JSON", "SMALLINT", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TINYINT", "UBIGINT",
+	"INTEGER", "INTERVAL", "IPADDRESS", "IPPREFIX", "JSON", "SMALLINT", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TINYINT", "UBIGINT",
 	"UINTEGER", "USMALLINT", "UTINYINT", "UUID", "VARCHAR"}
 
 // inCast reports whether the innermost open parenthesis of sig follows CAST or TRY_CAST.

@@ -65,6 +65,7 @@ func TestCompleteSQL(t *testing.T) {
 		{"current statement after an earlier one", "SELECT 1; SELECT dstp| FROM vpc_flow_logs", []string{"dstport", "dstport_name"}, "dstp"},
 		{"multi-line statement", "SELECT\n  act|\nFROM vpc_flow_logs\nWHERE 1=1", []string{"action"}, "act"},
 		{"type after CAST AS", "SELECT CAST(dstport AS VARC|", []string{"VARCHAR"}, "VARC"},
+		{"Athena's IP types after CAST AS", "SELECT CAST(srcaddr AS IP|", []string{"IPADDRESS", "IPPREFIX"}, "IP"},
 		{"no completion for a new alias", "SELECT count(*) AS n|", []string{}, ""},
 		{"no completion inside a string", "SELECT * FROM hosts WHERE name = 'ho|", []string{}, ""},
 		{"no completion inside a comment", "SELECT 1 -- src|", []string{}, ""},
@@ -134,6 +135,15 @@ func TestLoadCatalog(t *testing.T) {
 	cs, _ := cat.CompleteSQL("SELECT flowq_test_p", len("SELECT flowq_test_p"))
 	if !reflect.DeepEqual(texts(cs), []string{"flowq_test_proto"}) {
 		t.Errorf("macro completion = %q", texts(cs))
+	}
+	// PRAGMA functions are no SQL words (issue 16).
+	for _, w := range []string{"SELECT disable_", "SELECT enable_prof", "SELECT show_"} {
+		cs, _ = cat.CompleteSQL(w, len(w))
+		for _, c := range cs {
+			if c.Description == "pragma" || c.Text == "enable_profiling" || c.Text == "disable_optimizer" {
+				t.Errorf("%q offers the pragma %s (%s)", w, c.Text, c.Description)
+			}
+		}
 	}
 	cs, _ = cat.CompleteSQL("SELECT en", len("SELECT en"))
 	if len(cs) == 0 || cs[0].Text != `"end"` {

@@ -315,6 +315,12 @@ func sniff(c *candidate) error {
 		// A header-less file must at least start with a default-format record; anything else
 		// (an HTML error page, JSON) is not a flow log at all.
 		if _, err := c.header.ParseLine(line, nil); full > maxLine || err != nil {
+			// The default format's field count with one bad value is a record with a mistake
+			// (a tutorial's "TCP" for 6), not noise: name the field.
+			var re *flowlog.RecordError
+			if full <= maxLine && errors.As(err, &re) && re.Field != "" {
+				return fmt.Errorf("line 1: no header, and not a default-format record: %w", err)
+			}
 			return fmt.Errorf("line 1: not a flow-log header or default-format record: %q", rawText(line[:min(len(line), 80)]))
 		}
 	}

@@ -246,10 +246,12 @@ func (s *Session) CheckStatement(ctx context.Context, stmt string) error {
 		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
 	}
 	if parsed.Error || len(parsed.Statements) != 1 {
-		if parsed.Message != "" {
-			return fmt.Errorf("%w (%s)", ErrNotReadOnly, parsed.Message)
+		// DuckDB's own words ("Only SELECT statements can be serialized to json!") say how
+		// the check works, not what was refused: name the statement's kind instead.
+		if words := strings.Fields(stmt); len(words) > 0 && (parsed.Message == "" || strings.Contains(parsed.Message, "Only SELECT")) {
+			return fmt.Errorf("%w, not %s", ErrNotReadOnly, strings.ToUpper(strings.TrimRight(words[0], ";")))
 		}
-		return ErrNotReadOnly
+		return fmt.Errorf("%w (%s)", ErrNotReadOnly, parsed.Message)
 	}
 	return nil
 }

@@ -24,25 +24,26 @@ import (
 type Fault int
 
 const (
-	None              Fault = iota
-	SlowDown                // 503 SlowDown
-	InternalError           // 500 InternalError
-	ExpiredToken            // 400 ExpiredToken, as when a session token runs out mid-sync
-	AccessDenied            // 403 AccessDenied
-	Cut                     // close the connection half-way through the body
-	LongLength              // advertise 100 bytes more than sent, then close
-	ShortLength             // advertise and send 3 bytes fewer than the object has
-	Stall                   // send half the body, then stall for StallFor before the rest
-	SlowBody                // send the body in 8 pieces spread over StallFor
-	Corrupt                 // same length, one byte changed, headers (ETag, checksums) as stored
-	NoChecksum              // the body as stored, without ETag and x-amz-checksum-* headers
-	CorruptNoChecksum       // Corrupt and NoChecksum together: nothing in the answer tells
+	None                  Fault = iota
+	SlowDown                    // 503 SlowDown
+	InternalError               // 500 InternalError
+	ExpiredToken                // 400 ExpiredToken, as when a session token runs out mid-sync
+	AccessDenied                // 403 AccessDenied
+	Cut                         // close the connection half-way through the body
+	LongLength                  // advertise 100 bytes more than sent, then close
+	ShortLength                 // advertise and send 3 bytes fewer than the object has
+	Stall                       // send half the body, then stall for StallFor before the rest
+	SlowBody                    // send the body in 8 pieces spread over StallFor
+	Corrupt                     // same length, one byte changed, headers (ETag, checksums) as stored
+	NoChecksum                  // the body as stored, without ETag and x-amz-checksum-* headers
+	CorruptNoChecksum           // Corrupt and NoChecksum together: nothing in the answer tells
+	SignatureDoesNotMatch       // 403 SignatureDoesNotMatch, as for a wrong secret key (SetRequestFault)
 )
 
 var faultNames = map[Fault]string{None: "none", SlowDown: "SlowDown", InternalError: "InternalError",
 	ExpiredToken: "ExpiredToken", AccessDenied: "AccessDenied", Cut: "cut", LongLength: "long-length",
 	ShortLength: "short-length", Stall: "stall", SlowBody: "slow-body", Corrupt: "corrupt",
-	NoChecksum: "no-checksum", CorruptNoChecksum: "corrupt-no-checksum"}
+	NoChecksum: "no-checksum", CorruptNoChecksum: "corrupt-no-checksum", SignatureDoesNotMatch: "SignatureDoesNotMatch"}
 
 func (f Fault) String() string {
 	if s, ok := faultNames[f]; ok {
@@ -60,6 +61,8 @@ var s3Errors = map[Fault]struct {
 	InternalError: {http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again."},
 	ExpiredToken:  {http.StatusBadRequest, "ExpiredToken", "The provided token has expired."},
 	AccessDenied:  {http.StatusForbidden, "AccessDenied", "Access Denied"},
+	SignatureDoesNotMatch: {http.StatusForbidden, "SignatureDoesNotMatch",
+		"The request signature we calculated does not match the signature you provided. Check your key and signing method."},
 }
 
 // Forever makes FailKey fault every GET of the key.
@@ -99,6 +102,7 @@ type Server struct {
 	decideN   func(n int64) Fault
 	listFault func(listKey string, n int) bool
 	beforeGet func(key string, n int)
+	all       Fault // SetRequestFault: the answer to every request, lists included
 	attempts  map[string]int
 	lists     map[string]int // list calls by "prefix|delimited"
 	injected  map[Fault]int
@@ -170,6 +174,10 @@ func (s *Server) SetFault(fn func(key string, n int) Fault) {
 	s.mu.Unlock()
 }
 
+// SetRequestFault makes every request, of any kind, answer with the error f (None: serve
+// again), as S3 answers every call of a client whose secret key is wrong.
+func (s *Server) SetRequestFault(f Fault) { s.mu.Lock(); s.all = f; s.mu.Unlock() }
+
 // SetFaultN installs (nil removes) a picker by the server-wide GET count (1-based).
 func (s *Server) SetFaultN(fn func(n int64) Fault) { s.mu.Lock(); s.decideN = fn; s.mu.Unlock() }
 
@@ -231,11 +239,16 @@ func bucketAndKey(p string) (bucket, key string) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	latency, listFault, beforeGet := s.latency, s.listFault, s.beforeGet
+	latency, listFault, beforeGet, all := s.latency, s.listFault, s.beforeGet, s.all
 	if s.opts.AccessKey != "" && strings.Contains(r.Header.Get("Authorization"), s.opts.AccessKey) {
 		s.signed++
 	}
 	s.mu.Unlock()
+	if _, ok := s3Errors[all]; ok {
+		s.note(all)
+		writeError(w, all)
+		return
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
