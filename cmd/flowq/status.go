@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/flowq/flowq/engine/store"
@@ -48,10 +49,28 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.json {
-		return f.printJSON(s)
+	lim, err := sess.Limits(ctx)
+	if err != nil {
+		return err
 	}
-	return s.WriteText(f.IO.Out)
+	if opts.json {
+		return f.printJSON(struct {
+			*summary.Status
+			Queries store.Limits `json:"queries"`
+		}{s, lim})
+	}
+	if err := s.WriteText(f.IO.Out); err != nil {
+		return err
+	}
+	return writeLimits(f.IO.Out, lim)
+}
+
+// writeLimits says what bounds every query: the memory limit (and how to raise it), the
+// threads, and where queries spill beyond it.
+func writeLimits(w io.Writer, l store.Limits) error {
+	_, err := fmt.Fprintf(w, "queries:     memory limit %s (--memory-limit or FLOWQ_MEMORY_LIMIT to change), %d threads, spill to %s\n",
+		l.MemoryLimit, l.Threads, l.TempDir)
+	return err
 }
 
 // writeStatus is the shell's .status: the status read through the shell's own session, so it
@@ -61,5 +80,12 @@ func writeStatus(ctx context.Context, st *store.Store, sess *store.Session, w io
 	if err != nil {
 		return err
 	}
-	return s.WriteText(w)
+	lim, err := sess.Limits(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.WriteText(w); err != nil {
+		return err
+	}
+	return writeLimits(w, lim)
 }
