@@ -60,8 +60,10 @@ func (f *factory) queryProgress() store.ProgressFunc {
 				progressbar.OptionSetDescription("query (Ctrl-C cancels)"), progressbar.OptionSetWidth(30),
 				progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-			// Drawn at once, also when DuckDB cannot tell the percentage yet (-1).
-			_ = bar.RenderBlank()
+			if percent < 0 {
+				// Drawn at once, also when DuckDB cannot tell the percentage yet (-1).
+				_ = bar.RenderBlank()
+			}
 		}
 		_ = bar.Set(int(max(0, min(percent, 100))))
 	}

@@ -32,4 +32,12 @@ func TestQueryProgressBar(t *testing.T) {
 	if strings.TrimSpace(strings.ReplaceAll(rest, "\r", "")) != "" {
 		t.Errorf("after the statement ended the bar left %q", rest)
 	}
+	// A statement whose percentage DuckDB cannot tell yet still gets a bar.
+	errOut.Reset()
+	fn = f.queryProgress()
+	fn(-1, false)
+	if !strings.Contains(errOut.String(), "0%") {
+		t.Errorf("bar at an unknown percentage: %q", errOut.String())
+	}
+	fn(-1, true)
 }
