@@ -44,6 +44,8 @@ WITH f AS (
       AND srcport IS NOT NULL AND dstport IS NOT NULL AND protocol IS NOT NULL
       AND ($since IS NULL OR start >= $since)
       AND ($until IS NULL OR start < $until)
+      AND ($since IS NULL OR "date" >= $since_date)
+      AND ($until IS NULL OR "date" <= $until_date)
       AND ($account IS NULL OR account_id = $account)
       AND ($region IS NULL OR region = $region)
   ) r
@@ -54,6 +56,8 @@ gaps AS (
   WHERE log_status = 'SKIPDATA'
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 ),

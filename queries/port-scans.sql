@@ -25,6 +25,8 @@ WHERE action = 'REJECT'
   AND coalesce(log_status, 'OK') = 'OK'
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 GROUP BY srcaddr

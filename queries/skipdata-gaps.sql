@@ -21,6 +21,8 @@ FROM vpc_flow_logs
 WHERE log_status = 'SKIPDATA'
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 GROUP BY interface_id, account_id, region, start - start % 3600

@@ -42,6 +42,8 @@ WHERE action = 'ACCEPT'
            OR contains('ff00::/8', TRY_CAST(srcaddr AS IPADDRESS))) ELSE false END
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 GROUP BY srcaddr, dstaddr, dstport

@@ -42,6 +42,8 @@ FROM (
     AND ($by = 'attachment' OR $direction = 'any' OR flow_direction = $direction)
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
     AND ($tgw IS NULL OR tgw_id = $tgw)

@@ -32,6 +32,8 @@ WHERE log_status = 'OK'
   AND ($cidr IS NULL OR contains($cidr, TRY_CAST(srcaddr AS IPADDRESS)) OR contains($cidr, TRY_CAST(dstaddr AS IPADDRESS)))
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
   AND ($tgw IS NULL OR tgw_id = $tgw)

@@ -34,6 +34,8 @@ FROM (
     AND instance_id <> '-'
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
   GROUP BY instance_id, interface_id, subnet_id

@@ -33,6 +33,8 @@ FROM (
     AND subnet_id <> '-'
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
   GROUP BY subnet_id, interface_id, nullif(instance_id, '-')

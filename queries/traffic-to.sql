@@ -28,6 +28,8 @@ WHERE contains($cidr, TRY_CAST(dstaddr AS IPADDRESS))
   AND ($port IS NULL OR dstport = $port)
   AND ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)
+  AND ($since IS NULL OR "date" >= $since_date)
+  AND ($until IS NULL OR "date" <= $until_date)
   AND ($account IS NULL OR account_id = $account)
   AND ($region IS NULL OR region = $region)
 GROUP BY srcaddr, dstaddr, dstport, protocol, action

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
@@ -21,6 +22,11 @@ type factory struct {
 	Debug   bool
 	// QueryDirs are --queries folders that add to or override the saved queries.
 	QueryDirs []string
+	// MemoryLimit is --memory-limit: the query sessions' memory bound ("" = FLOWQ_MEMORY_LIMIT,
+	// else store.DefaultMemoryLimit).
+	MemoryLimit string
+	// Getenv reads the environment (FLOWQ_MEMORY_LIMIT); tests replace it.
+	Getenv func(string) string
 	// Now is the clock relative times (--since 7d) are read against; tests fix it.
 	Now func() time.Time
 	// warned: the store's warnings were printed already.
@@ -28,7 +34,7 @@ type factory struct {
 }
 
 func newFactory(io *iostreams.IOStreams) *factory {
-	return &factory{IO: io, Now: func() time.Time { return time.Now().UTC() }}
+	return &factory{IO: io, Getenv: os.Getenv, Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // dataDir is the data directory chosen by --data-dir, FLOWQ_DATA_DIR or the XDG default.
@@ -136,6 +142,27 @@ func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (
 		return nil, err
 	}
 	aliasFile, _ := compat.AliasFile() // only named in hints; no file is no aliases
+	limit, err := f.memoryLimit()
+	if err != nil {
+		return nil, err
+	}
 	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly,
-		Tables: tables, AliasFile: aliasFile})
+		Tables: tables, AliasFile: aliasFile, MemoryLimit: limit, Progress: f.queryProgress()})
+}
+
+// memoryLimit is the sessions' memory limit: --memory-limit, else FLOWQ_MEMORY_LIMIT, else ""
+// (the store's default). A bad value is a usage error naming where it came from.
+func (f *factory) memoryLimit() (string, error) {
+	v, from := f.MemoryLimit, "--memory-limit"
+	if v == "" && f.Getenv != nil {
+		v, from = f.Getenv("FLOWQ_MEMORY_LIMIT"), "FLOWQ_MEMORY_LIMIT"
+	}
+	if v == "" {
+		return "", nil
+	}
+	l, err := store.ParseMemoryLimit(v)
+	if err != nil {
+		return "", usageErr("%s: %v", from, err)
+	}
+	return l, nil
 }

@@ -51,6 +51,7 @@ you query them with SQL, an interactive shell and saved reports.`,
 	}
 	root.PersistentFlags().StringVar(&f.DataDir, "data-dir", "", "data directory (default $FLOWQ_DATA_DIR or $XDG_DATA_HOME/flowq)")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print debug messages to stderr")
+	root.PersistentFlags().StringVar(&f.MemoryLimit, "memory-limit", "", "memory a query may use before it spills to the data dir (e.g. 4GiB; default $FLOWQ_MEMORY_LIMIT, else a quarter of RAM up to 1.5GiB)")
 	root.PersistentFlags().StringArrayVar(&f.QueryDirs, "queries", nil, "extra folder of saved queries (.sql), overriding built-in ones of the same name")
 	root.SetFlagErrorFunc(flagError)
 	root.SetOut(f.IO.Out)

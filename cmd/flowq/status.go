@@ -54,13 +54,21 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
+	lim, err := sess.Limits(ctx)
+	if err != nil {
+		return err
+	}
 	if opts.json {
 		return f.printJSON(struct {
 			*summary.Status
 			inventory.Summary
-		}{s, inv})
+			Queries store.Limits `json:"queries"`
+		}{s, inv, lim})
 	}
 	if err := s.WriteText(f.IO.Out); err != nil {
+		return err
+	}
+	if err := writeLimits(f.IO.Out, lim); err != nil {
 		return err
 	}
 	return writeInventoryStatus(f.IO.Out, inv)
@@ -77,6 +85,14 @@ func writeInventoryStatus(w io.Writer, inv inventory.Summary) error {
 	return err
 }
 
+// writeLimits says what bounds every query: the memory limit (and how to raise it), the
+// threads, and where queries spill beyond it.
+func writeLimits(w io.Writer, l store.Limits) error {
+	_, err := fmt.Fprintf(w, "queries:     memory limit %s (--memory-limit or FLOWQ_MEMORY_LIMIT to change), %d threads, spill to %s\n",
+		l.MemoryLimit, l.Threads, l.TempDir)
+	return err
+}
+
 // writeStatus is the shell's .status: the status read through the shell's own session, so it
 // describes the table the shell queries.
 func writeStatus(ctx context.Context, st *store.Store, sess *store.Session, w io.Writer) error {
@@ -88,7 +104,14 @@ func writeStatus(ctx context.Context, st *store.Store, sess *store.Session, w io
 	if err != nil {
 		return err
 	}
+	lim, err := sess.Limits(ctx)
+	if err != nil {
+		return err
+	}
 	if err := s.WriteText(w); err != nil {
+		return err
+	}
+	if err := writeLimits(w, lim); err != nil {
 		return err
 	}
 	return writeInventoryStatus(w, inv)

@@ -32,14 +32,37 @@ func BindAt(q Query, params map[string]string, now time.Time) (stmt string, args
 		return "", nil, err
 	}
 	for _, name := range paramRefs(q.SQL) {
-		args = append(args, sql.Named(name, vals[name]))
+		v := vals[name]
+		if d, ok := v.(Date); ok {
+			v = string(d) // DuckDB reads 'YYYY-MM-DD' as the DATE it is compared with
+		}
+		args = append(args, sql.Named(name, v))
 	}
 	return q.SQL, args, nil
 }
 
+// Date is a partition day, YYYY-MM-DD: the value of $since_date and $until_date. Bound as
+// text, rendered as a DATE literal.
+type Date string
+
+// Partition days: a record's date partition is its delivery's day (the S3 key's date) or,
+// for files outside AWS's layout, its start's UTC day. AWS names a delivery after the 5-minute
+// bucket of its records' end times, so a record's partition is its start's day or, for one
+// that ends after midnight, the next: a record starting in [since, until) lies in a partition
+// from since's day to the day after until's last second. Both bounds only add partitions to
+// read; the start predicate still decides which records count.
+func sinceDate(since int64) Date {
+	return Date(time.Unix(since, 0).UTC().Format(time.DateOnly))
+}
+
+func untilDate(until int64) Date {
+	return Date(time.Unix(until-1, 0).UTC().AddDate(0, 0, 1).Format(time.DateOnly))
+}
+
 // Values converts the caller's parameters (and the defaults of the others) to the values that
 // are bound: int64 for int and time parameters, string for string and cidr ones, nil for an
-// empty value (SQL NULL, which the queries read as "no filter").
+// empty value (SQL NULL, which the queries read as "no filter"), and the Date partition
+// bounds derived from since and until.
 func Values(q Query, params map[string]string, now time.Time) (map[string]any, error) {
 	for k := range params {
 		if _, ok := q.Param(k); !ok {
@@ -65,6 +88,20 @@ func Values(q Query, params map[string]string, now time.Time) (map[string]any, e
 			return nil, fmt.Errorf("query %s: parameter %s: %w", q.Name, p.Name, err)
 		}
 		out[p.Name] = x
+	}
+	for name, base := range derivedDates {
+		if _, ok := q.derivedBase(name); !ok {
+			continue
+		}
+		t, ok := out[base].(int64)
+		switch {
+		case !ok:
+			out[name] = nil
+		case name == "since_date":
+			out[name] = sinceDate(t)
+		default:
+			out[name] = untilDate(t)
+		}
 	}
 	return out, nil
 }
@@ -132,7 +169,7 @@ func Render(q Query, params map[string]string, now time.Time) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	for _, t := range sqlscan.Tokenize(q.SQL) {
+	for _, t := range simplify(sqlscan.Tokenize(q.SQL), vals) {
 		if t.Kind != sqlscan.Param {
 			b.WriteString(t.Text)
 			continue
@@ -144,9 +181,97 @@ func Render(q Query, params map[string]string, now time.Time) (string, error) {
 			b.WriteString(strconv.FormatInt(v, 10))
 		case string:
 			b.WriteString("'" + strings.ReplaceAll(v, "'", "''") + "'")
+		case Date:
+			b.WriteString("DATE '" + string(v) + "'")
 		}
 	}
 	return b.String(), nil
+}
+
+// simplify resolves the optional filters "($p IS NULL OR condition)" the way the bound values
+// decide them, so the text pasted into Athena says only what filters: a filter whose parameter
+// is unset is removed with its AND (or becomes TRUE where it stands alone), one whose parameter
+// is set becomes its condition.
+func simplify(toks []sqlscan.Token, vals map[string]any) []sqlscan.Token {
+	sig := func(i int) int { // the next significant token at or after i
+		for i < len(toks) && toks[i].IsSpace() {
+			i++
+		}
+		return i
+	}
+	word := func(i int, w string) bool {
+		return i < len(toks) && toks[i].Kind == sqlscan.Word && strings.EqualFold(toks[i].Text, w)
+	}
+	var out []sqlscan.Token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.Kind != sqlscan.Operator || t.Text != "(" {
+			out = append(out, t)
+			continue
+		}
+		p := sig(i + 1)
+		is := sig(p + 1)
+		null := sig(is + 1)
+		or := sig(null + 1)
+		if p >= len(toks) || toks[p].Kind != sqlscan.Param || !word(is, "IS") || !word(null, "NULL") || !word(or, "OR") {
+			out = append(out, t)
+			continue
+		}
+		v, known := vals[strings.TrimPrefix(toks[p].Text, "$")]
+		end, depth, topOr := -1, 0, false
+		for j := or + 1; j < len(toks) && end < 0; j++ {
+			switch {
+			case toks[j].Kind == sqlscan.Operator && toks[j].Text == "(":
+				depth++
+			case toks[j].Kind == sqlscan.Operator && toks[j].Text == ")":
+				if depth == 0 {
+					end = j
+				}
+				depth--
+			case depth == 0 && word(j, "OR"):
+				topOr = true
+			}
+		}
+		if !known || end < 0 {
+			out = append(out, t)
+			continue
+		}
+		if v != nil {
+			cond := toks[sig(or+1):end]
+			for len(cond) > 0 && cond[len(cond)-1].IsSpace() {
+				cond = cond[:len(cond)-1]
+			}
+			if topOr {
+				out = append(out, t)
+				out = append(out, cond...)
+				out = append(out, toks[end])
+			} else {
+				out = append(out, cond...)
+			}
+			i = end
+			continue
+		}
+		// Unset: drop "AND (…)" with the line it stands on, or "(…) AND" when it comes first.
+		k := len(out) - 1
+		for k >= 0 && out[k].IsSpace() {
+			k--
+		}
+		if k >= 0 && out[k].Kind == sqlscan.Word && strings.EqualFold(out[k].Text, "AND") {
+			out = out[:k]
+			for len(out) > 0 && out[len(out)-1].Kind == sqlscan.Whitespace {
+				out = out[:len(out)-1]
+			}
+			i = end
+			continue
+		}
+		if a := sig(end + 1); word(a, "AND") {
+			i = sig(a+1) - 1
+			continue
+		}
+		out = append(out, sqlscan.Token{Kind: sqlscan.Word, Text: "TRUE"})
+		i = end
+	}
+	return out
 }
 
 // Prepare is Bind followed by the Athena rewrite (compat.Rewrite): the statement and arguments

@@ -24,7 +24,8 @@
 //	func Bind(q Query, params map[string]string) (stmt string, args []any, err error)
 //	func BindAt(q Query, params map[string]string, now time.Time) (string, []any, error)
 //	func Prepare(q Query, params map[string]string) (string, []any, error) // Bind + compat.Rewrite
-//	func Values(q Query, params map[string]string, now time.Time) (map[string]any, error)
+//	func Values(q Query, params map[string]string, now time.Time) (map[string]any, error) // + $since_date, $until_date
+//	type Date string // a partition day: bound as 'YYYY-MM-DD', rendered as DATE 'YYYY-MM-DD'
 //	func Render(q Query, params map[string]string, now time.Time) (string, error) // literals, for Athena
 //	func ParseAssignments(words []string) (map[string]string, error)             // "k=v" words
 //	func ParseTime(s string, now time.Time) (time.Time, error)

@@ -186,7 +186,8 @@ func Parse(text, fallbackName, source string) (Query, error) {
 		if !identStart.MatchString(ref) {
 			return Query{}, fmt.Errorf("%s: positional parameter %s: saved queries use named parameters ($name) declared in the header", source, ref)
 		}
-		if _, ok := q.Param(ref); !ok {
+		_, declared := q.Param(ref)
+		if _, derived := q.derivedBase(ref); !declared && !derived {
 			return Query{}, fmt.Errorf("%s: SQL uses $%s but the header declares no such parameter (declared: %s)",
 				source, ref, listOrNone(q.ParamNames()))
 		}
@@ -217,6 +218,25 @@ func parseParam(spec string) (Param, error) {
 		}
 	}
 	return p, nil
+}
+
+// derivedDates are the partition bounds the binder derives from a query's time window, by the
+// name of the time parameter they come from: a query that declares since (until) may use
+// $since_date ($until_date) to prune the table's date partitions (see Values).
+var derivedDates = map[string]string{"since_date": "since", "until_date": "until"}
+
+// derivedBase returns the time parameter a derived name comes from, when the query declares it
+// (and does not declare the derived name itself).
+func (q Query) derivedBase(ref string) (string, bool) {
+	base, ok := derivedDates[ref]
+	if !ok {
+		return "", false
+	}
+	if _, own := q.Param(ref); own {
+		return "", false
+	}
+	p, ok := q.Param(base)
+	return base, ok && p.Type == TypeTime
 }
 
 // paramRefs lists the distinct $name parameters the statement uses, in order of first use.

@@ -54,10 +54,36 @@ func (s *Session) RunIn(ctx context.Context, d compat.Dialect, stmt string, args
 	if err := s.CheckStatement(ctx, q); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, q, args...)
+	s.mu.Lock()
+	progress := s.progress
+	s.mu.Unlock()
+	if progress == nil {
+		rows, err := s.DB.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, &StatementError{SQL: q, Err: compat.TableHint(err, s.aliases)}
+		}
+		return rows, nil
+	}
+	// With progress, the statement runs on a connection held for it, so the handle the poller
+	// reads is the one running it. DuckDB runs the whole statement inside QueryContext; the
+	// rows are then read from the finished result.
+	conn, err := s.DB.Conn(ctx)
 	if err != nil {
+		return nil, err
+	}
+	stop := func() {}
+	if h, ok := duckHandle(conn); ok {
+		stop = watchProgress(h, progress)
+	}
+	rows, err := conn.QueryContext(ctx, q, args...)
+	stop()
+	if err != nil {
+		conn.Close()
 		return nil, &StatementError{SQL: q, Err: compat.TableHint(err, s.aliases)}
 	}
+	// Close returns the connection to the pool once the caller closed the rows (database/sql
+	// waits for them), so the next statement gets it as before.
+	go conn.Close()
 	return rows, nil
 }
 

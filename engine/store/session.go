@@ -29,9 +29,14 @@ type SessionOptions struct {
 	Tables    *compat.Tables
 	AliasFile string
 	// ReadOnly forbids writes and file or network access outside the data dir.
-	ReadOnly    bool
-	Threads     int
-	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; default DuckDB's
+	ReadOnly bool
+	// Threads bounds the session's DuckDB threads; 0: DefaultThreads.
+	Threads int
+	// MemoryLimit is DuckDB's memory_limit (ParseMemoryLimit's form, e.g. "2GiB"); beyond it
+	// queries spill to the data dir's temp folder. "": DefaultMemoryLimit.
+	MemoryLimit string
+	// Progress, when set, receives the progress of statements that run longer than a second.
+	Progress ProgressFunc
 }
 
 // Session is an in-memory DuckDB with views over the store's committed Parquet files. Its pool
@@ -47,6 +52,8 @@ type Session struct {
 	dialect compat.Dialect // guarded by mu
 	tables  *compat.Tables
 	aliases string // the alias file, for TableHint
+	// progress: see SessionOptions.Progress; guarded by mu.
+	progress ProgressFunc
 }
 
 // OpenSession opens a session over the store's data.
@@ -66,19 +73,32 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 	}
 	// The set-up runs on the pool's one connection, which is then handed back for queries.
 	defer conn.Close()
-	sess := &Session{DB: db, store: s, ro: opts.ReadOnly, dialect: opts.Dialect, tables: opts.Tables, aliases: opts.AliasFile}
+	sess := &Session{DB: db, store: s, ro: opts.ReadOnly, dialect: opts.Dialect, tables: opts.Tables, aliases: opts.AliasFile,
+		progress: opts.Progress}
 	// No extension downloads: a query naming http:// or s3:// would otherwise make DuckDB fetch
 	// and install httpfs from the internet into ~/.duckdb.
 	// Large queries spill to a folder of this process inside the data dir (never the working
 	// directory); it is removed on Close, or by the next writer if the process died.
 	sess.tmp = filepath.Join(s.dir, tmpDir, strconv.Itoa(os.Getpid()))
-	setup := []string{"SET TimeZone='UTC'", "SET autoinstall_known_extensions=false", "SET temp_directory=" + sqlString(sess.tmp)}
-	if opts.Threads > 0 {
-		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
+	// DuckDB creates the spill folder itself but not its parent, which a store that was never
+	// loaded into by this version lacks: without it the first spill fails. A data dir that
+	// cannot be written still answers queries that fit in memory, so the error is not fatal.
+	_ = os.MkdirAll(filepath.Dir(sess.tmp), 0o700)
+	// Memory and threads are bounded (memory.go) so a month of data spills rather than grows.
+	threads, limit := opts.Threads, opts.MemoryLimit
+	if threads <= 0 {
+		threads = DefaultThreads()
 	}
-	if opts.MemoryLimit != "" {
-		setup = append(setup, "SET memory_limit="+sqlString(opts.MemoryLimit))
+	if limit == "" {
+		limit = DefaultMemoryLimit()
 	}
+	setup := []string{"SET TimeZone='UTC'", "SET autoinstall_known_extensions=false", "SET temp_directory=" + sqlString(sess.tmp),
+		fmt.Sprintf("SET threads=%d", threads), "SET memory_limit=" + sqlString(limit),
+		// Results keep their order only where the statement asks (ORDER BY), as in Athena:
+		// keeping the scan order holds rows back in memory.
+		"SET preserve_insertion_order=false",
+		// DuckDB computes the progress Session.RunIn reports, and never prints it itself.
+		"SET enable_progress_bar=true", "SET enable_progress_bar_print=false", "SET progress_bar_time=" + strconv.Itoa(int(progressDelay.Milliseconds()))}
 	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			sess.Close()
@@ -110,6 +130,23 @@ func (s *Store) OpenSession(ctx context.Context, opts SessionOptions) (*Session,
 		}
 	}
 	return sess, nil
+}
+
+// Limits reads the session's memory limit, threads and spill folder from DuckDB.
+func (s *Session) Limits(ctx context.Context) (Limits, error) {
+	l := Limits{TempDir: filepath.Dir(s.tmp)} // the process folder inside is removed on Close
+	err := s.DB.QueryRowContext(ctx, "SELECT current_setting('memory_limit'), current_setting('threads')").Scan(&l.MemoryLimit, &l.Threads)
+	if err != nil {
+		return Limits{}, fmt.Errorf("reading the session's limits: %w", err)
+	}
+	return l, nil
+}
+
+// SetProgress sets (nil: removes) the function that receives the progress of long statements.
+func (s *Session) SetProgress(fn ProgressFunc) {
+	s.mu.Lock()
+	s.progress = fn
+	s.mu.Unlock()
 }
 
 // Close closes the session and removes its spill folder.
