@@ -36,7 +36,8 @@ func recodeLarge(ctx context.Context, db *sql.DB, path string, rows int64, limit
 		return nil
 	}
 	tmp := path + ".zstd"
-	q := fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s)) TO %s (%s)", sqlString(path), sqlString(tmp), zstdOptions)
+	// Without Hive partitioning: the part's date is its folder's, never a column of its own.
+	q := fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s, hive_partitioning=false)) TO %s (%s)", sqlString(path), sqlString(tmp), zstdOptions)
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("re-encoding part %s with zstd: %w", path, err)

@@ -102,6 +102,13 @@ func TestScannerStoreNotLargerThanGzip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var dateCols int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM parquet_schema("+sqlString(f)+") WHERE name = 'date'").Scan(&dateCols); err != nil {
+			t.Fatal(err)
+		}
+		if dateCols != 0 {
+			t.Errorf("%s: has a date column (the folder's date belongs to the folder)", filepath.Base(f))
+		}
 		if per := float64(info.Size()) / float64(rows); per > zstdAbove && codecs != "ZSTD" {
 			t.Errorf("%s: %.1f bytes a record in %s pages, want zstd above %.0f", filepath.Base(f), per, codecs, zstdAbove)
 		}
