@@ -18,13 +18,18 @@ import (
 // data's plain pages (13.6-15.1 bytes a record), well below the 25 of high-cardinality data.
 const zstdAbove = 16.0
 
+// zstdMinRows is the smallest part worth re-encoding: in smaller ones (the parts of an
+// incremental load) the footer, not the pages, makes the bytes per record, and compaction later
+// merges them into a part the rule applies to.
+const zstdMinRows = 10000
+
 // zstdOptions are parquetOptions with zstd at its fastest level.
 const zstdOptions = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
 
 // recodeLarge re-encodes the Parquet part at path with zstd when its size per record is above
 // limit (bytes; at most zstdAbove), keeping the row order. rows is the part's row count.
 func recodeLarge(ctx context.Context, db *sql.DB, path string, rows int64, limit float64) error {
-	if rows <= 0 {
+	if rows < zstdMinRows {
 		return nil
 	}
 	limit = min(limit, zstdAbove)
