@@ -40,9 +40,15 @@ type config struct {
 	duck         string
 	profileDir   string
 	threads      int
+	benchScale   float64 // month section: sizes × this (BENCH_SCALE)
+	monthRuns    int     // month section: runs per query
 }
 
+// sections run by default; "month" (make bench-scale) only when asked for, as it takes up to
+// 45 minutes at full size.
 var sections = []string{"ingest", "queries", "sync", "scale"}
+
+var allSections = append(append([]string(nil), sections...), "month")
 
 func main() {
 	// The DuckDB-only baseline runs in a child process of this same binary, so its peak RSS is
@@ -81,7 +87,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs := flag.NewFlagSet("flowbench", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	var c config
-	only := fs.String("only", strings.Join(sections, ","), "comma-separated sections to run: "+strings.Join(sections, ", "))
+	only := fs.String("only", strings.Join(sections, ","), "comma-separated sections to run: "+strings.Join(allSections, ", ")+" (month: the month-scale benchmark, make bench-scale)")
 	fs.IntVar(&c.records, "records", 10_000_000, "records in the ingest and query data set (flowgen.Bench)")
 	syncObjects := fs.String("sync-objects", "5000,20000", "comma-separated counts of small objects for the sync benchmark, one table each (flowgen.SyncBench; multiples of 20); the targets are stated for 5,000")
 	fs.IntVar(&c.scaleRecords, "scale-records", 1_000_000, "base size of the scale runs (1x, 2x, 4x), taken as subsets of the ingest data")
@@ -101,6 +107,16 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.StringVar(&c.duck, "duck", "both", "DuckDB-only loads to run: file (a database file, persisted like flowq's Parquet), memory (an in-memory table, the fastest), both")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data directories")
 	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "threads for the baselines (DuckDB, decompression)")
+	defScale := 1.0
+	if v := os.Getenv("BENCH_SCALE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return c, fmt.Errorf("BENCH_SCALE=%q: want a positive number such as 0.01", v)
+		}
+		defScale = f
+	}
+	fs.Float64Var(&c.benchScale, "bench-scale", defScale, "month section: multiply its sizes (60 M busy day, 300 M months, 10 M sample) by this; default $BENCH_SCALE or 1")
+	fs.IntVar(&c.monthRuns, "month-runs", 3, "month section: runs per saved query (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -124,8 +140,8 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 		}
 		c.syncObjects = append(c.syncObjects, n)
 	}
-	if c.records <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.scaleRuns <= 0 || c.threads <= 0 {
-		return c, fmt.Errorf("-records, -scale-records, -runs, -scale-runs and -threads must be positive")
+	if c.records <= 0 || c.scaleRecords <= 0 || c.runs <= 0 || c.scaleRuns <= 0 || c.threads <= 0 || c.monthRuns <= 0 || c.benchScale <= 0 {
+		return c, fmt.Errorf("-records, -scale-records, -runs, -scale-runs, -threads, -month-runs and -bench-scale must be positive")
 	}
 	return c, nil
 }
@@ -150,13 +166,13 @@ func parseOnly(s string) (map[string]bool, error) {
 			continue
 		}
 		ok := false
-		for _, k := range sections {
+		for _, k := range allSections {
 			if k == w {
 				ok = true
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("-only: unknown section %q (want %s)", w, strings.Join(sections, ", "))
+			return nil, fmt.Errorf("-only: unknown section %q (want %s)", w, strings.Join(allSections, ", "))
 		}
 		out[w] = true
 	}
@@ -185,7 +201,7 @@ func (b *bench) logf(format string, args ...any) {
 
 func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 	start := time.Now()
-	if _, err := os.Stat(cfg.flowqBin); err != nil && (cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"]) {
+	if _, err := os.Stat(cfg.flowqBin); err != nil && (cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] || cfg.only["month"]) {
 		return fmt.Errorf("flowq binary %s: %w (run make build)", cfg.flowqBin, err)
 	}
 	tmp, err := os.MkdirTemp(cfg.tmpDir, "flowbench-")
@@ -204,7 +220,7 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 		os.RemoveAll(tmp)
 	}()
 	m := describeMachine(ctx)
-	if cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] {
+	if cfg.only["ingest"] || cfg.only["queries"] || cfg.only["scale"] || cfg.only["month"] {
 		if b.cfg.flowqBin, m.flowq, err = snapshotFlowq(cfg.flowqBin, tmp); err != nil {
 			return err
 		}
@@ -243,10 +259,21 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 			}
 		}
 	}
+	if cfg.only["month"] {
+		if err := b.runMonth(ctx); err != nil {
+			return fmt.Errorf("month: %w", err)
+		}
+	}
 	doc := renderReport(m, b.tables, time.Since(start), cfg)
 	fmt.Fprint(out, doc)
 	if cfg.mdPath != "" {
-		if err := writeSection(cfg.mdPath, doc); err != nil {
+		// The month benchmark has a section of its own, so make bench and make bench-scale
+		// each keep the other's latest results.
+		marker := "bench"
+		if len(cfg.only) == 1 && cfg.only["month"] {
+			marker = "bench-scale"
+		}
+		if err := writeSection(cfg.mdPath, marker, doc); err != nil {
 			return err
 		}
 		b.logf("wrote the results into %s", cfg.mdPath)

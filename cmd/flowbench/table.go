@@ -290,6 +290,12 @@ const (
 // replaceSection puts body between the bench markers of doc, adding the markers (at the end)
 // when doc has none. Text outside the markers is kept as is.
 func replaceSection(doc, body string) (string, error) {
+	return replaceNamedSection(doc, "bench", body)
+}
+
+// replaceNamedSection is replaceSection for the markers <!-- NAME:begin --> and <!-- NAME:end -->.
+func replaceNamedSection(doc, name, body string) (string, error) {
+	beginMark, endMark := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
 	block := beginMark + "\n" + strings.TrimRight(body, "\n") + "\n" + endMark
 	i := strings.Index(doc, beginMark)
 	j := strings.Index(doc, endMark)
@@ -310,7 +316,7 @@ func replaceSection(doc, body string) (string, error) {
 
 // writeSection replaces the bench section of the Markdown file at path, creating the file from
 // the skeleton when missing.
-func writeSection(path, body string) error {
+func writeSection(path, name, body string) error {
 	doc, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		doc, err = []byte(skeleton), nil
@@ -318,7 +324,7 @@ func writeSection(path, body string) error {
 	if err != nil {
 		return err
 	}
-	out, err := replaceSection(string(doc), body)
+	out, err := replaceNamedSection(string(doc), name, body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -115,7 +115,16 @@ func (g *jobGen) background() {
 	start, end := g.times()
 	c := conv{client: client, caddr: client.v4, sport: ephemeral(r), start: start, end: end, proto: 6}
 	c.reqFlag, c.repFlag = tcpFlags(r)
-	switch x := r.IntN(100); {
+	x := r.IntN(100)
+	if share := g.w.cfg.ScannerShare; share > 0 {
+		// A second draw only when configured, so the default stream of draws is unchanged.
+		if r.IntN(100) < share {
+			x = 99
+		} else {
+			x = r.IntN(95)
+		}
+	}
+	switch {
 	case x < 40: // in-VPC TCP to a service port
 		server := bg[r.IntN(len(bg))]
 		if server == client {

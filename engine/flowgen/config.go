@@ -109,6 +109,14 @@ type Config struct {
 	HeaderlessEvery  int // every Nth object of a default-format flow log has no header line; 0 = never
 	GzipLevel        int // compression level; default gzip.DefaultCompression
 
+	// Internet scanners, for month-scale benchmarks (scale.go): ScannerShare is the percentage
+	// of background conversations that are single-record probes from the internet REJECTed by
+	// a security group (0: 5, as always), ScannerPool how many distinct addresses probe (0: the
+	// usual pool of 50 + Records/200, at most 1500). Zero values generate exactly what they
+	// always did.
+	ScannerShare int
+	ScannerPool  int
+
 	Scenarios bool // plant the scenarios recorded in Truth
 	Workers   int  // parallel object builders; default GOMAXPROCS
 }

@@ -156,7 +156,11 @@ func newWorld(cfg Config) *world {
 	for len(w.inbound) < nPool {
 		w.inbound = append(w.inbound, fresh())
 	}
-	for len(w.noise) < nPool {
+	nNoise := nPool
+	if cfg.ScannerPool > 0 {
+		nNoise = cfg.ScannerPool
+	}
+	for len(w.noise) < nNoise {
 		w.noise = append(w.noise, fresh())
 	}
 

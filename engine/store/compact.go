@@ -108,7 +108,11 @@ func mergeParts(ctx context.Context, db *sql.DB, files []string, where, rel, sta
 	if err != nil {
 		return Part{}, false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return Part{}, false, err
+	}
+	if err := recodeLarge(ctx, db, staged, n, zstdAbove); err != nil {
 		return Part{}, false, err
 	}
 	// Which sources the merged part holds: read back (one small column), since a source

@@ -29,7 +29,15 @@ func (l *loader) encodeSpools(ctx context.Context, b *batch, jobs <-chan encodeJ
 	var first error
 	for j := range jobs {
 		if first == nil {
-			first = copySpools(ctx, l.db, j.spools, j.cols, j.dst)
+			var rows int64
+			rows, first = copySpools(ctx, l.db, j.spools, j.cols, j.dst)
+			if first == nil {
+				limit := zstdAbove
+				if r := b.sourceBytesPerRow(j.sources); r > 0 {
+					limit = r
+				}
+				first = recodeLarge(ctx, l.db, j.dst, rows, limit)
+			}
 			b.partSrc[j.dst] = j.sources
 			b.phase("Parquet " + filepath.Base(j.dst))
 		}
@@ -69,8 +77,9 @@ func (l *loader) writeLineErrors(ctx context.Context, b *batch) error {
 // so Snappy on top saved only 8% of the size while costing load and query time (BENCHMARKS.md).
 const parquetOptions = "FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 122880, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 8192"
 
-// copySpools turns a group's spool files of one date into one Parquet part at dst.
-func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) error {
+// copySpools turns a group's spool files of one date into one Parquet part at dst and returns
+// its row count.
+func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst string) (int64, error) {
 	defs := make([]string, 0, len(cols)+1)
 	for _, c := range cols {
 		defs = append(defs, sqlString(c)+": "+sqlString(columnType(c).SQL()))
@@ -81,15 +90,20 @@ func copySpools(ctx context.Context, db *sql.DB, spools, cols []string, dst stri
 		files[i] = sqlString(s)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), dirPerm); err != nil {
-		return err
+		return 0, err
 	}
 	q := fmt.Sprintf(`COPY (SELECT * FROM read_csv([%s], delim='\t', header=false, quote='', escape='', nullstr='',
 		auto_detect=false, strict_mode=false, columns={%s})) TO %s (%s)`,
 		strings.Join(files, ", "), strings.Join(defs, ", "), sqlString(dst), parquetOptions)
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
+	res, err := db.ExecContext(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("writing Parquet from %d spool files: %w", len(spools), err)
+	}
+	return n, nil
 }
 
 // partitionedOptions write a query with a date column into date=YYYY-MM-DD folders.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -31,6 +32,9 @@ func (l *loader) parseAndEncode(ctx context.Context, b *batch) error {
 			groupKeys = append(groupKeys, c.group)
 		}
 		groups[c.group] = append(groups[c.group], c)
+	}
+	for _, gk := range groupKeys {
+		sortByDelivery(groups[gk])
 	}
 	jobs := make(chan encodeJob, 1)
 	encoded := make(chan error, 1)
@@ -232,6 +236,42 @@ func parseFile(ctx context.Context, c *candidate, tr *textReader, sp spoolSet) {
 // writer parallelises better over one large input than over many small ones, and on 2 cores
 // there is no idle core for the overlap to use. Groups still overlap with each other.
 const encodeChunkBytes = 1 << 30
+
+// sortByDelivery orders files by their partition day and the delivery time in their AWS file
+// name (ACCOUNT_vpcflowlogs_REGION_ID_YYYYMMDDTHHMMZ_HASH), then by path. The workers take files
+// in this order, so each spool's records are roughly in time order, and a part's row groups
+// each cover a slice of the day: their min/max start statistics let a time range skip most of
+// them (design.md) without sorting the records.
+func sortByDelivery(files []*candidate) {
+	key := func(c *candidate) (string, string) {
+		var day string
+		if c.hasKey {
+			day = c.key.Date.Format("20060102")
+		}
+		return day, deliveryTime(filepath.Base(c.path))
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		di, ti := key(files[i])
+		dj, tj := key(files[j])
+		if di != dj {
+			return di < dj
+		}
+		if ti != tj {
+			return ti < tj
+		}
+		return files[i].path < files[j].path
+	})
+}
+
+// deliveryTime is the YYYYMMDDTHHMMZ segment of an AWS flow log file name, or "".
+func deliveryTime(name string) string {
+	for _, seg := range strings.Split(name, "_") {
+		if len(seg) == 14 && seg[8] == 'T' && seg[13] == 'Z' && strings.Trim(seg[:8]+seg[9:13], "0123456789") == "" {
+			return seg
+		}
+	}
+	return ""
+}
 
 // chunkFiles splits files into runs of about max compressed bytes (at least one file each).
 func chunkFiles(files []*candidate, max int64) [][]*candidate {
