@@ -19,5 +19,6 @@ func commands(f *factory) []*cobra.Command {
 		newReportCmd(f, nil),
 		newWhyCmd(f, nil),
 		newDoctorCmd(f, nil),
+		newInventoryCmd(f),
 	}
 }
