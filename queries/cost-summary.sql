@@ -33,7 +33,7 @@ items AS (
          cost_rate('inter-AZ in each direction (x2)', cost_inter_az_rate(region), region)
   FROM f WHERE src_private AND dst_private AND src_az IS NOT NULL AND dst_az IS NOT NULL AND src_az <> dst_az
     AND coalesce(traffic_path, 0) <> 5
-    AND (side = 'out' OR (side = 'in' AND NOT sender_logged) OR side IS NULL)
+    AND (side = 'out' OR (side = 'in' AND (NOT sender_logged OR nat_leg = 'inner-out')) OR side IS NULL)
   GROUP BY day, region
   UNION ALL
   SELECT day, region, 'aws-services-via-nat', sum(bytes),

@@ -6,7 +6,8 @@
 --   same-az (no charge), cross-az-peering / same-az-peering (traffic-path 4: intra-region VPC
 --   peering, same rates), inter-region-peering (traffic-path 5: the inter-region rate, once).
 --   Traffic logged by both ends counts once: the sender's record, or the receiver's when the
---   sender's records are not in the logs. Estimated from flow logs (caveat column).
+--   sender's records are not in the logs (or when the receiver is a NAT gateway: the sender's
+--   own record names the far end, not the gateway). Estimated from flow logs (caveat column).
 -- false-positives: An end's AZ comes from the inventory, else from the az-id of the records its
 --   own interface logged (needs az-id and flow-direction, version 4-5 formats): ends whose AZ is
 --   unknown are left out. Without flow-direction and an inventory, same-AZ bytes between two
@@ -38,7 +39,7 @@ FROM (
   FROM cost_flows
   WHERE src_private AND dst_private
     AND src_az IS NOT NULL AND dst_az IS NOT NULL
-    AND (side = 'out' OR (side = 'in' AND NOT sender_logged) OR side IS NULL)
+    AND (side = 'out' OR (side = 'in' AND (NOT sender_logged OR nat_leg = 'inner-out')) OR side IS NULL)
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
     AND ($account IS NULL OR account_id = $account)

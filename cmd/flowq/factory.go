@@ -136,6 +136,6 @@ func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (
 		return nil, err
 	}
 	aliasFile, _ := compat.AliasFile() // only named in hints; no file is no aliases
-	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly,
+	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d, st.Dir()), Dialect: d, ReadOnly: readOnly,
 		Tables: tables, AliasFile: aliasFile})
 }
