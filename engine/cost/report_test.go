@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/flowq/flowq/engine/cost"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
@@ -304,5 +306,37 @@ func TestDefaultFormatDegrades(t *testing.T) {
 	}
 	if !seen {
 		t.Errorf("direct egress missing: %v", rows)
+	}
+}
+
+// A user price file (DATA_DIR/prices.json) changes the charges and the rate the reports name:
+// NAT at 0.10/GB, so a's 50 GiB cost 5.00 and c's 32 GiB 3.20.
+func TestUserPrices(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	truth, err := flowgen.GenerateCost(ctx, flowgen.DirSink(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Load(ctx, []string{src}, store.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	user := `{"date": "2027-01-15", "source": "test", "regions": {"us-east-1": {"nat_per_gb": 0.10,
+		"inter_az_per_gb_each_direction": 0.01, "inter_region_per_gb": 0.02, "internet_egress_tiers": [{"per_gb": 0.09}]}}}`
+	if err := os.WriteFile(filepath.Join(st.Dir(), cost.UserFile), []byte(user), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sess := storetest.Session(t, st)
+	rows := runQuery(t, sess, "nat-gateway-top-contributors", nil)
+	if len(rows) != 2 || rows[0]["address"] != truth.Addr["a"] || cents(num(t, rows[0], "charge")) != 500 || cents(num(t, rows[1], "charge")) != 320 {
+		t.Fatalf("rows %v", rows)
+	}
+	if ru := rows[0]["rate_used"]; ru != "0.1 USD/GB NAT gateway processing (us-east-1 prices of 2027-01-15)" {
+		t.Errorf("rate_used %q", ru)
 	}
 }
