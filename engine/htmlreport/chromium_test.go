@@ -57,7 +57,8 @@ func TestChromium(t *testing.T) {
 	if err := b.eval(ctx, `[...document.querySelectorAll("section.panel")].map(s => s.id)`, &ids); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"summary", "traffic", "top-talkers", "rejected-sources", "rejected-ports", "blocked-ssh", "port-scans", "asymmetric-flows", "protocol-mix"}
+	want := []string{"summary", "traffic", "top-talkers", "rejected-sources", "rejected-ports", "blocked-ssh", "port-scans", "asymmetric-flows", "protocol-mix",
+		"cost-summary", "cost-nat", "cost-cross-az", "cost-services-via-nat", "cost-internet-egress"}
 	for _, q := range f.rep.Saved {
 		want = append(want, q.ID)
 	}
