@@ -11,9 +11,8 @@ import (
 )
 
 // Caveat is what every cost report says beside its figures.
-const Caveat = "estimated from flow logs, not a bill: traffic not logged (interfaces outside the flow logs, " +
-	"records skipped in SKIPDATA windows, NODATA intervals) is not counted, and fixed charges (NAT gateway hours, " +
-	"public IPv4 addresses, endpoints) and the monthly free allowance are left out"
+// Short, since it is on every row: docs/cost.md says it in full.
+const Caveat = "estimated from flow logs, not a bill: unlogged traffic, SKIPDATA and NODATA gaps and fixed charges not counted"
 
 // RegisterSession gives a query session what the cost reports read:
 //

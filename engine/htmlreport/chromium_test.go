@@ -114,8 +114,8 @@ func TestChromium(t *testing.T) {
 	if layout.ScrollWidth > layout.InnerWidth {
 		t.Errorf("page is %d px wide in a %d px window", layout.ScrollWidth, layout.InnerWidth)
 	}
-	if len(layout.Charts) != 6 {
-		t.Errorf("%d charts, want 6 (traffic, rejected traffic, talkers, rejected sources, ports, protocols)", len(layout.Charts))
+	if len(layout.Charts) != 9 {
+		t.Errorf("%d charts, want 9 (traffic, rejected traffic, talkers, rejected sources, ports, protocols; cost per day, NAT contributors, internet egress)", len(layout.Charts))
 	}
 	for i, w := range layout.Charts {
 		if w < 300 {
