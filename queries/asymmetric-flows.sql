@@ -4,7 +4,9 @@
 --   5-tuple) is REJECTed, typically by a stateless network ACL that does not allow the return
 --   traffic's ephemeral ports (kind reverse-rejected), or never logged at all in the same time
 --   bucket: the reply took another path (another ENI, AZ or appliance), the request was dropped
---   further on, or nothing listens (kind reverse-missing). Records are matched on the unordered
+--   further on, or nothing listens (kind reverse-missing). A request REJECTed where it was logged
+--   (at the destination: a security group or inbound NACL) is a plain deny, not one-sided, and
+--   is left out, as flowq why calls it sg-deny. Records are matched on the unordered
 --   pair of endpoints, i.e. least/greatest of (address, port), per protocol and time bucket, so a
 --   reply is compared with its own request and never with unrelated traffic between the same
 --   hosts. One row per request direction, service port and kind: conversations, request records,
@@ -86,8 +88,10 @@ conv AS (
 ),
 one_sided AS (
   SELECT *,
-         CASE WHEN ab_accept > 0 AND ba_accept + ba_reject = 0 THEN 'ab'
-              WHEN ba_accept > 0 AND ab_accept + ab_reject = 0 THEN 'ba'
+         -- A request REJECTed by an ENI that logged it, with no reply, is blocked (flowq why:
+         -- sg-deny at the destination), not one-sided: rejected-traffic lists it.
+         CASE WHEN ab_accept > 0 AND ab_reject = 0 AND ba_accept + ba_reject = 0 THEN 'ab'
+              WHEN ba_accept > 0 AND ba_reject = 0 AND ab_accept + ab_reject = 0 THEN 'ba'
               WHEN ab_accept > 0 AND ba_reject > 0 AND ab_reject = 0 THEN 'ab'
               WHEN ba_accept > 0 AND ab_reject > 0 AND ba_reject = 0 THEN 'ba'
               WHEN ab_accept > 0 AND ba_reject > 0 THEN 'ab'

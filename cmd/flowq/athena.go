@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/flowlog"
 	"github.com/spf13/cobra"
 )
 
@@ -27,10 +28,21 @@ type athenaDDLOptions struct {
 	raw bool
 }
 
+// parseLogType reads --log-type: vpc (default) or transit-gateway (tgw).
+func parseLogType(s string) (flowlog.LogType, error) {
+	switch s {
+	case "", "vpc":
+		return flowlog.VPC, nil
+	case "transit-gateway", "tgw":
+		return flowlog.TransitGateway, nil
+	}
+	return flowlog.VPC, usageErr("--log-type: want vpc or transit-gateway, not %q", s)
+}
+
 // newAthenaDDLCmd only parses; runF (tests) or runAthenaDDL does the work.
 func newAthenaDDLCmd(f *factory, runF func(context.Context, *athenaDDLOptions) error) *cobra.Command {
 	opts := &athenaDDLOptions{f: f}
-	var from string
+	var from, logType string
 	cmd := &cobra.Command{
 		Use:   "ddl",
 		Short: "Print CREATE EXTERNAL TABLE for the local store (or the raw mirror) as Athena sees it",
@@ -43,9 +55,14 @@ With --raw, print AWS's documented table for the text deliveries in their S3 key
 (the source bucket, or a flowq mirror uploaded as is), with one partition per loaded day.`,
 		Example: `  flowq athena ddl --location s3://my-bucket/flowq
   flowq athena ddl --location s3://my-bucket/flowq --projection
+  flowq athena ddl --log-type transit-gateway --location s3://my-bucket/flowq
   flowq athena ddl --raw --location s3://my-flow-logs --account 123456789012 --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.ddl.LogType, err = parseLogType(logType); err != nil {
+				return err
+			}
 			opts.ddl.Layout = compat.StoreLayout
 			if opts.raw {
 				opts.ddl.Layout = compat.RawLayout
@@ -65,6 +82,7 @@ With --raw, print AWS's documented table for the text deliveries in their S3 key
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.ddl.Location, "location", "", "S3 URL above the data (store: the prefix holding tables/; raw: the prefix holding AWSLogs/)")
+	fl.StringVar(&logType, "log-type", "vpc", "the table's log type: vpc (vpc_flow_logs) or transit-gateway (transit_gateway_flow_logs)")
 	fl.BoolVar(&opts.raw, "raw", false, "DDL for the raw text deliveries instead of the store's Parquet")
 	fl.BoolVar(&opts.ddl.Projection, "projection", false, "use partition projection on date instead of MSCK REPAIR TABLE")
 	fl.StringVar(&from, "from", "", "first day of the projection range (YYYY-MM-DD)")
@@ -85,9 +103,12 @@ func runAthenaDDL(ctx context.Context, opts *athenaDDLOptions) error {
 		return err
 	}
 	ddl := opts.ddl
-	ddl.ExtraColumns = led.UnknownColumns()
+	ddl.ExtraColumns = led.UnknownColumnsOf(ddl.LogType.Table())
 	if opts.raw {
 		kd := led.KeyDays(ddl.Account, ddl.Region)
+		if ddl.LogType == flowlog.TransitGateway {
+			kd = led.KeyDaysOf(ddl.LogType.Table(), ddl.Account, ddl.Region)
+		}
 		ddl.Account, ddl.Region, ddl.Days = kd.Account, kd.Region, kd.Days
 	}
 	_, err = fmt.Fprint(opts.f.IO.Out, compat.DDL(ddl))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/flowlog"
 )
 
 func TestAthenaDDLFlags(t *testing.T) {
@@ -23,6 +24,11 @@ func TestAthenaDDLFlags(t *testing.T) {
 		{"raw", []string{"ddl", "--raw", "--location", "s3://logs", "--account", "123456789012", "--region", "eu-west-1", "--org", "o-abc", "--hive"},
 			athenaDDLOptions{raw: true, ddl: compat.DDLOptions{Location: "s3://logs", Layout: compat.RawLayout,
 				Account: "123456789012", Region: "eu-west-1", Org: "o-abc", Hive: true}}, ""},
+		{"transit gateway", []string{"ddl", "--log-type", "transit-gateway", "--location", "s3://b/flowq"},
+			athenaDDLOptions{ddl: compat.DDLOptions{Location: "s3://b/flowq", Layout: compat.StoreLayout, LogType: flowlog.TransitGateway}}, ""},
+		{"tgw raw", []string{"ddl", "--log-type", "tgw", "--raw"},
+			athenaDDLOptions{raw: true, ddl: compat.DDLOptions{Layout: compat.RawLayout, LogType: flowlog.TransitGateway}}, ""},
+		{"bad log type", []string{"ddl", "--log-type", "eni"}, athenaDDLOptions{}, "--log-type: want vpc or transit-gateway"},
 		{"bad from", []string{"ddl", "--from", "May 1"}, athenaDDLOptions{}, "--from: want YYYY-MM-DD"},
 		{"argument", []string{"ddl", "extra"}, athenaDDLOptions{}, "unknown command"},
 	} {

@@ -29,12 +29,12 @@ func runCWSync(ctx context.Context, opts *syncOptions) error {
 	}
 	header := opts.header
 	if opts.lookupFormat {
-		format, err := cwsync.LookupFormat(ctx, clients.EC2, group)
+		format, resources, err := cwsync.LookupFlowLog(ctx, clients.EC2, group)
 		if err != nil {
 			return err
 		}
-		f.Debugf("cw sync: log format from DescribeFlowLogs: %s", format)
-		if header, err = cwsync.ParseLogFormat(format); err != nil {
+		f.Debugf("cw sync: log format from DescribeFlowLogs: %s (resources %v)", format, resources)
+		if header, err = cwsync.HeaderFor(format, resources...); err != nil {
 			return fmt.Errorf("log format of %s from DescribeFlowLogs: %w", group, err)
 		}
 	}

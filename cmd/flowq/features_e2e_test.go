@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestWhyStatusChartDDLThroughCLI drives the commands that sit on top of the table — why,
@@ -47,6 +48,9 @@ func TestWhyStatusChartDDLThroughCLI(t *testing.T) {
 		Rows     int64     `json:"rows"`
 		Activity []float64 `json:"activity"`
 		Gaps     []bool    `json:"gaps"`
+		SkipData []bool    `json:"skipdata"`
+		First    int64     `json:"first_hour"`
+		Bucket   int64     `json:"bucket_hours"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, r.stdout)
@@ -59,15 +63,27 @@ func TestWhyStatusChartDDLThroughCLI(t *testing.T) {
 	if int64(sum) != want || st.Rows != d.truth.Records {
 		t.Errorf("status: activity sums to %.0f (want %d), rows %d (want %d)", sum, want, st.Rows, d.truth.Records)
 	}
+	// SKIPDATA hours are marked apart from the records drawn: exactly the planted hours (the
+	// data spans fewer than 96 hours, so a bucket is one hour).
 	if len(d.truth.SkipdataGaps) > 0 {
-		gaps := 0
-		for _, g := range st.Gaps {
-			if g {
-				gaps++
+		wantHours := map[int64]bool{}
+		for _, g := range d.truth.SkipdataGaps {
+			wantHours[g.Hour.Unix()] = true
+		}
+		marked := 0
+		for i, skip := range st.SkipData {
+			if skip {
+				marked++
+				if h := st.First + int64(i)*3600; !wantHours[h] {
+					t.Errorf("status: hour %s marked SKIPDATA, none planted", time.Unix(h, 0).UTC())
+				}
+			}
+			if i < len(st.Gaps) && st.Gaps[i] && st.Activity[i] > 0 {
+				t.Errorf("status: hour %d has %.0f records but is drawn as a gap", i, st.Activity[i])
 			}
 		}
-		if gaps == 0 {
-			t.Errorf("status: SKIPDATA hours planted but no gap marked")
+		if st.Bucket != 1 || marked != len(wantHours) {
+			t.Errorf("status: %d SKIPDATA hours marked (bucket %d h), want %d", marked, st.Bucket, len(wantHours))
 		}
 	}
 	if r := e.ok("status"); !strings.Contains(r.stdout, "records:") || !strings.Contains(r.stdout, "per hour") {

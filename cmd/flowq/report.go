@@ -38,6 +38,7 @@ disabled and when printed — to mail or attach to an incident ticket: summary n
 time (accepted vs rejected), top talkers, top rejected sources and ports, blocked SSH, port scans,
 asymmetric flows, protocol mix and each saved query's table, with the SQL behind every panel.`,
 		Example: `  flowq report --html incident.html --since 7d
+  flowq report --html - --since 1d | gzip > today.html.gz
   flowq report --html may.html --since 2024-05-01 --until 2024-06-01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,7 +56,7 @@ asymmetric flows, protocol mix and each saved query's table, with the SQL behind
 			return runReport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.out, "html", "", "write the HTML report to FILE")
+	cmd.Flags().StringVar(&opts.out, "html", "", "write the HTML report to FILE (- for stdout)")
 	tf.register(cmd, false)
 	cmd.Flags().StringVar(&opts.title, "title", "", "report title (default \"flowq report\")")
 	cmd.Flags().BoolVar(&opts.readOnly, "read-only", false, "run the saved queries (--queries packs from others) as single SELECTs with no file or network access outside the data dir")
@@ -87,6 +88,14 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	var page bytes.Buffer
 	if err := rep.WriteHTML(&page); err != nil {
 		return fmt.Errorf("writing %s: %w", opts.out, err)
+	}
+	if opts.out == "-" {
+		// "-" is stdout, as for every other tool: never a file of that name.
+		if _, err := f.IO.Out.Write(page.Bytes()); err != nil {
+			return fmt.Errorf("writing the report to stdout: %w", err)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "report: wrote %s to stdout, %d records\n", output.Bytes(int64(page.Len())), rep.Summary.Records)
+		return nil
 	}
 	// Written beside the target, fsynced and renamed: a failed run or a crash never leaves half a report.
 	err = atomicfile.WriteFile(opts.out, page.Bytes(), 0o644, "."+filepath.Base(opts.out)+".tmp-*")

@@ -40,6 +40,14 @@ func TestReportHTMLThroughCLI(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temp files left: %v", left)
 	}
+	// "-" is stdout: the same page there, and no file named "-".
+	r = e.ok("report", "--html", "-", "--title", "e2e stdout")
+	if !strings.Contains(r.stdout, "<title>e2e stdout") || !strings.HasSuffix(strings.TrimSpace(r.stdout), "</html>") {
+		t.Errorf("report --html - stdout is not the page: %d bytes, starts %q", len(r.stdout), firstLine(r.stdout))
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "-")); err == nil {
+		t.Errorf("report --html - wrote a file named -")
+	}
 	missing := filepath.Join(e.root, "no-such-dir", "r.html")
 	if r := e.run("report", "--html", missing); r.code != exitFailure || !strings.Contains(r.stderr, missing) {
 		t.Errorf("report into a missing folder: exit %d, stderr %q", r.code, r.stderr)

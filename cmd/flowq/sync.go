@@ -76,7 +76,8 @@ named on stderr) or a file could not be loaded; 1 on other errors.`,
 					return usageErr("use either --log-format or --lookup-format")
 				}
 				if !opts.lookupFormat {
-					if opts.header, err = cwsync.ParseLogFormat(logFormat); err != nil {
+					// No format: a transit gateway's streams (named after it) read with its default.
+					if opts.header, err = cwsync.HeaderFor(logFormat, opts.streams...); err != nil {
 						return usageErr("--log-format: %v", err)
 					}
 				}

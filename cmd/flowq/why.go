@@ -96,7 +96,7 @@ func writeWhy(ctx context.Context, sess *store.Session, q why.Question, format s
 	if err := sess.Refresh(ctx); err != nil {
 		return err
 	}
-	rep, err := why.Analyze(ctx, sess.DB, q)
+	rep, err := why.AnalyzeWithGateway(ctx, sess.DB, q)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ var typedWant = map[output.Format]string{
 
 // Table, markdown, line and JSON: the cells each must show (only table groups thousands).
 var typedCells = map[output.Format][]string{
-	output.Table:    {"1,234,567", "NULL", "a,b", "12.50", "-0.05", "2026-01-16 23:59:59.5", "true"},
+	output.Table:    {"1.2 MiB", "NULL", "a,b", "12.50", "-0.05", "2026-01-16 23:59:59.5", "true"},
 	output.Markdown: {"| web ", "| 1234567 |", "NULL", "100.00"},
 	output.Line:     {"bytes = 1234567", "ratio = NULL", "day = 2026-01-17"},
 	output.JSON:     {`"bytes":1234567`, `"ratio":null`, `"price":-0.05`},

@@ -23,7 +23,10 @@ const (
 // DDLOptions describes the Athena table to print.
 type DDLOptions struct {
 	Layout Layout
-	// Table name; "vpc_flow_logs" when empty.
+	// LogType is the table's log type: VPC flow logs (the zero value) or transit gateway flow
+	// logs, whose table has the transit gateway fields (flowlog.TGWFields).
+	LogType flowlog.LogType
+	// Table name; the log type's table (vpc_flow_logs, transit_gateway_flow_logs) when empty.
 	Table string
 	// Location is the S3 URL above the data: for StoreLayout the prefix holding "tables/"; for
 	// RawLayout the bucket prefix holding "AWSLogs/". A placeholder is printed when empty.
@@ -51,14 +54,18 @@ type DDLOptions struct {
 func DDL(opts DDLOptions) string {
 	table := opts.Table
 	if table == "" {
-		table = "vpc_flow_logs"
+		table = opts.LogType.Table()
 	}
+	tgw := opts.LogType == flowlog.TransitGateway
 	loc := strings.TrimSuffix(opts.Location, "/")
 	if loc == "" {
 		loc = "s3://BUCKET/PREFIX"
 	}
 	fields := flowlog.KnownFields()
-	if opts.Layout == RawLayout {
+	switch {
+	case tgw:
+		fields = flowlog.TGWFields() // every field, in the default format's order
+	case opts.Layout == RawLayout:
 		fields = fields[:flowlog.AthenaColumns] // AWS's table: versions 2-5, in file order
 	}
 	var cols []string
@@ -77,7 +84,11 @@ func DDL(opts DDLOptions) string {
 			region = "REGION"
 		}
 		base := loc + "/" + flowlog.Base("", opts.Org) + flowlog.RegionPrefix(account, region, opts.Hive)
-		fmt.Fprintf(&b, "-- Text deliveries as AWS writes them (default format, flow-log versions 2-5).\n")
+		if tgw {
+			fmt.Fprintf(&b, "-- Transit gateway text deliveries as AWS writes them (the transit gateway default format).\n")
+		} else {
+			fmt.Fprintf(&b, "-- Text deliveries as AWS writes them (default format, flow-log versions 2-5).\n")
+		}
 		fmt.Fprintf(&b, "-- Columns must follow the order of the flow log's format.\n")
 		fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n%s\n)\n", table, strings.Join(cols, ",\n"))
 		b.WriteString("PARTITIONED BY (`date` date)\n")
@@ -101,7 +112,7 @@ func DDL(opts DDLOptions) string {
 			cols = append(cols, fmt.Sprintf("  `%s` string", c))
 		}
 		cols = append(cols, "  `_source` bigint")
-		data := loc + "/tables/vpc_flow_logs/"
+		data := loc + "/tables/" + opts.LogType.Table() + "/"
 		fmt.Fprintf(&b, "-- flowq's store: Parquet, Hive-partitioned by date (upload DATA/tables to %s/tables).\n", loc)
 		b.WriteString("-- In Athena queries, quote the \"_source\" column (it starts with an underscore).\n")
 		fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n%s\n)\n", table, strings.Join(cols, ",\n"))

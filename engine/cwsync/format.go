@@ -13,8 +13,10 @@ import (
 )
 
 // ParseLogFormat turns a flow log's LogFormat, as AWS prints it ("${version} ${account-id}
-// ${interface-id} ..."), into the header of its records. Plain names without "${...}" are
-// accepted too; an empty string gives the version 2 default format.
+// ${interface-id} ..."), into the header of its records, of either log type: a format with a
+// transit gateway field is a transit gateway one, typed as that table. Plain names without
+// "${...}" are accepted too; an empty string gives the version 2 default format (see
+// HeaderFor for transit gateway flow logs).
 func ParseLogFormat(format string) (flowlog.Header, error) {
 	format = strings.TrimSpace(format)
 	if format == "" {
@@ -34,7 +36,7 @@ func ParseLogFormat(format string) (flowlog.Header, error) {
 		}
 		names = append(names, name)
 	}
-	h, err := flowlog.ParseHeader(strings.Join(names, " "))
+	h, _, err := flowlog.ParseAnyHeader(strings.Join(names, " "))
 	if err != nil {
 		return flowlog.Header{}, fmt.Errorf("log format %q: %w", format, err)
 	}
@@ -50,12 +52,20 @@ type EC2API interface {
 // log group. Several flow logs may share a group; they must agree on one format, because a
 // stream's events carry no header of their own.
 func LookupFormat(ctx context.Context, api EC2API, logGroup string) (string, error) {
+	format, _, err := LookupFlowLog(ctx, api, logGroup)
+	return format, err
+}
+
+// LookupFlowLog is LookupFormat that also returns the ResourceIds of the flow logs that deliver
+// to the group (VPC, subnet, ENI or transit gateway ids), which HeaderFor needs when the format
+// is empty.
+func LookupFlowLog(ctx context.Context, api EC2API, logGroup string) (format string, resources []string, err error) {
 	var logs []ec2types.FlowLog
 	in := &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("log-group-name"), Values: []string{logGroup}}}}
 	for {
 		out, err := api.DescribeFlowLogs(ctx, in)
 		if err != nil {
-			return "", fmt.Errorf("describe flow logs for log group %s: %w", logGroup, err)
+			return "", nil, fmt.Errorf("describe flow logs for log group %s: %w", logGroup, err)
 		}
 		logs = append(logs, out.FlowLogs...)
 		if aws.ToString(out.NextToken) == "" || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
@@ -67,13 +77,14 @@ func LookupFormat(ctx context.Context, api EC2API, logGroup string) (string, err
 	for _, fl := range logs {
 		f := strings.Join(strings.Fields(aws.ToString(fl.LogFormat)), " ")
 		formats[f] = append(formats[f], aws.ToString(fl.FlowLogId))
+		resources = append(resources, aws.ToString(fl.ResourceId))
 	}
 	switch len(formats) {
 	case 0:
-		return "", fmt.Errorf("no flow log delivers to log group %s in this account and region; pass --log-format", logGroup)
+		return "", nil, fmt.Errorf("no flow log delivers to log group %s in this account and region; pass --log-format", logGroup)
 	case 1:
 		for f := range formats {
-			return f, nil
+			return f, resources, nil
 		}
 	}
 	var desc []string
@@ -81,6 +92,6 @@ func LookupFormat(ctx context.Context, api EC2API, logGroup string) (string, err
 		desc = append(desc, fmt.Sprintf("%s: %q", strings.Join(ids, ","), f))
 	}
 	sort.Strings(desc)
-	return "", fmt.Errorf("flow logs delivering to log group %s use different formats (%s); pass --log-format for the streams you sync",
+	return "", nil, fmt.Errorf("flow logs delivering to log group %s use different formats (%s); pass --log-format for the streams you sync",
 		logGroup, strings.Join(desc, "; "))
 }

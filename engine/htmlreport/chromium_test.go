@@ -26,6 +26,30 @@ func artifactDir(t *testing.T) string {
 	return t.TempDir()
 }
 
+// maxPageHeight bounds the report's height at 1280 px wide: the fixed panels and a folded
+// appendix of saved queries.
+const maxPageHeight = 9000
+
+// cutCheck lists chart text outside its chart and tables reaching past their section without
+// scrolling inside it, and measures the page's height.
+const cutCheck = `(() => { const out = [];
+		for (const s of document.querySelectorAll("svg.chart")) {
+			const r = s.getBoundingClientRect();
+			for (const t of s.querySelectorAll("text")) {
+				const x = t.getBoundingClientRect();
+				if (x.width > 0 && (x.left < r.left - 0.5 || x.right > r.right + 0.5))
+					out.push("chart text " + JSON.stringify(t.textContent) + " spans " + x.left + ".." + x.right + " outside its chart " + r.left + ".." + r.right);
+			}
+		}
+		for (const t of document.querySelectorAll("section.panel table")) {
+			const sec = t.closest("section").getBoundingClientRect(), box = t.parentElement;
+			const tr = t.getBoundingClientRect(), br = box.getBoundingClientRect();
+			const ox = getComputedStyle(box).overflowX;
+			if (tr.width > 0 && tr.right > sec.right + 0.5 && !((ox === "auto" || ox === "scroll") && br.right <= sec.right + 0.5))
+				out.push("table in " + t.closest("section").id + " reaches " + tr.right + " px, its section ends at " + sec.right);
+		}
+		return {Problems: out, Height: document.documentElement.scrollHeight}; })()`
+
 // TestChromium opens the report in headless Chromium: no console message, no exception, no
 // request but the file itself, every panel in the DOM with the truth's numbers, no horizontal
 // overflow, every chart laid out; screenshots of the screen and print renderings are saved.
@@ -60,7 +84,9 @@ func TestChromium(t *testing.T) {
 	want := []string{"summary", "traffic", "top-talkers", "rejected-sources", "rejected-ports", "blocked-ssh", "port-scans", "asymmetric-flows", "protocol-mix",
 		"cost-summary", "cost-nat", "cost-cross-az", "cost-services-via-nat", "cost-internet-egress"}
 	for _, q := range f.rep.Saved {
-		want = append(want, q.ID)
+		if q.SeeAlso == "" { // the queries a fixed panel shows are a line linking there
+			want = append(want, q.ID)
+		}
 	}
 	if strings.Join(ids, " ") != strings.Join(want, " ") {
 		t.Errorf("panels in the DOM:\n %v\nwant\n %v", ids, want)
@@ -123,6 +149,24 @@ func TestChromium(t *testing.T) {
 		}
 	}
 
+	// Nothing is cut: every chart's text lies inside its chart (a bar label once lost its first
+	// letter, "JDP 3389"); every table wider than its section scrolls inside it; and the page
+	// stays a length one reads (the saved-queries appendix once made it 16,000 px).
+	var cut struct {
+		Problems []string
+		Height   int
+	}
+	if err := b.eval(ctx, cutCheck, &cut); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range cut.Problems {
+		t.Error(p)
+	}
+	if cut.Height > maxPageHeight {
+		t.Errorf("page is %d px high, want at most %d", cut.Height, maxPageHeight)
+	}
+	t.Logf("page height %d px", cut.Height)
+
 	shot, err := b.screenshot(ctx, 1280)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +187,18 @@ func TestChromium(t *testing.T) {
 	if printed.Nav != "none" || printed.SQL != "none" {
 		t.Errorf("print styles not applied: %+v", printed)
 	}
-	shot, err = b.screenshot(ctx, 1280)
+	// On paper nothing scrolls: at the width of an A4 page inside its margins, tables wrap.
+	if err := b.call(ctx, "Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": 700, "height": 900, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.eval(ctx, cutCheck, &cut); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range cut.Problems {
+		t.Error("print: " + p)
+	}
+	shot, err = b.screenshot(ctx, 700)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"html/template"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,8 @@ type Report struct {
 	Panels    []*Panel // the fixed panels, in page order
 	Saved     []*Panel // one per saved query, by name
 	Warnings  []string // catalog files that did not parse, and the like
+	// Hint says where the data is when the range holds no records, and how to widen it.
+	Hint string
 }
 
 // Summary is the headline numbers.
@@ -49,6 +52,7 @@ type Summary struct {
 	NoData, SkipData        int64
 	First, Last             time.Time // earliest start, latest end; zero without records
 	Accounts, Regions, ENIs int64
+	Interval                time.Duration // the aggregation interval the records show (summary.Summary.Interval)
 	SQL                     string
 }
 
@@ -73,6 +77,8 @@ type Panel struct {
 	Err          string // the query failed; the rest of the report still stands
 	SeeAlso      string // id of the fixed panel showing this saved query's answer
 	SeeAlsoTitle string // and its title
+	SeeAlsoWith  string // the parameters that panel sets, when not the query's defaults ("limit=10")
+	Fold         bool   // the table is folded away until asked for (the saved-queries appendix)
 }
 
 // Table is a query result as text.
@@ -145,7 +151,8 @@ type builder struct {
 	db       Querier
 	opts     Options
 	builtin  *savedquery.Catalog
-	answered map[string]*Panel // built-in query name → the fixed panel showing its default answer
+	answered map[string]*Panel // built-in query name → the first fixed panel showing its answer
+	with     map[string]string // and the parameters that panel sets, when not the defaults
 }
 
 // Build runs every panel's query on db (a session with the vpc_flow_logs view) and returns the
@@ -165,7 +172,7 @@ func Build(ctx context.Context, db Querier, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{db: db, opts: opts, builtin: builtin, answered: map[string]*Panel{}}
+	b := &builder{db: db, opts: opts, builtin: builtin, answered: map[string]*Panel{}, with: map[string]string{}}
 	r := &Report{Title: opts.Title, Generated: opts.Now.UTC(), Since: opts.Since, Until: opts.Until}
 	if err := b.summary(ctx, r); err != nil {
 		return nil, err
@@ -277,8 +284,36 @@ func (b *builder) summary(ctx context.Context, r *Report) error {
 		Accepted: sm.Accepted, Rejected: sm.Rejected, NoData: sm.NoData, SkipData: sm.SkipData,
 		First: sm.First, Last: sm.Last,
 		Accounts: int64(len(sm.Accounts)), Regions: int64(len(sm.Regions)), ENIs: sm.ENIs,
-		SQL: sm.SQL,
+		Interval: sm.Interval, SQL: sm.SQL,
 	}
+	if sm.Records == 0 {
+		return b.emptyHint(ctx, r)
+	}
+	return nil
+}
+
+// emptyHint fills r.Hint for a range without records: zeros alone do not say whether the range
+// missed the data or there is none.
+func (b *builder) emptyHint(ctx context.Context, r *Report) error {
+	if b.opts.Since.IsZero() && b.opts.Until.IsZero() {
+		r.Hint = "No records loaded: run flowq load PATH or flowq sync s3://BUCKET/PREFIX first."
+		return nil
+	}
+	all, err := summary.Read(ctx, b.db, timespec.Range{}, b.opts.Now)
+	if err != nil {
+		return fmt.Errorf("report summary of all data: %w", err)
+	}
+	if all.Records == 0 {
+		r.Hint = "No records in this range, nor in the whole store: run flowq load PATH or flowq sync s3://BUCKET/PREFIX first."
+		return nil
+	}
+	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
+	widen := "--since " + day(all.First)
+	if !b.opts.Until.IsZero() {
+		widen += " --until " + day(all.Last.AddDate(0, 0, 1))
+	}
+	r.Hint = fmt.Sprintf("No records in this range. The loaded data (%s records) runs from %s to %s: widen the range (%s) or leave --since/--until out.",
+		Int(all.Records), Time(all.First), Time(all.Last), widen)
 	return nil
 }
 
@@ -291,18 +326,25 @@ var bucketSizes = []time.Duration{
 // maxBuckets bounds the points of the traffic chart.
 const maxBuckets = 100
 
-// pickBucket is the finest bucket that keeps the span within maxBuckets points.
-func pickBucket(span time.Duration) time.Duration {
-	for _, d := range bucketSizes {
-		if span/d < maxBuckets {
+// pickBucket is the finest bucket that keeps the span within maxBuckets points and holds a
+// whole number of aggregation intervals: 5-minute buckets over 10-minute records alternate
+// between full and empty (a sawtooth), and 15-minute ones between two records and one.
+func pickBucket(span, interval time.Duration) time.Duration {
+	sizes := bucketSizes
+	if interval > 0 && !slices.Contains(sizes, interval) {
+		sizes = append(slices.Clone(sizes), interval)
+		slices.Sort(sizes)
+	}
+	for _, d := range sizes {
+		if d >= interval && (interval <= 0 || d%interval == 0) && span/d < maxBuckets {
 			return d
 		}
 	}
-	return bucketSizes[len(bucketSizes)-1]
+	return sizes[len(sizes)-1]
 }
 
 func (b *builder) traffic(ctx context.Context, r *Report) error {
-	bucket := pickBucket(r.Summary.Last.Sub(r.Summary.First))
+	bucket := pickBucket(r.Summary.Last.Sub(r.Summary.First), r.Summary.Interval)
 	// Buckets are counted from the first with records to the last; the span of start times is
 	// within the chosen one's maxBuckets, plus the partial buckets at either end.
 	act, err := summary.ReadActivity(ctx, b.db, b.rng(), bucket, maxBuckets+2, b.opts.Now)
@@ -450,12 +492,23 @@ func (b *builder) fixedPanels(ctx context.Context, r *Report) error {
 		if fp.chart != nil && len(t.Values) > 0 {
 			p.Chart = fp.chart(t)
 		}
-		if fp.defaults {
+		if _, ok := b.answered[fp.query]; !ok {
 			b.answered[fp.query] = p
+			b.with[fp.query] = paramText(fp.params)
 		}
 		r.Panels = append(r.Panels, p)
 	}
 	return nil
+}
+
+// paramText writes parameters as name=value, sorted.
+func paramText(params map[string]string) string {
+	var out []string
+	for k, v := range params {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
 }
 
 // barsOf charts a label column against a numeric column.
@@ -476,13 +529,13 @@ func barsOf(title, labelCol, valueCol, color string, text func([]any, *Table) st
 }
 
 // savedPanels gives every saved query of the catalog a panel with its table, run with its
-// defaults over the report's range. A built-in query already answered by a fixed panel links
-// there instead of repeating the table.
+// defaults over the report's range and folded away: the appendix stays a list one can scan.
+// A built-in query a fixed panel already shows only links there instead of repeating it.
 func (b *builder) savedPanels(ctx context.Context, r *Report) {
 	list := b.opts.Catalog.List()
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	for _, q := range list {
-		p := &Panel{ID: "q-" + q.Name, Title: q.Name, Description: q.Description}
+		p := &Panel{ID: "q-" + q.Name, Title: q.Name, Description: q.Description, Fold: true}
 		params, note := b.rangeParams(q)
 		p.Note = note
 		var needs []string
@@ -492,7 +545,7 @@ func (b *builder) savedPanels(ctx context.Context, r *Report) {
 			}
 		}
 		if fp, ok := b.answered[q.Name]; ok && q.Source == savedquery.BuiltinSource {
-			p.SeeAlso, p.SeeAlsoTitle = fp.ID, fp.Title
+			p.SeeAlso, p.SeeAlsoTitle, p.SeeAlsoWith = fp.ID, fp.Title, b.with[q.Name]
 			p.SQL, _ = savedquery.Render(q, params, b.opts.Now)
 			r.Saved = append(r.Saved, p)
 			continue

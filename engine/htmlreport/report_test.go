@@ -283,10 +283,19 @@ func TestPanelsMatchTruth(t *testing.T) {
 			got[strings.Join([]string{cellText(t, p.Table, r, "src"), cellText(t, p.Table, r, "dst"),
 				cellText(t, p.Table, r, "dst_port"), cellText(t, p.Table, r, "kind")}, " ")] = true
 		}
+		// why's sg-deny cases (a request REJECTed at the destination) are denies, not one-sided.
+		denied := map[string]bool{}
+		for _, w := range tr.Why {
+			for _, ph := range w.Phases {
+				if ph.Verdict == "sg-deny" {
+					denied[fmt.Sprintf("%s %s %d reverse-missing", w.Src, w.Dst, w.DstPort)] = true
+				}
+			}
+		}
 		for _, a := range append(append([]flowgen.AsymPair{}, tr.Asymmetric...), tr.SkipdataOneSide...) {
 			k := fmt.Sprintf("%s %s %d %s", a.Src, a.Dst, a.DstPort, a.Kind)
-			if !got[k] {
-				t.Errorf("planted one-sided conversation %s missing", k)
+			if got[k] == denied[k] {
+				t.Errorf("planted conversation %s: listed %v, want %v (denied %v)", k, got[k], !denied[k], denied[k])
 			}
 		}
 		if !strings.Contains(section(t, f.html, "asymmetric-flows"), tr.Asymmetric[0].Src) {
@@ -329,20 +338,32 @@ func TestSavedQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shownAbove := map[string]string{"blocked-ssh": "", "port-scans": "", "asymmetric-flows": "", "traffic-by-protocol": "",
+		"top-talkers": " (with limit=10)", "rejected-traffic": " (with by=source limit=10)"}
 	for _, q := range cat.List() {
 		p := panel(t, f.rep, "q-"+q.Name)
+		if with, ok := shownAbove[q.Name]; ok {
+			// Answered by a fixed panel: a line linking there, not a second section.
+			link := `<li id="q-` + q.Name + `"><code>` + q.Name + `</code>: shown above in <a href="#` + p.SeeAlso + `">` + p.SeeAlsoTitle + "</a>" + with + "</li>"
+			if p.SeeAlso == "" || p.Table != nil || !strings.Contains(f.html, link) {
+				t.Errorf("%s: answered by a fixed panel, should link there: %+v, want %s", q.Name, p, link)
+			}
+			if strings.Contains(f.html, `<section class="panel" id="q-`+q.Name+`">`) {
+				t.Errorf("%s: repeated as a section", q.Name)
+			}
+			continue
+		}
 		html := section(t, f.html, "q-"+q.Name)
 		if !strings.Contains(html, "<details class=\"sql\">") {
 			t.Errorf("%s: no SQL on demand", q.Name)
+		}
+		if p.Table != nil && len(p.Table.Rows) > 0 && !strings.Contains(html, `<details class="data"><summary>Show `) {
+			t.Errorf("%s: table not folded", q.Name)
 		}
 		switch q.Name {
 		case "traffic-from", "traffic-to":
 			if !strings.Contains(p.Note, "needs cidr") || p.Table != nil {
 				t.Errorf("%s: needs a cidr, should be listed as not run: note %q", q.Name, p.Note)
-			}
-		case "blocked-ssh", "port-scans", "asymmetric-flows", "traffic-by-protocol":
-			if p.SeeAlso == "" || p.Table != nil || !strings.Contains(html, `href="#`+p.SeeAlso+`">`+p.SeeAlsoTitle+"</a>") {
-				t.Errorf("%s: answered by a fixed panel, should link there", q.Name)
 			}
 		default:
 			if p.Err != "" || p.Table == nil {
@@ -483,11 +504,14 @@ func TestEmptyStore(t *testing.T) {
 	if err := r.WriteHTML(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"summary", "traffic", "top-talkers", "blocked-ssh", "protocol-mix", "q-top-talkers"} {
+	for _, id := range []string{"summary", "traffic", "top-talkers", "blocked-ssh", "protocol-mix", "q-top-udp-sources"} {
 		section(t, buf.String(), id)
 	}
 	if !strings.Contains(buf.String(), "No records in the range.") || !strings.Contains(buf.String(), "No rows.") {
 		t.Error("empty panels do not say so")
+	}
+	if want := "No records loaded: run flowq load PATH"; !strings.Contains(r.Hint, want) || !strings.Contains(buf.String(), want) {
+		t.Errorf("empty store: hint %q, want %q on the page", r.Hint, want)
 	}
 }
 

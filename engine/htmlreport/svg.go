@@ -264,17 +264,37 @@ func (b *svgBuf) xTick(xx, yAxis float64, t time.Time, layout, lastDay string) s
 }
 
 // SVG renders the chart: one row per bar, labels on the left, the text after each bar.
+// labelWidth is the width of s in pixels at font-size 12 in the widest of the fonts the charts
+// name (DejaVu Sans, the usual fallback on Linux): capitals are wider than digits and small
+// letters, which a flat 7 px per character under-counts ("UDP 3389" is 57 px there).
+func labelWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
+			w += 9
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r == '>', r == '<', r == '-':
+			w += 7.7
+		case r == ' ', r == '.', r == ':', r == ',', r == 'i', r == 'l':
+			w += 4
+		default:
+			w += 9
+		}
+	}
+	return w
+}
+
 func (c BarChart) SVG() template.HTML {
 	const rowH, barH, top, pad = 24.0, 16.0, 8.0, 8.0
 	w := float64(c.Width)
-	// Label column wide enough for the longest label at ~7 px per character, within limits;
-	// longer labels are cut with an ellipsis (the full text is in the table and the <title>).
-	maxChars := 0
+	// Label column wide enough for the longest label as the widest common fonts draw it
+	// (labelWidth), within limits; longer labels are cut with an ellipsis (the full text is in
+	// the table and the <title>).
+	maxW := 0.0
 	for _, bar := range c.Bars {
-		maxChars = max(maxChars, len([]rune(bar.Label)))
+		maxW = math.Max(maxW, labelWidth(bar.Label))
 	}
-	labelW := min(max(float64(maxChars)*7+pad, 60), w*0.4)
-	fitChars := int((labelW - pad) / 7)
+	labelW := min(max(maxW+pad, 60), w*0.4)
 	textW := 0
 	texts := make([]string, len(c.Bars))
 	maxV := 0.0
@@ -298,8 +318,9 @@ func (c BarChart) SVG() template.HTML {
 	for i, bar := range c.Bars {
 		yy := top + rowH*float64(i)
 		label := bar.Label
-		if r := []rune(label); len(r) > fitChars && fitChars > 1 {
-			label = string(r[:fitChars-1]) + "…"
+		for r := []rune(label); labelWidth(label) > labelW-pad && len(r) > 2; {
+			r = r[:len(r)-1] // keep dropping a rune while the label and its ellipsis overflow
+			label = string(r[:len(r)-1]) + "…"
 		}
 		bw := 0.0
 		if maxV > 0 && bar.Value > 0 {

@@ -141,12 +141,17 @@ func TestChartGeometry(t *testing.T) {
 			t.Errorf("Float(%v) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	const min, h = time.Minute, time.Hour
 	for _, c := range []struct {
-		span time.Duration
-		want time.Duration
-	}{{0, time.Minute}, {99 * time.Minute, time.Minute}, {2 * time.Hour, 5 * time.Minute}, {7 * 24 * time.Hour, 3 * time.Hour}, {365 * 24 * time.Hour, 7 * 24 * time.Hour}} {
-		if got := pickBucket(c.span); got != c.want {
-			t.Errorf("pickBucket(%v) = %v, want %v", c.span, got, c.want)
+		span, interval time.Duration
+		want           time.Duration
+	}{
+		{0, 0, min}, {99 * min, min, min}, {2 * h, min, 5 * min}, {7 * 24 * h, min, 3 * h}, {365 * 24 * h, min, 7 * 24 * h},
+		// 10-minute aggregation: never finer than 10 minutes, and never 15 (2, 1, 2, 1 records).
+		{99 * min, 10 * min, 10 * min}, {2 * h, 10 * min, 10 * min}, {20 * h, 10 * min, 30 * min}, {7 * 24 * h, 10 * min, 3 * h},
+	} {
+		if got := pickBucket(c.span, c.interval); got != c.want {
+			t.Errorf("pickBucket(%v, %v) = %v, want %v", c.span, c.interval, got, c.want)
 		}
 	}
 }

@@ -271,7 +271,8 @@ func TestBuiltinHeaders(t *testing.T) {
 	}
 	want := []string{"asymmetric-flows", "aws-services-via-nat", "blocked-ssh", "cost-summary", "cross-az-traffic", "egress-to-internet",
 		"internet-egress", "ipv4-vs-ipv6-bytes", "nat-gateway-top-contributors", "port-scans",
-		"rejected-tcp", "rejected-traffic", "skipdata-gaps", "ssh-rdp-accepted-from-internet", "top-https-destinations",
+		"rejected-tcp", "rejected-traffic", "skipdata-gaps", "ssh-rdp-accepted-from-internet",
+		"tgw-cross-az-and-account", "tgw-packet-loss", "tgw-top-attachments", "tgw-top-talkers", "top-https-destinations",
 		"top-talkers", "top-talking-instances", "top-talking-subnets", "top-udp-sources", "traffic-by-protocol", "traffic-from", "traffic-to"}
 	if got := c.Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("built-in queries %v\nwant %v", got, want)

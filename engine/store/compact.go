@@ -21,10 +21,11 @@ const compactMinParts = 16
 // committed like a load batch: staged, moved into place, then the ledger names the new part
 // instead of the old ones, which are removed after the commit.
 func (s *Store) compact(ctx context.Context, db *sql.DB, led *Ledger, minParts int, logf func(string, ...any)) error {
+	// By table and date: tables/TABLE/date=YYYY-MM-DD (each table's parts merge apart).
 	byDate := map[string][]Part{}
 	for _, p := range led.Parts {
-		dir := path.Base(path.Dir(p.Path))
-		if strings.HasPrefix(dir, "date=") {
+		dir := path.Dir(p.Path)
+		if strings.HasPrefix(path.Base(dir), "date=") {
 			byDate[dir] = append(byDate[dir], p)
 		}
 	}
@@ -44,6 +45,7 @@ func (s *Store) compact(ctx context.Context, db *sql.DB, led *Ledger, minParts i
 	return nil
 }
 
+// compactDate merges the parts in dateDir (tables/TABLE/date=…, slash-separated).
 func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDir string, parts []Part) error {
 	batchID := led.NextBatch
 	stage := filepath.Join(s.dir, stagingDir, fmt.Sprintf("b%06d", batchID))
@@ -57,7 +59,7 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	// The merged parts keep loads' split of ACCEPTed records from the rest (see partKey).
 	type output struct{ suffix, where string }
 	outputs := []output{{"", "true"}}
-	if slices.Contains(led.Columns, "action") {
+	if path.Base(path.Dir(dateDir)) == flowTable && slices.Contains(led.Columns, "action") {
 		outputs = []output{
 			{"", "action = 'ACCEPT'"},
 			{partKey{other: true}.suffix(), "action IS DISTINCT FROM 'ACCEPT'"},
@@ -65,7 +67,7 @@ func (s *Store) compactDate(ctx context.Context, db *sql.DB, led *Ledger, dateDi
 	}
 	var merged []Part
 	for _, o := range outputs {
-		rel := path.Join(tablesDir, flowTable, dateDir, fmt.Sprintf("b%06d_compact%s.parquet", batchID, o.suffix))
+		rel := path.Join(dateDir, fmt.Sprintf("b%06d_compact%s.parquet", batchID, o.suffix))
 		part, ok, err := mergeParts(ctx, db, files, o.where, rel, filepath.Join(stage, filepath.FromSlash(rel)))
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ type DoctorReport struct {
 }
 
 // flowPartPath is where a flow-log part may be: its date folder makes its partition.
-var flowPartPath = regexp.MustCompile(`^` + tablesDir + `/` + flowTable + `/date=\d{4}-\d{2}-\d{2}/[^/]+\.parquet$`)
+var flowPartPath = regexp.MustCompile(`^` + tablesDir + `/(` + flowTable + `|` + tgwTable + `)/date=\d{4}-\d{2}-\d{2}/[^/]+\.parquet$`)
 
 // Doctor checks every part the ledger names: inside the data dir, a regular file, readable
 // Parquet, in its date folder, with no column of its own named like flowq's (date) and the
@@ -93,7 +93,11 @@ func (s *Store) checkPart(ctx context.Context, db *sql.DB, rel string, flow bool
 		return "outside the data dir's tables folder"
 	}
 	if flow && !flowPartPath.MatchString(rel) {
-		return "not in a " + flowTable + "/date=YYYY-MM-DD folder"
+		table := flowTable
+		if partTable(rel) == tgwTable {
+			table = tgwTable
+		}
+		return "not in a " + table + "/date=YYYY-MM-DD folder"
 	}
 	if !flow && path.Dir(rel) != tablesDir+"/"+errorsTable {
 		return "not in the " + errorsTable + " folder"
@@ -247,23 +251,31 @@ func (s *Store) quarantine(ctx context.Context, db *sql.DB, led *Ledger, rep *Do
 // recountColumns keeps the ledger's columns that a remaining part has (a quarantined part may
 // have brought one, such as "date", that the view must no longer show).
 func (s *Store) recountColumns(ctx context.Context, db *sql.DB, led *Ledger) error {
-	present := map[string]bool{}
+	present := map[string]map[string]bool{} // by table
 	for _, p := range led.Parts {
 		cols, err := partColumns(ctx, db, filepath.Join(s.dir, filepath.FromSlash(p.Path)))
 		if err != nil {
 			return fmt.Errorf("reading part %s: %w", p.Path, err)
 		}
+		t := partTable(p.Path)
+		if present[t] == nil {
+			present[t] = map[string]bool{}
+		}
 		for c := range cols {
-			present[c] = true
+			present[t][c] = true
 		}
 	}
-	kept := led.Columns[:0]
-	for _, c := range led.Columns {
-		if present[c] && !reservedColumn(c) {
-			kept = append(kept, c)
+	for _, t := range []string{flowTable, tgwTable} {
+		kept := []string{}
+		for _, c := range led.ColumnsOf(t) {
+			if present[t][c] && !reservedColumn(c) {
+				kept = append(kept, c)
+			}
+		}
+		if t == flowTable || led.TableCols[t] != nil {
+			led.setColumns(t, kept)
 		}
 	}
-	led.Columns = kept
 	return nil
 }
 

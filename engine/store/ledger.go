@@ -29,6 +29,9 @@ type Ledger struct {
 	// shows later fields and unknown header fields only when present, and fills absent Athena
 	// columns with NULL.
 	Columns []string `json:"columns"`
+	// TableCols are the present columns of the other tables (transit_gateway_flow_logs), by
+	// table; see ColumnsOf.
+	TableCols map[string][]string `json:"table_columns,omitempty"`
 }
 
 // UnknownColumns are the present columns that are not known flow-log fields (text columns).

@@ -75,7 +75,8 @@ type candidate struct {
 	group  string   // cols joined: the key files are grouped and sorted by
 	key    flowlog.Key
 	hasKey bool
-	old    *SourceEntry // previous load of the same path, when the file changed
+	typ    flowlog.LogType // which table the records go to
+	old    *SourceEntry    // previous load of the same path, when the file changed
 	id     int64
 	res    fileResult
 	// sniffErr says why the file cannot be loaded at all (empty, not a flow log, unreadable).

@@ -51,11 +51,7 @@ func (l *loader) account(b *batch) {
 		sum.Bytes += c.size
 		led.Sources[c.path] = &SourceEntry{ID: c.id, Path: c.path, Size: c.size, ModTime: c.mtime, SHA256: c.sha,
 			Rows: c.res.Rows, Rejected: c.res.Rejected, Batch: b.id, Format: c.kind, Header: c.res.Header, LoadedAt: nowUTC()}
-		for _, col := range c.cols {
-			if !contains(led.Columns, col) {
-				led.Columns = append(led.Columns, col)
-			}
-		}
+		led.addColumns(c.typ.Table(), c.cols)
 	}
 }
 
@@ -66,7 +62,7 @@ func (l *loader) rewriteReplaced(ctx context.Context, b *batch) error {
 		return nil
 	}
 	var err error
-	b.dropParts, err = l.s.rewriteParts(ctx, l.db, l.led, b.replaced, filepath.Join(b.stage, flowTable), b.id, b.prefixSrc)
+	b.dropParts, err = l.s.rewriteParts(ctx, l.db, l.led, b.replaced, b.stage, b.id, b.prefixSrc)
 	return err
 }
 
@@ -157,7 +153,8 @@ func stagedSources(path string, byPath, byPrefix map[string][]int64) []int64 {
 }
 
 // rewriteParts writes, for every live part holding rows of the given sources, a replacement
-// part without those rows. It returns the parts to drop at commit.
+// part without those rows, staged under dst in its own table's folder. It returns the parts
+// to drop at commit.
 // Each rewritten part's sources (the old part's, less the dropped ones) are recorded in
 // prefixSrc under its file-name prefix.
 func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids []int64, dst string, batch int64, prefixSrc map[string][]int64) ([]string, error) {
@@ -189,7 +186,7 @@ func (s *Store) rewriteParts(ctx context.Context, db *sql.DB, led *Ledger, ids [
 		prefixSrc[prefix] = keep
 		full := filepath.Join(s.dir, filepath.FromSlash(p.Path))
 		q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet(%s, hive_partitioning=true, hive_types={'date': DATE}) WHERE _source NOT IN (%s))
-			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(dst), partitionedOptions(prefix+"{i}"))
+			TO %s (%s)`, sqlString(full), strings.Join(idList, ","), sqlString(filepath.Join(dst, partTable(p.Path))), partitionedOptions(prefix+"{i}"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("rewriting part %s: %w", p.Path, err)
 		}

@@ -45,10 +45,10 @@ func (l *loader) encodeSpools(ctx context.Context, b *batch, jobs <-chan encodeJ
 func (l *loader) encodeParquetSources(ctx context.Context, b *batch) {
 	for _, c := range b.parquet {
 		prefix := fmt.Sprintf("b%06d_p%d_", b.id, c.id)
-		if err := copyParquetSource(ctx, l.db, c, filepath.Join(b.stage, flowTable), prefix+"{i}"); err != nil {
+		if err := copyParquetSource(ctx, l.db, c, b.stage, prefix+"{i}"); err != nil {
 			c.res.Fatal, c.res.Rows = err, 0
 			// A COPY that failed part way may have written some date folders' files.
-			removeStaged(filepath.Join(b.stage, flowTable), prefix)
+			removeStaged(b.stage, prefix)
 		} else {
 			b.prefixSrc[prefix] = []int64{c.id}
 		}

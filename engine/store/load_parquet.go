@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -52,8 +53,9 @@ func parquetColumns(ctx context.Context, db *sql.DB, path string) (map[string]pa
 	return have, rows.Err()
 }
 
-// copyParquetSource loads one Parquet delivery into date folders under dst.
-func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, pattern string) error {
+// copyParquetSource loads one Parquet delivery into date folders under stage/TABLE, the table
+// of its log type (its columns, or its path, decide: see classifyParquet).
+func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, stage, pattern string) error {
 	have, err := parquetColumns(ctx, db, c.path)
 	if err != nil {
 		return err
@@ -61,11 +63,18 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 	if !(hasCol(have, "srcaddr") || hasCol(have, "dstaddr")) || !(hasCol(have, "start") || hasCol(have, "end")) {
 		return errNotFlowLog
 	}
+	c.typ = classifyParquet(have, filepath.ToSlash(c.path))
+	if c.typ == flowlog.TransitGateway {
+		if k, ok := flowlog.ParseTGWKey(filepath.ToSlash(c.path)); ok {
+			c.key, c.hasKey = k, true
+		}
+	}
+	dst := filepath.Join(stage, c.typ.Table())
 	// The delivery's own columns make its header, and its part gets the same column set a text
 	// delivery with that header gets (groupColumns).
 	var unknown []string
 	for col := range have {
-		if _, known := flowlog.Lookup(col); !known {
+		if _, known := lookupField(c.typ, col); !known {
 			unknown = append(unknown, col)
 		}
 	}
@@ -74,7 +83,7 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 		return fmt.Errorf("%d columns that are not flow-log fields; at most %d are loaded", len(unknown), maxUnknownFields)
 	}
 	c.header = flowlog.Header{}
-	for _, f := range flowlog.KnownFields() {
+	for _, f := range tableFields(c.typ) {
 		if hasCol(have, f.Column) {
 			c.header.Fields = append(c.header.Fields, f)
 		}
@@ -82,7 +91,7 @@ func copyParquetSource(ctx context.Context, db *sql.DB, c *candidate, dst, patte
 	for _, u := range unknown {
 		c.header.Fields = append(c.header.Fields, flowlog.Field{Name: have[u].name, Column: u, Unknown: true})
 	}
-	c.cols = groupColumns(c.header)
+	c.cols = groupColumnsOf(c.typ, c.header)
 	sel, err := parquetSelect(ctx, db, c, have)
 	if err != nil {
 		return err
@@ -110,7 +119,7 @@ func parquetSelect(ctx context.Context, db *sql.DB, c *candidate, have map[strin
 		pc, ok := have[col]
 		switch {
 		case ok:
-			expr, err := parquetValue(ctx, db, c.path, pc)
+			expr, err := parquetValue(ctx, db, c.path, pc, c.typ)
 			if err != nil {
 				return nil, err
 			}
@@ -154,11 +163,11 @@ func integerType(t string) bool {
 // columns (range-checked when wider) and text columns whose every value is a number or "-";
 // text fields take text and integer columns (unknown fields any scalar column). Anything else
 // (1.7 in a port, a list, ...) is an error rather than a rounded or NULL value.
-func parquetValue(ctx context.Context, db *sql.DB, path string, pc parquetColumn) (string, error) {
+func parquetValue(ctx context.Context, db *sql.DB, path string, pc parquetColumn, typ flowlog.LogType) (string, error) {
 	want := columnType(pc.col).SQL()
 	id := sqlIdent(pc.name)
 	if want == "VARCHAR" {
-		_, known := flowlog.Lookup(pc.col)
+		_, known := lookupField(typ, pc.col)
 		switch {
 		case pc.typ == "VARCHAR":
 			return id, nil

@@ -74,7 +74,7 @@ func (l *loader) parseChunk(ctx context.Context, b *batch, tag string, chunk []*
 		return !keys[i].other && keys[j].other
 	})
 	for _, k := range keys {
-		dst := filepath.Join(b.stage, flowTable, "date="+k.date, fmt.Sprintf("b%06d_%s%s.parquet", b.id, tag, k.suffix()))
+		dst := filepath.Join(b.stage, chunk[0].typ.Table(), "date="+k.date, fmt.Sprintf("b%06d_%s%s.parquet", b.id, tag, k.suffix()))
 		select {
 		case jobs <- encodeJob{spools[k], chunk[0].cols, dst, sources[k]}:
 		case <-ctx.Done():
@@ -222,6 +222,7 @@ func parseFile(ctx context.Context, c *candidate, tr *textReader, sp spoolSet) {
 		return
 	}
 	rw := newRowWriter(sp, c.cols, c.id, c.key, c.hasKey)
+	rw.typ = c.typ
 	c.res = parseText(c.path, lr, rw, c.header, c.hasHdr)
 }
 

@@ -300,15 +300,16 @@ func sniff(c *candidate) error {
 	if full == 0 {
 		return errors.New("no lines: not a flow-log delivery")
 	}
-	if full <= maxLine && flowlog.LooksLikeHeader(line) {
-		h, err := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
-		if err == nil {
-			h, err = storeHeader(h)
-		}
+	if full <= maxLine && flowlog.LooksLikeAnyHeader(line) {
+		h, typ, err := parseDeliveryHeader(string(bytes.TrimRight(line, "\r\n")), filepath.ToSlash(c.path))
 		if err != nil {
 			return fmt.Errorf("line 1: bad header: %w", err)
 		}
-		c.header, c.hasHdr = h, true
+		c.header, c.hasHdr, c.typ = h, true, typ
+		if typ == flowlog.TransitGateway {
+			// Transit gateway deliveries also use AWS's "service=vpcflowlogs" Hive folder.
+			c.key, c.hasKey = flowlog.ParseTGWKey(filepath.ToSlash(c.path))
+		}
 	} else {
 		c.header = flowlog.DefaultHeader()
 		// A header-less file must at least start with a default-format record; anything else
@@ -317,8 +318,8 @@ func sniff(c *candidate) error {
 			return fmt.Errorf("line 1: not a flow-log header or default-format record: %q", rawText(line[:min(len(line), 80)]))
 		}
 	}
-	c.cols = groupColumns(c.header)
-	c.group = strings.Join(c.cols, ",")
+	c.cols = groupColumnsOf(c.typ, c.header)
+	c.group = groupKey(c.typ, c.cols)
 	return nil
 }
 

@@ -191,7 +191,8 @@ func viewSQL(dir string, led *Ledger) []string {
 	}
 	sel = append(sel, `"date"`)
 	var out []string
-	if len(led.Parts) == 0 {
+	parts := led.PartsOf(flowTable)
+	if len(parts) == 0 {
 		var empty []string
 		for _, f := range cols {
 			empty = append(empty, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type.SQL(), sqlIdent(f.Column)))
@@ -199,14 +200,15 @@ func viewSQL(dir string, led *Ledger) []string {
 		empty = append(empty, `CAST(NULL AS DATE) AS "date"`)
 		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s WHERE false", flowTable, strings.Join(empty, ", ")))
 	} else {
-		files := make([]string, len(led.Parts))
-		for i, p := range led.Parts {
+		files := make([]string, len(parts))
+		for i, p := range parts {
 			files[i] = sqlString(filepath.Join(dir, filepath.FromSlash(p.Path)))
 		}
 		// Parts carry only the columns their files had, so columns are matched by name.
 		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning=true, hive_types={'date': DATE}, union_by_name=true)",
 			flowTable, strings.Join(sel, ", "), strings.Join(files, ", ")))
 	}
+	out = append(out, tgwViewSQL(dir, led))
 	if len(led.ErrorParts) == 0 {
 		out = append(out, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS BIGINT) AS line,
 			CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS raw, CAST(NULL AS TIMESTAMP) AS loaded_at WHERE false`, errorsTable))

@@ -65,6 +65,10 @@ func columnType(col string) flowlog.Type {
 	if f, ok := flowlog.Lookup(col); ok {
 		return f.Type
 	}
+	// The fields both log types have, have one type in both.
+	if f, ok := flowlog.LookupTGW(col); ok {
+		return f.Type
+	}
 	return flowlog.String
 }
 
@@ -137,7 +141,8 @@ type rowWriter struct {
 	sourceID string   // the id as text, written on every row
 	key      flowlog.Key
 	hasKey   bool
-	plan     []int // column -> header index, or -1
+	typ      flowlog.LogType // the file's log type, for headers repeated mid-file
+	plan     []int           // column -> header index, or -1
 	header   flowlog.Header
 	iStart   int
 	iAction  int
@@ -378,11 +383,8 @@ func parseText(name string, lr *lineReader, rw *rowWriter, first flowlog.Header,
 					break // blank line
 				}
 				// Only a line starting with a field name can be a header repeated mid-file.
-				if flowlog.IsKnownName(vals[0]) && flowlog.LooksLikeHeader(line) {
-					h, herr := flowlog.ParseHeader(string(bytes.TrimRight(line, "\r\n")))
-					if herr == nil {
-						h, herr = storeHeader(h)
-					}
+				if flowlog.IsKnownAnyName(vals[0]) && flowlog.LooksLikeAnyHeader(line) {
+					h, herr := midFileHeader(string(bytes.TrimRight(line, "\r\n")), rw.typ)
 					if herr != nil {
 						reject(n, "bad header line: "+herr.Error(), line)
 						break

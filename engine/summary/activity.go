@@ -96,21 +96,21 @@ func (a *Activity) Times() []time.Time {
 }
 
 // Spark merges buckets n at a time so at most max remain, for a sparkline: the logged records per
-// merged bucket, and whether it is a gap (no records, or any SKIPDATA). per is the merged width.
-func (a *Activity) Spark(max int) (values []float64, gaps []bool, per time.Duration) {
+// merged bucket, whether it is a gap (no records at all), whether it holds SKIPDATA records (the
+// flow-log service dropped some: its records are still drawn), and the merged width.
+func (a *Activity) Spark(max int) (values []float64, gaps, skip []bool, per time.Duration) {
 	if len(a.Logged) == 0 {
-		return nil, nil, a.Bucket
+		return nil, nil, nil, a.Bucket
 	}
 	n := (len(a.Logged) + max - 1) / max
 	out := (len(a.Logged) + n - 1) / n
-	values, gaps = make([]float64, out), make([]bool, out)
-	skip := make([]bool, out)
+	values, gaps, skip = make([]float64, out), make([]bool, out), make([]bool, out)
 	for i, v := range a.Logged {
 		values[i/n] += float64(v)
 		skip[i/n] = skip[i/n] || a.SkipData[i] > 0
 	}
 	for i := range gaps {
-		gaps[i] = values[i] == 0 || skip[i]
+		gaps[i] = values[i] == 0 && !skip[i]
 	}
-	return values, gaps, time.Duration(n) * a.Bucket
+	return values, gaps, skip, time.Duration(n) * a.Bucket
 }

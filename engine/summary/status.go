@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,13 +31,20 @@ type Status struct {
 	Parts        int      `json:"parquet_files"`
 	LedgerGen    uint64   `json:"ledger_generation"`
 	ExtraColumns []string `json:"extra_columns,omitempty"`
-	// Hourly activity for the sparkline: records per bucket of BucketHours hours from
-	// FirstHour (Unix seconds); gaps are buckets with no records or with SKIPDATA.
+	// Tables are the flow-log tables' rows and dates (vpc_flow_logs, transit_gateway_flow_logs).
+	Tables []TableStatus `json:"tables"`
+	// Hourly activity for the sparkline: records (other than SKIPDATA) per bucket of
+	// BucketHours hours from FirstHour (Unix seconds); gaps are buckets with no records at all,
+	// skipdata those holding SKIPDATA records (some records lost; the rest are still counted).
 	FirstHour   int64     `json:"first_hour,omitempty"`
 	BucketHours int64     `json:"bucket_hours,omitempty"`
 	Activity    []float64 `json:"activity,omitempty"`
 	Gaps        []bool    `json:"gaps,omitempty"`
+	SkipData    []bool    `json:"skipdata,omitempty"`
 }
+
+// SkipMark marks, on the line under the sparkline, a bucket holding SKIPDATA records.
+const SkipMark = '^'
 
 // SparkBuckets is the most sparkline characters a status draws.
 const SparkBuckets = 96
@@ -63,14 +71,20 @@ func ReadStatus(ctx context.Context, st *store.Store, db Querier) (*Status, erro
 		return nil, fmt.Errorf("reading the table: %w", err)
 	}
 	s.FirstDate, s.LastDate = sum.FirstDate, sum.LastDate
+	if s.Tables, err = ReadTables(ctx, db); err != nil {
+		return nil, err
+	}
 	s.Accounts, s.Regions, s.ENIs = sum.Accounts, sum.Regions, sum.ENIs
 	act, err := ReadActivity(ctx, db, timespec.Range{}, time.Hour, maxHours, now)
 	if err != nil {
 		return nil, fmt.Errorf("reading hourly activity: %w", err)
 	}
-	if vals, gaps, per := act.Spark(SparkBuckets); len(vals) > 0 {
+	if vals, gaps, skip, per := act.Spark(SparkBuckets); len(vals) > 0 {
 		s.FirstHour, s.BucketHours = act.Start.Unix(), int64(per/time.Hour)
 		s.Activity, s.Gaps = vals, gaps
+		if slices.Contains(skip, true) {
+			s.SkipData = skip
+		}
 	}
 	return &s, nil
 }
@@ -85,6 +99,7 @@ func (s *Status) WriteText(w io.Writer) error {
 	} else {
 		fmt.Fprintf(w, "dates:       (no data yet: run 'flowq load PATH' or 'flowq sync s3://BUCKET')\n")
 	}
+	writeTables(w, s.Tables)
 	fmt.Fprintf(w, "accounts:    %s\n", listOrNone(s.Accounts))
 	fmt.Fprintf(w, "regions:     %s\n", listOrNone(s.Regions))
 	fmt.Fprintf(w, "ENIs:        %d\n", s.ENIs)
@@ -95,11 +110,31 @@ func (s *Status) WriteText(w io.Writer) error {
 		}
 		from := time.Unix(s.FirstHour, 0).UTC()
 		to := from.Add(time.Duration(int64(len(s.Activity))*s.BucketHours) * time.Hour)
-		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no data or SKIPDATA)\n",
+		fmt.Fprintf(w, "records:     %s  per %s, %s .. %s UTC (%c = no records)\n",
 			output.Sparkline(s.Activity, s.Gaps), unit, from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"), output.SparkGap)
+		if n := count(s.SkipData); n > 0 {
+			marks := make([]rune, len(s.SkipData))
+			for i, skip := range s.SkipData {
+				marks[i] = ' '
+				if skip {
+					marks[i] = SkipMark
+				}
+			}
+			fmt.Fprintf(w, "SKIPDATA:    %s  %c = some records lost (SKIPDATA rows in %d of %d): flowq run skipdata-gaps\n",
+				string(marks), SkipMark, n, len(s.SkipData))
+		}
 	}
 	_, err := fmt.Fprintf(w, "disk:        %s table, %s mirror\n", output.Bytes(s.TableBytes), output.Bytes(s.MirrorBytes))
 	return err
+}
+
+func count(bs []bool) (n int) {
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 func listOrNone(l []string) string {

@@ -29,7 +29,11 @@ type Summary struct {
 	FirstDate, LastDate     string    // the first and last "date" partitions (YYYY-MM-DD); "" without records
 	Accounts, Regions       []string  // distinct, sorted; empty (not nil) without records
 	ENIs                    int64     // distinct interface ids
-	SQL                     string    // the statement as Athena SQL with the range written in, to show
+	// Interval is the flow logs' aggregation interval as the records show it: 10 minutes when
+	// at least a tenth of the records span more than 90 seconds, else 1 minute (AWS offers
+	// these two); zero without records. A chart bucket finer than it draws a sawtooth.
+	Interval time.Duration
+	SQL      string // the statement as Athena SQL with the range written in, to show
 }
 
 // rangeHeader declares the range parameters of the queries: records with since <= start < until.
@@ -61,9 +65,11 @@ var Query = query(`-- name: summary
        max("end") AS last_end,
        CAST(min("date") AS VARCHAR) AS first_date,
        CAST(max("date") AS VARCHAR) AS last_date,
-       coalesce(array_join(array_sort(array_agg(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL)), ','), '') AS accounts,
-       coalesce(array_join(array_sort(array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL)), ','), '') AS regions,
-       count(DISTINCT interface_id) AS interfaces
+       coalesce(array_join(array_sort(array_agg(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL AND account_id <> '-')), ','), '') AS accounts,
+       coalesce(array_join(array_sort(array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL AND region <> '-')), ','), '') AS regions,
+       count(DISTINCT interface_id) AS interfaces,
+       count_if("end" - start > 90) AS long_records,
+       count_if("end" IS NOT NULL AND start IS NOT NULL) AS timed_records
 FROM vpc_flow_logs
 WHERE ($since IS NULL OR start >= $since)
   AND ($until IS NULL OR start < $until)`, "summary")
@@ -111,16 +117,22 @@ func Read(ctx context.Context, db Querier, r timespec.Range, now time.Time) (*Su
 		return nil, fmt.Errorf("summary: no row")
 	}
 	// count_if over no rows is NULL in DuckDB: every number is scanned as nullable.
-	var n [10]sql.NullInt64
+	var n [12]sql.NullInt64
 	var firstDate, lastDate sql.NullString
 	var accounts, regions string
 	if err := rows.Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6],
-		&n[7], &n[8], &firstDate, &lastDate, &accounts, &regions, &n[9]); err != nil {
+		&n[7], &n[8], &firstDate, &lastDate, &accounts, &regions, &n[9], &n[10], &n[11]); err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}
 	s.Records, s.Bytes, s.Packets = n[0].Int64, n[1].Int64, n[2].Int64
 	s.Accepted, s.Rejected, s.NoData, s.SkipData = n[3].Int64, n[4].Int64, n[5].Int64, n[6].Int64
 	s.ENIs = n[9].Int64
+	if long, timed := n[10].Int64, n[11].Int64; timed > 0 {
+		s.Interval = time.Minute
+		if long*10 >= timed {
+			s.Interval = 10 * time.Minute
+		}
+	}
 	first, last := n[7], n[8]
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("summary: %w", err)

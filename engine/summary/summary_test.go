@@ -49,10 +49,21 @@ func rec(account, eni, mid string, start, end int64, tail string) string {
 // plantedStore loads the planted deliveries into a new store and opens a session on it.
 func plantedStore(t *testing.T) (*store.Store, *store.Session) {
 	t.Helper()
+	return loadStore(t, header, planted, 6)
+}
+
+// loadStore loads deliveries written with the given header line into a new store, expecting
+// rows rows, and opens a session on it.
+func loadStore(t *testing.T, header string, deliveries []struct {
+	account, region string
+	day             time.Time
+	lines           []string
+}, rows int64) (*store.Store, *store.Session) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
-	for i, p := range planted {
+	for i, p := range deliveries {
 		name := flowlog.FileName(p.account, p.region, "fl-0abc", p.day, fmt.Sprintf("%08x", i), ".log")
 		path := filepath.Join(src, filepath.FromSlash(flowlog.ObjectKey("", "", p.account, p.region, p.day, -1, false, name)))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -67,8 +78,8 @@ func plantedStore(t *testing.T) (*store.Store, *store.Session) {
 		t.Fatal(err)
 	}
 	sum, err := st.Load(ctx, []string{src}, store.LoadOptions{})
-	if err != nil || sum.Rows != 6 || sum.Rejected != 0 {
-		t.Fatalf("load: %+v, %v; want 6 rows", sum, err)
+	if err != nil || sum.Rows != rows || sum.Rejected != 0 {
+		t.Fatalf("load: %+v, %v; want %d rows", sum, err, rows)
 	}
 	return st, storetest.Session(t, st)
 }
@@ -84,20 +95,20 @@ func TestRead(t *testing.T) {
 		{"everything", timespec.Range{}, Summary{
 			Records: 6, Bytes: 21440, Packets: 35, Accepted: 3, Rejected: 1, NoData: 1, SkipData: 1,
 			First: at(60), Last: at(25*3600 + 60), FirstDate: "2024-05-01", LastDate: "2024-05-02",
-			Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"eu-west-1", "us-east-1"}, ENIs: 3}},
+			Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"eu-west-1", "us-east-1"}, ENIs: 3, Interval: time.Minute}},
 		{"hour 1 to the end of May 1", timespec.Range{From: at(3600), To: at(24 * 3600)}, Summary{
 			Records: 2, Bytes: 400, Packets: 4, Accepted: 1, NoData: 1,
 			First: at(2*3600 + 10), Last: at(5*3600 + 60), FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"222222222222"}, Regions: []string{"us-east-1"}, ENIs: 1}},
+			Accounts: []string{"222222222222"}, Regions: []string{"us-east-1"}, ENIs: 1, Interval: time.Minute}},
 		// Half-open: the record starting exactly at To is left out, the one at From is kept.
 		{"until the second record's start", timespec.Range{To: at(300)}, Summary{
 			Records: 1, Bytes: 1000, Packets: 10, Accepted: 1, First: at(60), Last: at(120),
 			FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1}},
+			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1, Interval: time.Minute}},
 		{"from the second record's start", timespec.Range{From: at(300), To: at(301)}, Summary{
 			Records: 1, Bytes: 40, Packets: 1, Rejected: 1, First: at(300), Last: at(360),
 			FirstDate: "2024-05-01", LastDate: "2024-05-01",
-			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1}},
+			Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"}, ENIs: 1, Interval: time.Minute}},
 		{"nothing", timespec.Range{From: at(90 * 86400)}, Summary{Accounts: []string{}, Regions: []string{}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,11 +148,13 @@ func TestActivityAndSpark(t *testing.T) {
 		t.Errorf("last bucket starts %v", times[25])
 	}
 	// 26 hours in at most 10 characters: 3 hours each, 9 characters.
-	vals, gaps, per := a.Spark(10)
+	vals, gaps, skip, per := a.Spark(10)
 	wantVals := []float64{3, 1, 0, 0, 0, 0, 0, 0, 1}
-	wantGaps := []bool{false, false, true, true, true, true, true, true, true} // the last holds SKIPDATA
-	if per != 3*time.Hour || !slices.Equal(vals, wantVals) || !slices.Equal(gaps, wantGaps) {
-		t.Errorf("Spark(10) = %v, %v, %v; want %v, %v, 3h", vals, gaps, per, wantVals, wantGaps)
+	// The last holds SKIPDATA (hour 24) and a record (hour 25): drawn, and marked apart.
+	wantGaps := []bool{false, false, true, true, true, true, true, true, false}
+	wantSkip := []bool{false, false, false, false, false, false, false, false, true}
+	if per != 3*time.Hour || !slices.Equal(vals, wantVals) || !slices.Equal(gaps, wantGaps) || !slices.Equal(skip, wantSkip) {
+		t.Errorf("Spark(10) = %v, %v, %v, %v; want %v, %v, %v, 3h", vals, gaps, skip, per, wantVals, wantGaps, wantSkip)
 	}
 	// A range and a 1-day bucket: May 2 alone.
 	a, err = ReadActivity(context.Background(), sess.DB, timespec.Range{From: t0.Add(24 * time.Hour)}, 24*time.Hour, 100, t0)
@@ -168,9 +181,38 @@ func TestStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"rows:        6 (0 lines rejected", "dates:       2024-05-01 .. 2024-05-02",
-		"regions:     eu-west-1, us-east-1", "per hour, 2024-05-01 00:00 .. 2024-05-02 02:00 UTC"} {
+		"regions:     eu-west-1, us-east-1", "per hour, 2024-05-01 00:00 .. 2024-05-02 02:00 UTC",
+		// Hours 0..25: 2 records in hour 0, 1 in 2, 5 and 25 (NODATA counts as a record),
+		// SKIPDATA alone in 24: drawn as a bar of zero, and marked on the line below.
+		"records:     █·▄··▄" + strings.Repeat("·", 18) + "▁▄  per hour",
+		"SKIPDATA:    " + strings.Repeat(" ", 24) + "^   ^ = some records lost (SKIPDATA rows in 1 of 26)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("status text lacks %q:\n%s", want, b.String())
 		}
+	}
+	if want := make([]bool, 26); !slices.Equal(s.SkipData, append(want[:24:24], true, false)) {
+		t.Errorf("skipdata hours %v, want hour 24 alone", s.SkipData)
+	}
+}
+
+// NODATA and SKIPDATA records of a custom format carry "-" in their region and account fields:
+// not a region or an account.
+func TestStatusDashRegion(t *testing.T) {
+	const h = header + " region"
+	st, sess := loadStore(t, h, []struct {
+		account, region string
+		day             time.Time
+		lines           []string
+	}{{"111111111111", "eu-west-1", t0, []string{
+		rec("111111111111", "eni-a", "10.0.0.1 10.0.0.2 1000 22 6 10 1000", 60, 120, "ACCEPT OK eu-west-1"),
+		rec("111111111111", "eni-a", "- - - - - - -", 3600, 3660, "- NODATA -"),
+		rec("111111111111", "eni-b", "- - - - - - -", 7200, 7260, "- SKIPDATA -"),
+	}}}, 3)
+	s, err := ReadStatus(context.Background(), st, sess.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Regions, []string{"eu-west-1"}) || !slices.Equal(s.Accounts, []string{"111111111111"}) {
+		t.Errorf("regions %q, accounts %q; want eu-west-1 and 111111111111 alone", s.Regions, s.Accounts)
 	}
 }

@@ -532,7 +532,7 @@ func noCoverageNext(rep *Report, cov *CoverageGap) []string {
 	if !cov.DataFirst.IsZero() {
 		next = append(next, fmt.Sprintf("The loaded data covers %s to %s UTC; sync or load more if the failure is outside that.", stamp(cov.DataFirst), stamp(cov.DataLast)))
 	} else {
-		next = append(next, "No flow logs are loaded: run flowq sync or flowq load first.")
+		next = append(next, noFlowLogsNext)
 	}
 	return next
 }

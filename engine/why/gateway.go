@@ -14,7 +14,7 @@ import (
 
 // Gateway is what transit gateway flow logs say about a question's pair: whether the source's
 // packets crossed the gateway towards the destination and, where it dropped them, why. It
-// stands beside the VPC verdict (the evidence on each side); it is not wired into it yet.
+// stands beside the VPC verdict (the evidence on each side): see AnalyzeWithGateway.
 type Gateway struct {
 	Table     bool          `json:"table"`   // transit_gateway_flow_logs exists
 	Covered   bool          `json:"covered"` // its records cover the pair (either direction)

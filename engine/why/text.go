@@ -43,6 +43,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Records > 0 {
 		fmt.Fprintf(b, "Found: %s, %s, %s to %s UTC\n", plural(int(r.Records), "record"), plural(r.Conversations, "connection"), stamp(r.First), stamp(r.Last))
 	}
+	r.writeGateway(b)
 
 	if len(r.Evidence) > 0 {
 		n := r.Phases[len(r.Phases)-1]

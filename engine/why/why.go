@@ -102,6 +102,9 @@ type Report struct {
 	Interfaces   []Interface  `json:"interfaces"`              // every ENI involved, with its coverage
 	Timeline     []Hour       `json:"timeline"`
 	Coverage     *CoverageGap `json:"coverage,omitempty"` // only for NoCoverage
+	// Gateway is the transit gateway's part, beside the VPC evidence, when transit gateway
+	// records cover the pair (AnalyzeWithGateway).
+	Gateway *Gateway `json:"gateway,omitempty"`
 }
 
 // Phase is a stretch of consecutive connections with one verdict.
