@@ -163,7 +163,7 @@ func PriceSQL(p *Prices) []string {
 //	remote        the far end: pkt-dstaddr / pkt-srcaddr on inner legs, the other address on public legs
 //	remote_service, remote_region   S3, DYNAMODB, ... from AWS's IP ranges, else pkt-*-aws-service
 //	src_az, dst_az, own_az          AZ ids: the inventory, else az-id of the records each address logged
-//	sender_logged whether the sending address's own records are in the logs (dedupe of two-sided traffic)
+//	sender_logged whether some interface logged the sending address as its own (dedupe of two-sided traffic)
 const flowsSQL = `CREATE OR REPLACE VIEW cost_flows AS
 WITH ok AS (
 	SELECT * FROM cost_named WHERE coalesce(log_status, 'OK') = 'OK' AND bytes IS NOT NULL
@@ -188,7 +188,6 @@ c AS (
 		coalesce(o.src_az_id, sa.az_id) AS src_az,
 		coalesce(o.dst_az_id, da.az_id) AS dst_az,
 		coalesce(nullif(o.az_id, '-'), o.interface_az_id) AS own_az,
-		sa.address IS NOT NULL AS sender_logged,
 		cost_is_private(o.srcaddr) AS src_private,
 		cost_is_private(o.dstaddr) AS dst_private
 	FROM ok o
@@ -209,15 +208,20 @@ s AS (
 		END AS side
 	FROM c
 ),
+own AS (
+	-- the addresses interfaces logged as their own (the sender of 'out', the receiver of 'in')
+	SELECT DISTINCT CASE side WHEN 'out' THEN srcaddr ELSE dstaddr END AS address FROM s WHERE side IS NOT NULL
+),
 l AS (
 	SELECT s.*,
+		ow.address IS NOT NULL AS sender_logged,
 		CASE WHEN nat_id IS NULL THEN NULL
 		     WHEN side = 'in' AND (CASE WHEN pkt_known THEN pkt_dstaddr <> dstaddr ELSE coalesce(src_private, false) END) THEN 'inner-out'
 		     WHEN side = 'out' AND (CASE WHEN pkt_known THEN pkt_srcaddr <> srcaddr ELSE coalesce(dst_private, false) END) THEN 'inner-in'
 		     WHEN side = 'out' THEN 'public-out'
 		     WHEN side = 'in' THEN 'public-in'
 		END AS nat_leg
-	FROM s
+	FROM s LEFT JOIN own ow ON ow.address = s.srcaddr
 ),
 r AS (
 	SELECT l.*,
