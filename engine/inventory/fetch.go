@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,11 +117,29 @@ func Collect(ctx context.Context, c *Clients, regions []string, now func() time.
 		now = time.Now
 	}
 	snap := &Snapshot{TakenAt: now().UTC().Truncate(time.Second)}
-	for _, region := range regions {
-		collectRegion(ctx, c.EC2(region), region, snap)
-		if err := ctx.Err(); err != nil {
-			return snap, err
-		}
+	// A few regions at a time: each region's calls run one after the other, so this bounds the
+	// request rate per endpoint while --all-regions does not take the sum of every region's time.
+	parts := make([]*Snapshot, len(regions))
+	sem := make(chan struct{}, regionWorkers)
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		parts[i] = &Snapshot{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() == nil {
+				collectRegion(ctx, c.EC2(region), region, parts[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts {
+		merge(snap, p)
+	}
+	if err := ctx.Err(); err != nil {
+		return snap, err
 	}
 	ok := 0
 	for _, cl := range snap.Calls {
@@ -137,6 +157,19 @@ func Collect(ctx context.Context, c *Clients, regions []string, now func() time.
 	return snap, nil
 }
 
+// regionWorkers is how many regions Collect reads at once.
+const regionWorkers = 4
+
+// merge appends every row slice of part to snap, in the order of the fields.
+func merge(snap, part *Snapshot) {
+	dst, src := reflect.ValueOf(snap).Elem(), reflect.ValueOf(part).Elem()
+	for i := range dst.NumField() {
+		if f := dst.Field(i); f.Kind() == reflect.Slice {
+			f.Set(reflect.AppendSlice(f, src.Field(i)))
+		}
+	}
+}
+
 // regionRun collects one region; account is learnt from the first owner id seen.
 type regionRun struct {
 	ctx     context.Context
@@ -145,16 +178,28 @@ type regionRun struct {
 	account string
 	snap    *Snapshot
 	pending []*Call // calls made before the account was known
+	// down is set when a call could not reach the endpoint at all (after the SDK's retries):
+	// the region's other calls are not tried, so a wrong endpoint fails in one call's time.
+	down string
 }
 
 // run records one Describe call: it pages through p, calls each on every page, and notes the
 // outcome; rows counts what each added.
 func run[O any](r *regionRun, call, tables string, p pager[O], each func(O) int) {
 	c := &Call{Region: r.region, Call: call, Tables: tables, Status: StatusOK}
+	if r.down != "" {
+		c.Status, c.Error = StatusError, "not tried: "+r.down
+		r.pending = append(r.pending, c)
+		return
+	}
 	for p.HasMorePages() {
 		out, err := p.NextPage(r.ctx)
 		if err != nil {
 			c.Status, c.Error = classify(err), awsconf.Redact(err.Error())
+			var ae smithy.APIError
+			if !errors.As(err, &ae) {
+				r.down = "an earlier call of the region failed: " + c.Error
+			}
 			break
 		}
 		c.Pages++

@@ -68,3 +68,29 @@ func TestWriteLeftoversAndIDs(t *testing.T) {
 		t.Fatalf("future manifest: %v", err)
 	}
 }
+
+// TestUnreachableEndpoint: when the endpoint cannot be reached, one call of each region is tried
+// (with the SDK's retries), the others are reported as not tried, and Collect fails.
+func TestUnreachableEndpoint(t *testing.T) {
+	c := testClients(t, "http://127.0.0.1:1")
+	snap, err := Collect(context.Background(), c, []string{"eu-west-1", "us-east-2"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no Describe call succeeded") {
+		t.Fatalf("error %v, want no Describe call succeeded", err)
+	}
+	tried := 0
+	for i, cl := range snap.Calls {
+		// Regions run in parallel but their calls are kept in the order asked.
+		if want := []string{"eu-west-1", "us-east-2"}[i/12]; cl.Region != want {
+			t.Fatalf("call %d is of %s, want %s", i, cl.Region, want)
+		}
+		if cl.Status != StatusError {
+			t.Fatalf("%s: status %s", cl.Call, cl.Status)
+		}
+		if !strings.HasPrefix(cl.Error, "not tried: ") {
+			tried++
+		}
+	}
+	if len(snap.Calls) != 24 || tried != 2 {
+		t.Fatalf("%d calls, %d tried; want 24 and 2 (one per region)", len(snap.Calls), tried)
+	}
+}
