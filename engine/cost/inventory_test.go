@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowq/flowq/engine/cost/costtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/inventory"
 	"github.com/flowq/flowq/engine/store"
-	"github.com/flowq/flowq/engine/store/storetest"
 )
 
 // With an inventory, the default format (no pkt fields, AZ ids or direction) is enough: the
@@ -48,7 +48,7 @@ func TestWithInventory(t *testing.T) {
 	if _, err := inventory.Write(ctx, st.Dir(), snap); err != nil {
 		t.Fatal(err)
 	}
-	sess := storetest.Session(t, st)
+	sess := costtest.Session(t, st)
 
 	nat := runQuery(t, sess, "nat-gateway-top-contributors", nil)
 	if len(nat) != 2 || nat[0]["nat_gateway"] != "nat-0c057" || nat[0]["name"] != "web-a" || nat[1]["name"] != "app-c" {

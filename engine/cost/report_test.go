@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"github.com/flowq/flowq/engine/cost"
+	"github.com/flowq/flowq/engine/cost/costtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
-	"github.com/flowq/flowq/engine/store/storetest"
 	"github.com/flowq/flowq/queries"
 )
 
@@ -53,7 +53,7 @@ func load(t *testing.T, fields []string) (*flowgen.CostTruth, *store.Session) {
 	if sum.Rows != int64(truth.Records) {
 		t.Fatalf("loaded %d rows, planted %d", sum.Rows, truth.Records)
 	}
-	return truth, storetest.Session(t, st)
+	return truth, costtest.Session(t, st)
 }
 
 func runQuery(t *testing.T, sess *store.Session, name string, params map[string]string) []row {
@@ -331,7 +331,7 @@ func TestUserPrices(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(st.Dir(), cost.UserFile), []byte(user), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sess := storetest.Session(t, st)
+	sess := costtest.Session(t, st)
 	rows := runQuery(t, sess, "nat-gateway-top-contributors", nil)
 	if len(rows) != 2 || rows[0]["address"] != truth.Addr["a"] || cents(num(t, rows[0], "charge")) != 500 || cents(num(t, rows[1], "charge")) != 320 {
 		t.Fatalf("rows %v", rows)

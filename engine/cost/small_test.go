@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/flowq/flowq/engine/cost/costtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/store/storetest"
 )
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) {
 // row carries the caveat.
 func TestSmallDataSet(t *testing.T) {
 	_, st := small.Get(t)
-	sess := storetest.Session(t, st)
+	sess := costtest.Session(t, st)
 	for _, name := range []string{"nat-gateway-top-contributors", "cross-az-traffic", "aws-services-via-nat", "internet-egress", "cost-summary"} {
 		rows := runQuery(t, sess, name, nil)
 		for _, r := range rows {

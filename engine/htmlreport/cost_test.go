@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowq/flowq/engine/cost/costtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/output"
 	"github.com/flowq/flowq/engine/store"
-	"github.com/flowq/flowq/engine/store/storetest"
 )
 
 // The cost section over flowgen.GenerateCost's planted flows: the charges are the hand-priced
@@ -34,7 +34,7 @@ func TestCostSection(t *testing.T) {
 	if _, err := st.Load(ctx, []string{src}, store.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	sess := storetest.Session(t, st)
+	sess := costtest.Session(t, st)
 	rep, err := Build(ctx, sess.DB, Options{Now: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/flowq/flowq/engine/compat"
-	"github.com/flowq/flowq/engine/cost"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/store"
 )
@@ -42,14 +40,7 @@ func Load(ctx context.Context, dir string, cfg flowgen.Config) (*flowgen.Truth, 
 // Session opens a session with the Athena functions, as the CLI does, closed when tb ends.
 func Session(tb testing.TB, st *store.Store) *store.Session {
 	tb.Helper()
-	// The cost reports' tables and view (engine/cost), as the CLI's sessions have them.
-	init := func(ctx context.Context, conn *sql.Conn) error {
-		if err := compat.Register(ctx, conn); err != nil {
-			return err
-		}
-		return cost.RegisterSession(ctx, conn, st.Dir())
-	}
-	sess, err := st.OpenSession(context.Background(), store.SessionOptions{Init: init})
+	sess, err := st.OpenSession(context.Background(), store.SessionOptions{Init: compat.Register})
 	if err != nil {
 		tb.Fatal(err)
 	}
