@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if sum.Failed > 0 {
 		return &exitError{code: exitPartial, err: fmt.Errorf("demo data failed to load")}
 	}
-	sess, err := st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(compat.Athena)})
+	sess, err := st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(compat.Athena, st.Dir())})
 	if err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func (f *factory) openSession(ctx context.Context, readOnly bool, name string) (
 	if err != nil {
 		return nil, err
 	}
-	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d), Dialect: d, ReadOnly: readOnly,
+	return st.OpenSession(ctx, store.SessionOptions{Init: sessionInit(d, st.Dir()), Dialect: d, ReadOnly: readOnly,
 		Tables: tables, AliasFile: aliasFile, MemoryLimit: limit, Progress: f.queryProgress()})
 }
 

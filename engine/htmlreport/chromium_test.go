@@ -81,7 +81,8 @@ func TestChromium(t *testing.T) {
 	if err := b.eval(ctx, `[...document.querySelectorAll("section.panel")].map(s => s.id)`, &ids); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"summary", "traffic", "top-talkers", "rejected-sources", "rejected-ports", "blocked-ssh", "port-scans", "asymmetric-flows", "protocol-mix"}
+	want := []string{"summary", "traffic", "top-talkers", "rejected-sources", "rejected-ports", "blocked-ssh", "port-scans", "asymmetric-flows", "protocol-mix",
+		"cost-summary", "cost-nat", "cost-cross-az", "cost-services-via-nat", "cost-internet-egress"}
 	for _, q := range f.rep.Saved {
 		if q.SeeAlso == "" { // the queries a fixed panel shows are a line linking there
 			want = append(want, q.ID)
@@ -139,8 +140,8 @@ func TestChromium(t *testing.T) {
 	if layout.ScrollWidth > layout.InnerWidth {
 		t.Errorf("page is %d px wide in a %d px window", layout.ScrollWidth, layout.InnerWidth)
 	}
-	if len(layout.Charts) != 6 {
-		t.Errorf("%d charts, want 6 (traffic, rejected traffic, talkers, rejected sources, ports, protocols)", len(layout.Charts))
+	if len(layout.Charts) != 9 {
+		t.Errorf("%d charts, want 9 (traffic, rejected traffic, talkers, rejected sources, ports, protocols; cost per day, NAT contributors, internet egress)", len(layout.Charts))
 	}
 	for i, w := range layout.Charts {
 		if w < 300 {

@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowq/flowq/engine/compat"
+	"github.com/flowq/flowq/engine/cost"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/savedquery"
 	"github.com/flowq/flowq/engine/store"
@@ -57,7 +59,12 @@ func build(f *fixture) error {
 	if f.truth, f.st, err = small.Build(); err != nil {
 		return err
 	}
-	sess, err := f.st.OpenSession(ctx, store.SessionOptions{Init: compat.Register})
+	sess, err := f.st.OpenSession(ctx, store.SessionOptions{Init: func(ctx context.Context, conn *sql.Conn) error {
+		if err := compat.Register(ctx, conn); err != nil {
+			return err
+		}
+		return cost.RegisterSession(ctx, conn, f.st.Dir()) // the cost section's SQL, as flowq's sessions have it
+	}})
 	if err != nil {
 		return err
 	}

@@ -183,6 +183,7 @@ func Build(ctx context.Context, db Querier, opts Options) (*Report, error) {
 	if err := b.fixedPanels(ctx, r); err != nil {
 		return nil, err
 	}
+	b.costPanels(ctx, r) // cost.go
 	if opts.Catalog != nil {
 		for _, e := range opts.Catalog.Errors() {
 			r.Warnings = append(r.Warnings, "saved query skipped: "+e.Error())

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowq/flowq/engine/cost/costtest"
 	"github.com/flowq/flowq/engine/flowgen"
 	"github.com/flowq/flowq/engine/store"
 	"github.com/flowq/flowq/engine/store/storetest"
@@ -31,7 +32,8 @@ func TestMain(m *testing.M) {
 
 func generated(t *testing.T) (*flowgen.Truth, *store.Store) { return small.Get(t) }
 
-func openSession(t *testing.T, st *store.Store) *store.Session { return storetest.Session(t, st) }
+// openSession opens a session as flowq does, with the cost reports' SQL (engine/cost).
+func openSession(t *testing.T, st *store.Store) *store.Session { return costtest.Session(t, st) }
 
 var builtin = sync.OnceValues(func() (*Catalog, error) { return NewCatalog(queries.FS) })
 

@@ -270,7 +270,8 @@ func TestBuiltinHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"asymmetric-flows", "blocked-ssh", "egress-to-internet", "ipv4-vs-ipv6-bytes", "port-scans",
+	want := []string{"asymmetric-flows", "aws-services-via-nat", "blocked-ssh", "cost-summary", "cross-az-traffic", "egress-to-internet",
+		"internet-egress", "ipv4-vs-ipv6-bytes", "nat-gateway-top-contributors", "port-scans",
 		"rejected-tcp", "rejected-traffic", "skipdata-gaps", "ssh-rdp-accepted-from-internet",
 		"tgw-cross-az-and-account", "tgw-packet-loss", "tgw-top-attachments", "tgw-top-talkers", "top-https-destinations",
 		"top-talkers", "top-talking-instances", "top-talking-subnets", "top-udp-sources", "traffic-by-protocol", "traffic-from", "traffic-to"}
