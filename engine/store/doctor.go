@@ -65,7 +65,7 @@ func (s *Store) Doctor(ctx context.Context, opts DoctorOptions) (DoctorReport, e
 	defer db.Close()
 	for _, p := range led.Parts {
 		rep.Parts++
-		if reason := s.checkPart(ctx, db, p.Path, true); reason != "" {
+		if reason := s.checkPart(ctx, db, p.Path, !isSummaryTable(partTable(p.Path))); reason != "" {
 			rep.Problems = append(rep.Problems, Problem{Part: p.Path, Reason: reason})
 		}
 	}
@@ -99,7 +99,7 @@ func (s *Store) checkPart(ctx context.Context, db *sql.DB, rel string, flow bool
 		}
 		return "not in a " + table + "/date=YYYY-MM-DD folder"
 	}
-	if !flow && path.Dir(rel) != tablesDir+"/"+errorsTable {
+	if !flow && path.Dir(rel) != tablesDir+"/"+errorsTable && !isSummaryTable(partTable(rel)) {
 		return "not in the " + errorsTable + " folder"
 	}
 	full := filepath.Join(s.dir, filepath.FromSlash(rel))
@@ -245,7 +245,13 @@ func (s *Store) quarantine(ctx context.Context, db *sql.DB, led *Ledger, rep *Do
 		return err
 	}
 	rep.Rewritten = len(b.dropParts)
-	return l.commit(b, nil)
+	// The summaries no longer match the records left: rebuilt whole in the same commit.
+	led.Summaries = 0
+	extra, err := l.stageSummaries(ctx, b)
+	if err != nil {
+		return err
+	}
+	return l.commit(b, extra)
 }
 
 // recountColumns keeps the ledger's columns that a remaining part has (a quarantined part may

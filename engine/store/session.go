@@ -47,6 +47,16 @@ type Session struct {
 	dialect compat.Dialect // guarded by mu
 	tables  *compat.Tables
 	aliases string // the alias file, for TableHint
+	// summaries: guarded by mu: the summary views hold what vpc_flow_logs holds (SummariesReady)
+	summaries bool
+}
+
+// SummariesReady reports whether the vpc_flow_summary_* views are complete and current for the
+// data the session shows, so a saved query's summary form answers as its raw form would.
+func (s *Session) SummariesReady() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summaries
 }
 
 // OpenSession opens a session over the store's data.
@@ -159,6 +169,7 @@ func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) err
 		}
 	}
 	s.stamp = stamp
+	s.summaries = led.SummariesCurrent()
 	return nil
 }
 
@@ -219,7 +230,7 @@ func viewSQL(dir string, led *Ledger) []string {
 		}
 		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT file, line, reason, raw, loaded_at FROM read_parquet([%s])", errorsTable, strings.Join(files, ", ")))
 	}
-	return out
+	return append(out, summaryViewSQL(dir, led)...)
 }
 
 // ErrNotReadOnly is returned for a statement a read-only session refuses.
