@@ -18,6 +18,7 @@ type runOptions struct {
 	params   map[string]string // --param NAME=VALUE
 	alert    bool
 	printSQL bool
+	raw      bool // run the raw-table form even where a summary form answers
 	out      *outputFlags
 	remote   athenaRemote // --on athena and the AWS options
 }
@@ -89,6 +90,7 @@ can drive a cron job or CI alarm, e.g.
 	})
 	cmd.Flags().BoolVar(&opts.alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&opts.printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
+	cmd.Flags().BoolVar(&opts.raw, "raw", false, "run the raw-table (Athena) form, not the summary form flowq runs by default where one answers")
 	opts.out.register(cmd, true)
 	opts.remote.register(cmd)
 	return cmd
@@ -128,8 +130,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if of.dialect == "duckdb" {
 		prepare = savedquery.Bind
 	}
-	stmt, bound, err := prepare(q, opts.params)
-	if err != nil {
+	if _, _, err := prepare(q, opts.params); err != nil {
 		return usageErr("%v", err)
 	}
 	sess, err := f.openSession(ctx, of.readOnly, of.dialect)
@@ -137,6 +138,15 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 	defer sess.Close()
+	// The summary form answers exactly as the raw one (engine/savedquery summary.go), from the
+	// summary tables, when the store's are current; --raw runs the raw form.
+	if !opts.raw && sess.SummariesReady() {
+		q, _ = q.WithSummary(opts.params)
+	}
+	stmt, bound, err := prepare(q, opts.params)
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	st, err := runPrepared(ctx, f, sess, stmt, bound, of)
 	if err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.Source, err)

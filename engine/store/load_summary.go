@@ -82,6 +82,7 @@ func (l *loader) stageSummaries(ctx context.Context, b *batch) ([]Part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("summaries of batch %d: %w", b.id, err)
 	}
+	b.phase("summary hours")
 	if t.empty() {
 		return nil, nil
 	}
@@ -193,6 +194,7 @@ func (s *Store) buildSummaries(ctx context.Context, db *sql.DB, led *Ledger, b *
 			return nil, nil, err
 		}
 	}
+	b.phase("summary sources")
 	dates := t.dates()
 	for _, table := range summaryTables {
 		var old []string
@@ -210,7 +212,7 @@ func (s *Store) buildSummaries(ctx context.Context, db *sql.DB, led *Ledger, b *
 				quotedList(old), t.where("hour")))
 		}
 		if src != "" {
-			queries = append(queries, summarySQL(table, src))
+			queries = append(queries, "SELECT * FROM ("+summarySQL(table, src)+") n")
 		}
 		if len(queries) == 0 {
 			continue
@@ -224,6 +226,7 @@ func (s *Store) buildSummaries(ctx context.Context, db *sql.DB, led *Ledger, b *
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, nil, fmt.Errorf("writing %s: %w", table, err)
 		}
+		b.phase("summary " + table)
 		files, err := stagedFiles(dst)
 		if err != nil {
 			return nil, nil, err
