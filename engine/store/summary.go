@@ -94,10 +94,10 @@ GROUP BY ALL`, src, summaryBucket, ephemeralPort)
 // direction, first start and last end. addr_a/port_a is the least endpoint of the pair.
 func convRowsSQL(src string) string {
 	return fmt.Sprintf(`SELECT hour, account_id, region, addr_a, port_a, addr_b, port_b, protocol,
-  count_if(a_is_src AND action = 'ACCEPT') AS ab_accept,
-  count_if(a_is_src AND action = 'REJECT') AS ab_reject,
-  count_if(NOT a_is_src AND action = 'ACCEPT') AS ba_accept,
-  count_if(NOT a_is_src AND action = 'REJECT') AS ba_reject,
+  CAST(count_if(a_is_src AND action = 'ACCEPT') AS BIGINT) AS ab_accept,
+  CAST(count_if(a_is_src AND action = 'REJECT') AS BIGINT) AS ab_reject,
+  CAST(count_if(NOT a_is_src AND action = 'ACCEPT') AS BIGINT) AS ba_accept,
+  CAST(count_if(NOT a_is_src AND action = 'REJECT') AS BIGINT) AS ba_reject,
   array_sort(array_distinct(array_agg(interface_id || ':' || action) FILTER (WHERE a_is_src))) AS ab_legs,
   array_sort(array_distinct(array_agg(interface_id || ':' || action) FILTER (WHERE NOT a_is_src))) AS ba_legs,
   min(start) AS first_start, max("end") AS last_end
@@ -163,7 +163,7 @@ func summaryViewSQL(dir string, led *Ledger) []string {
 		parts := led.TableParts(t)
 		if len(parts) == 0 || !led.SummariesCurrent() {
 			// Same columns and types, no rows: built from the flow-log view.
-			out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM (%s) s WHERE false", t, summarySQL(t, flowTable)))
+			out = append(out, fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT * EXCLUDE ("date"), "date" FROM (%s) s WHERE false`, t, summarySQL(t, flowTable)))
 		} else {
 			files := make([]string, len(parts))
 			for i, p := range parts {
