@@ -236,6 +236,9 @@ func describeQuery(w io.Writer, q savedquery.Query) error {
 	if q.Shadows != "" {
 		fmt.Fprintf(w, "overrides: %s\n", q.Shadows)
 	}
+	if q.Summary != nil {
+		fmt.Fprintf(w, "summary form: %s (run by default when the summaries are current; --raw runs the SQL below)\n", q.Summary.Source)
+	}
 	fmt.Fprintln(w)
 	for _, s := range []struct{ k, v string }{{"Finds", q.Finds}, {"False positives", q.FalsePositives}, {"Portability", q.Portability}} {
 		if s.v != "" {

@@ -64,8 +64,11 @@ func (s *Store) Doctor(ctx context.Context, opts DoctorOptions) (DoctorReport, e
 	}
 	defer db.Close()
 	for _, p := range led.Parts {
-		rep.Parts++
-		if reason := s.checkPart(ctx, db, p.Path, !isSummaryTable(partTable(p.Path))); reason != "" {
+		summary := isSummaryTable(partTable(p.Path))
+		if !summary {
+			rep.Parts++ // the count is of the flow-log and load_errors parts
+		}
+		if reason := s.checkPart(ctx, db, p.Path, !summary); reason != "" {
 			rep.Problems = append(rep.Problems, Problem{Part: p.Path, Reason: reason})
 		}
 	}
