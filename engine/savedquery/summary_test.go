@@ -56,7 +56,7 @@ func first(rows []row) any {
 }
 
 // The built-in queries with a summary form: every saved report a summary answers exactly.
-var wantSummaryForms = []string{"asymmetric-flows", "blocked-ssh", "egress-to-internet", "ipv4-vs-ipv6-bytes", "port-scans",
+var wantSummaryForms = []string{"blocked-ssh", "ipv4-vs-ipv6-bytes", "port-scans",
 	"rejected-tcp", "rejected-traffic", "skipdata-gaps", "ssh-rdp-accepted-from-internet", "top-https-destinations",
 	"top-talkers", "top-talking-instances", "top-talking-subnets", "traffic-by-protocol"}
 
@@ -145,15 +145,15 @@ func TestSummaryFormsAnswerAsRaw(t *testing.T) {
 }
 
 func TestWithSummaryRequires(t *testing.T) {
-	q := lookup(t, "asymmetric-flows")
+	q := lookup(t, "top-talkers")
+	sf := *q.Summary // a copy: the catalog's form stays as it is
+	sf.Requires = map[string]string{"by": "pair"}
+	q.Summary = &sf
 	if _, ok := q.WithSummary(nil); !ok {
-		t.Error("the default window has no summary form")
+		t.Error("the default by=pair has no summary form")
 	}
-	if _, ok := q.WithSummary(map[string]string{"window": "3600"}); !ok {
-		t.Error("window=3600 has no summary form")
-	}
-	if sq, ok := q.WithSummary(map[string]string{"window": "600"}); ok || sq.SQL != q.SQL {
-		t.Error("window=600 took the summary form, which holds hours only")
+	if sq, ok := q.WithSummary(map[string]string{"by": "src"}); ok || sq.SQL != q.SQL {
+		t.Error("by=src took a summary form that requires by=pair")
 	}
 	if q, ok := lookup(t, "traffic-to").WithSummary(nil); ok || q.Summary != nil {
 		t.Error("traffic-to has a summary form")
@@ -171,11 +171,11 @@ func TestWithSummaryRequires(t *testing.T) {
 }
 
 func TestParseSummaryErrors(t *testing.T) {
-	q := lookup(t, "asymmetric-flows")
+	q := lookup(t, "top-talkers")
 	for _, tc := range []struct{ text, want string }{
 		{"-- requires: nope=1\nSELECT 1", `parameter "nope"`},
-		{"-- requires: window\nSELECT 1", "want NAME=VALUE"},
-		{"-- requires: window=abc\nSELECT 1", "not an integer"},
+		{"-- requires: by\nSELECT 1", "want NAME=VALUE"},
+		{"-- requires: limit=abc\nSELECT 1", "not an integer"},
 		{"SELECT $other", "$other"},
 		{"SELECT 1; SELECT 2", "2 statements"},
 	} {
