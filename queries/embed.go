@@ -4,7 +4,8 @@ package queries
 
 import "embed"
 
-// FS holds every built-in query file at its root.
+// FS holds every built-in query file at its root, and in summary/ the summary forms of those
+// a summary table answers exactly (same name; engine/savedquery reads them as Query.Summary).
 //
-//go:embed *.sql
+//go:embed *.sql summary/*.sql
 var FS embed.FS

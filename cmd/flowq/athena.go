@@ -111,6 +111,6 @@ func runAthenaDDL(ctx context.Context, opts *athenaDDLOptions) error {
 		}
 		ddl.Account, ddl.Region, ddl.Days = kd.Account, kd.Region, kd.Days
 	}
-	_, err = fmt.Fprint(opts.f.IO.Out, compat.DDL(ddl))
+	_, err = fmt.Fprint(opts.f.IO.Out, compat.DDL(ddl)+compat.SummaryDDL(ddl))
 	return err
 }

@@ -19,6 +19,7 @@ type runOptions struct {
 	params   map[string]string // --param NAME=VALUE
 	alert    bool
 	printSQL bool
+	raw      bool // run the raw-table form even where a summary form answers
 	out      *outputFlags
 	remote   athenaRemote // --on athena and the AWS options
 }
@@ -90,6 +91,7 @@ can drive a cron job or CI alarm, e.g.
 	})
 	cmd.Flags().BoolVar(&opts.alert, "alert", false, "exit with status 4 when the query returns rows")
 	cmd.Flags().BoolVar(&opts.printSQL, "print", false, "print the SQL with parameters as literals instead of running it")
+	cmd.Flags().BoolVar(&opts.raw, "raw", false, "run the raw-table (Athena) form, not the summary form flowq runs by default where one answers")
 	opts.out.register(cmd, true)
 	opts.remote.register(cmd)
 	return cmd
@@ -129,8 +131,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if of.dialect == "duckdb" {
 		prepare = savedquery.Bind
 	}
-	stmt, bound, err := prepare(q, opts.params)
-	if err != nil {
+	if _, _, err := prepare(q, opts.params); err != nil {
 		return usageErr("%v", err)
 	}
 	sess, err := f.openSession(ctx, of.readOnly, of.dialect)
@@ -138,6 +139,15 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 	defer sess.Close()
+	// The summary form answers exactly as the raw one (engine/savedquery summary.go), from the
+	// summary tables, when the store's are current; --raw runs the raw form.
+	if !opts.raw && sess.SummariesReady() {
+		q, _ = q.WithSummary(opts.params)
+	}
+	stmt, bound, err := prepare(q, opts.params)
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	st, err := runPrepared(ctx, f, sess, stmt, bound, of)
 	if err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.Source, err)
@@ -331,6 +341,9 @@ func describeQuery(w io.Writer, q savedquery.Query) error {
 	fmt.Fprintf(w, "%s — %s\nsource: %s\n", q.Name, q.Description, q.Source)
 	if q.Shadows != "" {
 		fmt.Fprintf(w, "overrides: %s\n", q.Shadows)
+	}
+	if q.Summary != nil {
+		fmt.Fprintf(w, "summary form: %s (run by default when the summaries are current; --raw runs the SQL below)\n", q.Summary.Source)
 	}
 	fmt.Fprintln(w)
 	for _, s := range []struct{ k, v string }{{"Finds", q.Finds}, {"False positives", q.FalsePositives}, {"Portability", q.Portability}} {

@@ -77,6 +77,9 @@ func NewCatalog(fsys fs.FS) (*Catalog, error) {
 		}
 		c.byName[q.Name] = q
 	}
+	if err := c.addSummaries(fsys, BuiltinSource, nil); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -109,7 +112,11 @@ func (c *Catalog) AddDir(dir string) error {
 		}
 		c.byName[q.Name] = q
 	}
-	return nil
+	defined := map[string]bool{}
+	for name := range seen {
+		defined[name] = true
+	}
+	return c.addDirSummaries(dir, defined)
 }
 
 // Errors lists the user files that were skipped because they do not parse.

@@ -63,7 +63,7 @@ func run(t *testing.T, sess *store.Session, name string, params map[string]strin
 	return rows
 }
 
-func tryRun(sess *store.Session, q Query, params map[string]string) ([]row, error) {
+func tryRunForm(sess *store.Session, q Query, params map[string]string) ([]row, error) {
 	ctx := context.Background()
 	stmt, args, err := Prepare(q, params)
 	if err != nil {

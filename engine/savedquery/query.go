@@ -20,6 +20,9 @@ type Query struct {
 	SQL            string // the statement, header removed
 	Source         string // "builtin" or the file's path
 	Shadows        string // Source of the query this one overrides, if any
+	// Summary is the statement over the summary tables that answers exactly as SQL does, when
+	// there is one (summary.go); SQL stays the raw-table, Athena-portable form.
+	Summary *SummaryForm
 }
 
 // Param is one declared parameter.

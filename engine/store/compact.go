@@ -24,6 +24,9 @@ func (s *Store) compact(ctx context.Context, db *sql.DB, led *Ledger, minParts i
 	// By table and date: tables/TABLE/date=YYYY-MM-DD (each table's parts merge apart).
 	byDate := map[string][]Part{}
 	for _, p := range led.Parts {
+		if isSummaryTable(partTable(p.Path)) {
+			continue // one part per date, rewritten by every load that touches it
+		}
 		dir := path.Dir(p.Path)
 		if strings.HasPrefix(path.Base(dir), "date=") {
 			byDate[dir] = append(byDate[dir], p)

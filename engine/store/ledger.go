@@ -32,6 +32,9 @@ type Ledger struct {
 	// TableCols are the present columns of the other tables (transit_gateway_flow_logs), by
 	// table; see ColumnsOf.
 	TableCols map[string][]string `json:"table_columns,omitempty"`
+	// Summaries is the version of the summary tables (summary.go) the parts named here are
+	// complete and current for; 0 (absent): none are, and the next load builds them.
+	Summaries int `json:"summaries,omitempty"`
 }
 
 // UnknownColumns are the present columns that are not known flow-log fields (text columns).

@@ -189,6 +189,9 @@ func (l *loader) run(ctx context.Context, paths []string) error {
 		}
 		todo = todo[n:]
 	}
+	if err := l.rebuildSummaries(ctx); err != nil {
+		return err
+	}
 	return l.s.compact(ctx, l.db, l.led, compactMinParts, l.logf)
 }
 
@@ -225,7 +228,10 @@ func (l *loader) finishBatch(ctx context.Context, b *batch) error {
 		return err
 	}
 	// Steps that add parts of their own (per-load summaries) stage them here and pass them on.
-	var extra []Part
+	extra, err := l.stageSummaries(ctx, b)
+	if err != nil {
+		return err
+	}
 	return l.commit(b, extra)
 }
 

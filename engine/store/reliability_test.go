@@ -49,7 +49,7 @@ func partSourceIDs(t *testing.T, s *Store) []int64 {
 	}
 	defer db.Close()
 	var files []string
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		files = append(files, sqlString(filepath.Join(s.Dir(), p.Path)))
 	}
 	rows, err := db.Query(fmt.Sprintf("SELECT DISTINCT _source FROM read_parquet([%s], union_by_name=true) ORDER BY 1", strings.Join(files, ",")))

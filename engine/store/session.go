@@ -54,6 +54,16 @@ type Session struct {
 	aliases string // the alias file, for TableHint
 	// progress: see SessionOptions.Progress; guarded by mu.
 	progress ProgressFunc
+	// summaries: guarded by mu: the summary views hold what vpc_flow_logs holds (SummariesReady)
+	summaries bool
+}
+
+// SummariesReady reports whether the vpc_flow_summary_* views are complete and current for the
+// data the session shows, so a saved query's summary form answers as its raw form would.
+func (s *Session) SummariesReady() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summaries
 }
 
 // OpenSession opens a session over the store's data.
@@ -196,6 +206,7 @@ func (s *Session) refreshOn(ctx context.Context, conn *sql.Conn, force bool) err
 		}
 	}
 	s.stamp = stamp
+	s.summaries = led.SummariesCurrent()
 	return nil
 }
 
@@ -256,7 +267,7 @@ func viewSQL(dir string, led *Ledger) []string {
 		}
 		out = append(out, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT file, line, reason, raw, loaded_at FROM read_parquet([%s])", errorsTable, strings.Join(files, ", ")))
 	}
-	return out
+	return append(out, summaryViewSQL(dir, led)...)
 }
 
 // ErrNotReadOnly is returned for a statement a read-only session refuses.

@@ -468,7 +468,7 @@ func TestReadOnlySession(t *testing.T) {
 		t.Fatal(err)
 	}
 	led, _ := s.Ledger()
-	part := filepath.Join(s.Dir(), filepath.FromSlash(led.Parts[0].Path))
+	part := filepath.Join(s.Dir(), filepath.FromSlash(led.flowParts()[0].Path))
 	before, _ := os.ReadFile(part)
 	sess, err := s.OpenSession(ctx, SessionOptions{ReadOnly: true})
 	if err != nil {
@@ -535,7 +535,7 @@ func checkPartSources(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		var got []int64
 		rows, err := db.Query("SELECT DISTINCT _source FROM read_parquet(?) ORDER BY 1", filepath.Join(s.Dir(), filepath.FromSlash(p.Path)))
 		if err != nil {

@@ -121,11 +121,11 @@ func TestCompaction(t *testing.T) {
 	}
 	led, _ := s.Ledger()
 	perDate := map[string]int{}
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		perDate[filepath.Base(filepath.Dir(p.Path))]++
 	}
 	compacted := 0
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		if strings.Contains(p.Path, "_compact") {
 			compacted++
 		}
@@ -151,7 +151,7 @@ func TestCompaction(t *testing.T) {
 	// the ledger's. A source may span dates, and its ACCEPTed records are kept apart from the
 	// others (REJECT, NODATA, SKIPDATA): "_o" parts hold the latter.
 	owner := map[int64][]string{}
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		for _, id := range p.Sources {
 			for _, prev := range owner[id] {
 				if filepath.Dir(prev) == filepath.Dir(p.Path) && strings.HasSuffix(prev, "_o.parquet") == strings.HasSuffix(p.Path, "_o.parquet") {
@@ -162,7 +162,7 @@ func TestCompaction(t *testing.T) {
 		}
 	}
 	// And the split holds: no ACCEPT row in an "_o" part, no other row in the rest.
-	for _, p := range led.Parts {
+	for _, p := range led.flowParts() {
 		other := strings.HasSuffix(p.Path, "_o.parquet")
 		bad := queryInt(t, sess, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s') WHERE coalesce(action = 'ACCEPT', false) = %v",
 			filepath.Join(s.Dir(), filepath.FromSlash(p.Path)), other))
@@ -171,8 +171,8 @@ func TestCompaction(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(s.Dir(), "tables", "vpc_flow_logs", "*", "*.parquet"))
-	if len(files) != len(led.Parts) {
-		t.Errorf("%d Parquet files on disk, %d in the ledger", len(files), len(led.Parts))
+	if len(files) != len(led.flowParts()) {
+		t.Errorf("%d Parquet files on disk, %d in the ledger", len(files), len(led.flowParts()))
 	}
 	// A changed file still replaces exactly its own rows inside the compacted part.
 	var key string

@@ -59,7 +59,7 @@ func ReadStatus(ctx context.Context, st *store.Store, db Querier) (*Status, erro
 	if err != nil {
 		return nil, err
 	}
-	s := Status{DataDir: st.Dir(), Parts: len(led.Parts), LedgerGen: led.Generation}
+	s := Status{DataDir: st.Dir(), Parts: len(led.TableParts("vpc_flow_logs")), LedgerGen: led.Generation}
 	for _, f := range store.TableColumns(led)[flowlog.AthenaColumns:] {
 		s.ExtraColumns = append(s.ExtraColumns, f.Column)
 	}
