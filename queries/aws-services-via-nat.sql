@@ -40,6 +40,8 @@ FROM (
     AND ((pkt_known AND nat_leg IN ('inner-out', 'inner-in')) OR (NOT pkt_known AND nat_leg IN ('public-out', 'public-in')))
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
   GROUP BY nat_id, upper(remote_service), remote_region, nat_instance

@@ -42,6 +42,8 @@ FROM (
     AND (side = 'out' OR (side = 'in' AND (NOT sender_logged OR nat_leg = 'inner-out')) OR side IS NULL)
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
   GROUP BY ALL

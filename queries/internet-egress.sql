@@ -30,6 +30,8 @@ WITH sent AS (
     AND (nat_id IS NOT NULL OR coalesce(traffic_path, 0) <> 1)
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
 ),

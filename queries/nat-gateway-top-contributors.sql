@@ -35,6 +35,8 @@ FROM (
   WHERE nat_leg IN ('inner-out', 'inner-in')
     AND ($since IS NULL OR start >= $since)
     AND ($until IS NULL OR start < $until)
+    AND ($since IS NULL OR "date" >= $since_date)
+    AND ($until IS NULL OR "date" <= $until_date)
     AND ($account IS NULL OR account_id = $account)
     AND ($region IS NULL OR region = $region)
   GROUP BY nat_id, nat_instance

@@ -89,6 +89,9 @@ func TestStatementsHaveOneDoor(t *testing.T) {
 	allowed := map[string]string{
 		"athena_publish.go:renderOnAthena: c.Query":        "--on athena: the statement runs in Athena, not DuckDB",
 		"inventory.go:runInventoryLookup: db.QueryContext": "the inventory's own fixed lookup SQL",
+		"run.go:RunIn: s.DB":                               "s.DB.Conn: a statement with a progress bar holds its connection",
+		"run.go:RunIn: conn.QueryContext":                  "the door itself, on the held connection",
+		"session.go:Limits: s.DB.QueryRowContext":          "the session's own settings, for status",
 		"why.go:writeWhy: sess.DB":                         "why.Analyze runs its own fixed SQL, after sess.Refresh",
 		"status.go:runStatus: sess.DB":                     "summary.ReadStatus runs its own fixed SQL",
 		"status.go:writeStatus: sess.DB":                   "summary.ReadStatus runs its own fixed SQL",
