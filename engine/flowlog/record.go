@@ -71,30 +71,7 @@ func LooksLikeHeader(line []byte) bool {
 
 // ParseHeader parses a header line. Unknown field names become text columns; a repeated field
 // is an error because two columns would share one name.
-func ParseHeader(line string) (Header, error) {
-	toks := SplitFields([]byte(line), nil)
-	if len(toks) == 0 {
-		return Header{}, fmt.Errorf("empty header line")
-	}
-	h := Header{Fields: make([]Field, 0, len(toks))}
-	seen := make(map[string]bool, len(toks))
-	for _, t := range toks {
-		name := string(t)
-		if !validName(name) {
-			return Header{}, fmt.Errorf("invalid field name %q in header", name)
-		}
-		f, ok := Lookup(name)
-		if !ok {
-			f = Field{Name: name, Column: ColumnName(name), Type: String, Unknown: true}
-		}
-		if seen[f.Column] {
-			return Header{}, fmt.Errorf("field %q appears twice in header", name)
-		}
-		seen[f.Column] = true
-		h.Fields = append(h.Fields, f)
-	}
-	return h, nil
-}
+func ParseHeader(line string) (Header, error) { return parseHeaderWith(line, Lookup) }
 
 // SplitFields splits a record line on runs of spaces or tabs, dropping a trailing CR. It
 // appends to dst (pass dst[:0] to reuse storage); the returned slices alias line.
